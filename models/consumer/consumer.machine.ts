@@ -1,0 +1,261 @@
+/**
+ * The consumer member and its application loop as an XState v5 machine.
+ *
+ * Main states follow the Java classic member (kafka-protocol.md §2.1): FindingCoordinator,
+ * Joining (PREPARING_REBALANCE), Assigning (the leader runs the assignor), Syncing
+ * (COMPLETING_REBALANCE), then the application's poll loop (STABLE): FetchingOffsets, Polling,
+ * Fetching, Processing, Committing. The heartbeat thread and the auto-commit timer are root-level
+ * handlers that only set flags; the loop acts on them at the top of the next poll, as the Java
+ * consumer does (§2.2). Eager rebalances revoke everything before JoinGroup, so a member never
+ * consumes between its revoke and its next assignment (§2.4).
+ *
+ * Pure: time passes only through `Timer` events the simulator fires; every outbound message,
+ * timer and observation is emitted as an Effect (models/effects.ts).
+ */
+import { and, enqueueActions, setup } from 'xstate';
+import type { Effect, Step, TimerEvent } from '../effects.ts';
+import type { Response } from '../protocol.ts';
+import type { TopicPartition } from '../types.ts';
+import {
+  assignManually,
+  asyncCommitAnswered,
+  autoCommitTick,
+  commitBatch,
+  commitBeforeProcess,
+  commitOnClose,
+  commitOnRevoke,
+  commitRecord,
+  commitSucceeded,
+  finishProcessing,
+  findCoordinator,
+  handOff,
+  hasBuffered,
+  heartbeatAnswered,
+  heartbeatTick,
+  initialConsumerContext,
+  isAwaitedCommit,
+  isCurrentFetch,
+  isLeaderResponse,
+  joined,
+  joinFailed,
+  leave,
+  needsCloseCommit,
+  needsRevokeCommit,
+  poll,
+  positioned,
+  revokeAndJoin,
+  seek,
+  sendJoin,
+  startProcessing,
+  syncAsLeader,
+  syncCommitAnswered,
+  synced,
+  syncFailed,
+  type ConsumerContext,
+  type ConsumerInput,
+} from './consumer.logic.ts';
+
+export type ConsumerEvent =
+  | Response
+  | TimerEvent
+  | { readonly type: 'Start' }
+  | { readonly type: 'LeaveRequest' }
+  | { readonly type: 'SeekRequest'; readonly tp: TopicPartition; readonly offset: number }
+  | { readonly type: 'AssignmentComputed'; readonly generation: number; readonly assignments: Readonly<Record<string, readonly TopicPartition[]>> };
+
+type Handler = (ctx: ConsumerContext, ev: ConsumerEvent) => Step<ConsumerContext>;
+
+const apply = (f: Handler) =>
+  enqueueActions<ConsumerContext, ConsumerEvent, undefined, ConsumerEvent, never, never, never, never, Effect>(({ context, event, enqueue }) => {
+    const r = f(context, event);
+    if (r.ctx !== context) enqueue.assign(r.ctx);
+    for (const e of r.out) enqueue.emit(e);
+  });
+
+const on = <T extends ConsumerEvent['type']>(type: T, f: (ctx: ConsumerContext, ev: Extract<ConsumerEvent, { type: T }>) => Step<ConsumerContext>): Handler =>
+  (ctx, ev) => (ev.type === type ? f(ctx, ev as Extract<ConsumerEvent, { type: T }>) : { ctx, out: [] });
+
+const timerIs = (ev: ConsumerEvent, name: string): boolean => ev.type === 'Timer' && ev.timer === name;
+const policyIs = (ctx: ConsumerContext, p: ConsumerContext['config']['policy']): boolean => ctx.config.policy === p;
+const errorOf = (ev: ConsumerEvent): string | undefined => ('error' in ev ? ev.error : undefined);
+
+export const consumerMachine = setup({
+  types: {} as {
+    context: ConsumerContext;
+    events: ConsumerEvent;
+    emitted: Effect;
+    input: ConsumerInput;
+  },
+  guards: {
+    isSubscribed: ({ context }) => context.mode === 'subscribe',
+    isJoinOk: ({ event }) => event.type === 'JoinGroupResponse' && errorOf(event) === 'NONE',
+    isLeader: ({ event }) => event.type === 'JoinGroupResponse' && isLeaderResponse(event),
+    isFatalJoinError: ({ event }) => event.type === 'JoinGroupResponse' && errorOf(event) === 'INCONSISTENT_GROUP_PROTOCOL',
+    isCurrentGenerationAssignment: ({ context, event }) => event.type === 'AssignmentComputed' && event.generation === context.generation,
+    isSyncOk: ({ event }) => event.type === 'SyncGroupResponse' && errorOf(event) === 'NONE',
+    isClosing: ({ context }) => context.closing,
+    needsCloseCommit: ({ context }) => needsCloseCommit(context),
+    isRejoinNeeded: ({ context }) => context.rejoinNeeded && context.mode === 'subscribe',
+    needsRevokeCommit: ({ context }) => needsRevokeCommit(context),
+    isCurrentFetch: ({ context, event }) => event.type === 'FetchResponse' && isCurrentFetch(context, event),
+    hasBuffered: ({ context }) => hasBuffered(context),
+    commitsBeforeProcessing: ({ context }) => policyIs(context, 'commit-before-process'),
+    commitsEachRecord: ({ context }) => policyIs(context, 'commit-per-message'),
+    commitsEachBatch: ({ context }) => policyIs(context, 'commit-after-batch'),
+    isProcessTimer: ({ event }) => timerIs(event, 'process'),
+    isAwaitedCommit: ({ context, event }) => event.type === 'OffsetCommitResponse' && isAwaitedCommit(context, event),
+    commitOk: ({ event }) => event.type === 'OffsetCommitResponse' && commitSucceeded(event),
+    afterIsNextRecord: ({ context }) => context.afterCommit === 'next-record',
+    afterIsProcessBatch: ({ context }) => context.afterCommit === 'process-batch',
+    afterIsJoin: ({ context }) => context.afterCommit === 'join',
+    afterIsLeave: ({ context }) => context.afterCommit === 'leave',
+  },
+  actions: {
+    findCoordinator: apply((c) => findCoordinator(c)),
+    sendJoin: apply((c) => sendJoin(c)),
+    joined: apply(on('JoinGroupResponse', joined)),
+    joinFailed: apply(on('JoinGroupResponse', joinFailed)),
+    syncAsLeader: apply(on('AssignmentComputed', (c, e) => syncAsLeader(c, e.assignments))),
+    synced: apply(on('SyncGroupResponse', synced)),
+    syncFailed: apply(on('SyncGroupResponse', syncFailed)),
+    assignManually: apply((c) => assignManually(c)),
+    positioned: apply(on('OffsetFetchResponse', positioned)),
+    commitOnClose: apply((c) => commitOnClose(c)),
+    commitOnRevoke: apply((c) => commitOnRevoke(c)),
+    revokeAndJoin: apply((c) => revokeAndJoin(c)),
+    leave: apply((c) => leave(c)),
+    poll: apply((c) => poll(c)),
+    handOff: apply(on('FetchResponse', handOff)),
+    commitBeforeProcess: apply((c) => commitBeforeProcess(c)),
+    startProcessing: apply((c) => startProcessing(c)),
+    finishProcessing: apply((c) => finishProcessing(c)),
+    commitRecord: apply((c) => (c.lastProcessed === null ? { ctx: c, out: [] } : commitRecord(c, c.lastProcessed))),
+    commitBatch: apply((c) => commitBatch(c)),
+    syncCommitAnswered: apply(on('OffsetCommitResponse', syncCommitAnswered)),
+    asyncCommitAnswered: apply(on('OffsetCommitResponse', asyncCommitAnswered)),
+    heartbeatTick: apply((c) => heartbeatTick(c)),
+    heartbeatAnswered: apply(on('HeartbeatResponse', heartbeatAnswered)),
+    autoCommitTick: apply((c) => autoCommitTick(c)),
+    requestClose: apply((c) => ({ ctx: { ...c, closing: true }, out: [] })),
+    seek: apply(on('SeekRequest', (c, e) => seek(c, e.tp, e.offset))),
+  },
+}).createMachine({
+  id: 'consumer',
+  context: ({ input }) => initialConsumerContext(input),
+  initial: 'Idle',
+  on: {
+    Timer: [
+      { guard: ({ event }) => timerIs(event, 'heartbeat'), actions: 'heartbeatTick' },
+      { guard: ({ event }) => timerIs(event, 'autocommit'), actions: 'autoCommitTick' },
+    ],
+    HeartbeatResponse: { actions: 'heartbeatAnswered' },
+    OffsetCommitResponse: { actions: 'asyncCommitAnswered' },
+    LeaveRequest: { actions: 'requestClose' },
+    SeekRequest: { actions: 'seek' },
+  },
+  states: {
+    Idle: {
+      on: { Start: { target: 'FindingCoordinator', actions: 'findCoordinator' } },
+    },
+    FindingCoordinator: {
+      on: {
+        FindCoordinatorResponse: [
+          { guard: 'isSubscribed', target: 'Joining', actions: 'sendJoin' },
+          { target: 'FetchingOffsets', actions: 'assignManually' },
+        ],
+      },
+    },
+    Joining: {
+      on: {
+        JoinGroupResponse: [
+          { guard: 'isLeader', target: 'Assigning', actions: 'joined' },
+          { guard: 'isJoinOk', target: 'Syncing', actions: 'joined' },
+          { guard: 'isFatalJoinError', target: 'Failed' },
+          { target: 'Joining', reenter: true, actions: 'joinFailed' },
+        ],
+      },
+    },
+    Assigning: {
+      on: {
+        AssignmentComputed: { guard: 'isCurrentGenerationAssignment', target: 'Syncing', actions: 'syncAsLeader' },
+      },
+    },
+    Syncing: {
+      on: {
+        SyncGroupResponse: [
+          { guard: 'isSyncOk', target: 'FetchingOffsets', actions: 'synced' },
+          { target: 'Joining', actions: 'syncFailed' },
+        ],
+      },
+    },
+    FetchingOffsets: {
+      on: { OffsetFetchResponse: { target: 'Polling', actions: 'positioned' } },
+    },
+    /** The top of poll(): act on close and rejoin requests first, then fetch. */
+    Polling: {
+      always: [
+        { guard: and(['isClosing', 'needsCloseCommit']), target: 'Committing', actions: 'commitOnClose' },
+        { guard: 'isClosing', target: 'Left' },
+        { guard: and(['isRejoinNeeded', 'needsRevokeCommit']), target: 'Committing', actions: 'commitOnRevoke' },
+        { guard: 'isRejoinNeeded', target: 'Joining', actions: 'revokeAndJoin' },
+        { target: 'Fetching', actions: 'poll' },
+      ],
+    },
+    Fetching: {
+      on: {
+        FetchResponse: [
+          { guard: 'isCurrentFetch', target: 'HandedOff', actions: 'handOff' },
+        ],
+      },
+    },
+    /** poll() returned: decide what the application does with the batch. */
+    HandedOff: {
+      always: [
+        { guard: and(['hasBuffered', 'commitsBeforeProcessing']), target: 'Committing', actions: 'commitBeforeProcess' },
+        { guard: 'hasBuffered', target: 'Processing' },
+        { target: 'Polling' },
+      ],
+    },
+    Processing: {
+      entry: 'startProcessing',
+      on: {
+        Timer: { guard: 'isProcessTimer', target: 'Processed', actions: 'finishProcessing' },
+      },
+    },
+    /** One record is done: the policy decides whether to commit before the next. */
+    Processed: {
+      always: [
+        { guard: 'commitsEachRecord', target: 'Committing', actions: 'commitRecord' },
+        { guard: 'hasBuffered', target: 'Processing' },
+        { guard: 'commitsEachBatch', target: 'Committing', actions: 'commitBatch' },
+        { target: 'Polling' },
+      ],
+    },
+    /** A sync commit is in flight; the member waits for its answer. */
+    Committing: {
+      on: {
+        OffsetCommitResponse: [
+          { guard: and(['isAwaitedCommit', 'afterIsLeave']), target: 'Left', actions: 'syncCommitAnswered' },
+          { guard: and(['isAwaitedCommit', 'afterIsJoin']), target: 'Joining', actions: ['syncCommitAnswered', 'revokeAndJoin'] },
+          { guard: 'isAwaitedCommit', target: 'AfterCommit', actions: 'syncCommitAnswered' },
+          { actions: 'asyncCommitAnswered' },
+        ],
+      },
+    },
+    AfterCommit: {
+      always: [
+        { guard: and(['hasBuffered', 'afterIsProcessBatch']), target: 'Processing' },
+        { guard: and(['hasBuffered', 'afterIsNextRecord']), target: 'Processing' },
+        { target: 'Polling' },
+      ],
+    },
+    Left: {
+      type: 'final',
+      entry: 'leave',
+    },
+    Failed: {
+      type: 'final',
+      entry: 'leave',
+    },
+  },
+});

@@ -1,0 +1,395 @@
+/**
+ * Pure handlers of the classic group coordinator, used by coordinator.machine.ts.
+ * Each takes the context and a request and returns the next context plus the effects
+ * (responses, timers, observations). State changes are decided by the machine's guards.
+ *
+ * Sources: kafka-protocol.md §1.2 (states), §1.3 (generations), §1.5 (leader, protocol),
+ * §1.6 (join and sync phases), §1.7 (sessions), §1.8 (LeaveGroup), §1.10 (error matrix),
+ * §1.11 (OffsetCommit acceptance).
+ * Not modelled: static membership, MEMBER_ID_REQUIRED, group.max.size, coordinator failover.
+ */
+import { selectProtocol } from '../assignor/index.ts';
+import type { CommitError } from '../history.ts';
+import type { Effect, Step } from '../effects.ts';
+import type { GroupError, Request, Response } from '../protocol.ts';
+import type { TopicPartition } from '../types.ts';
+
+export type CoordinatorStateName = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+
+export interface GroupMember {
+  readonly memberId: string;
+  /** The client's name (a consumer incarnation); history events use it. */
+  readonly clientId: string;
+  readonly protocols: readonly string[];
+  readonly topics: readonly string[];
+  readonly sessionTimeoutMs: number;
+  readonly rebalanceTimeoutMs: number;
+  /** Its JoinGroup is parked, waiting for the join phase to complete. */
+  readonly awaitingJoin: boolean;
+  /** Its SyncGroup is parked, waiting for the leader's. */
+  readonly awaitingSync: boolean;
+  /** It has not sent SyncGroup for the current generation yet (pendingSyncMembers). */
+  readonly syncPending: boolean;
+  readonly assignment: readonly TopicPartition[];
+}
+
+export interface CoordinatorContext {
+  readonly group: string;
+  readonly generation: number;
+  readonly protocol: string | null;
+  readonly leaderId: string | null;
+  /** Insertion order matters: the first member added leads (§1.5). */
+  readonly members: Readonly<Record<string, GroupMember>>;
+  readonly memberSeq: number;
+  /** group.initial.rebalance.delay.ms (§1.6.2). */
+  readonly initialRebalanceDelayMs: number;
+  /** The join phase's timer fired: the phase completes with whoever joined. */
+  readonly joinDeadlinePassed: boolean;
+  /** The initial delay is running: the join phase may not complete early. */
+  readonly initialDelayRunning: boolean;
+  /** Something asked for a new rebalance; the machine's guards act on it. */
+  readonly rebalanceRequested: boolean;
+}
+
+export interface CoordinatorInput {
+  readonly group: string;
+  readonly initialRebalanceDelayMs: number;
+}
+
+export const initialCoordinatorContext = (input: CoordinatorInput): CoordinatorContext => ({
+  group: input.group,
+  generation: 0,
+  protocol: null,
+  leaderId: null,
+  members: {},
+  memberSeq: 0,
+  initialRebalanceDelayMs: input.initialRebalanceDelayMs,
+  joinDeadlinePassed: false,
+  initialDelayRunning: false,
+  rebalanceRequested: false,
+});
+
+type Req<T extends Request['type']> = Extract<Request, { type: T }>;
+
+const send = (to: string, message: Response): Effect => ({ type: 'Send', to, message });
+const sessionTimer = (memberId: string): string => `session:${memberId}`;
+const armSession = (m: GroupMember): Effect => ({ type: 'SetTimer', timer: sessionTimer(m.memberId), delayMs: m.sessionTimeoutMs });
+
+export const memberIdOfTimer = (timer: string): string | null =>
+  timer.startsWith('session:') ? timer.slice('session:'.length) : null;
+
+const withMember = (ctx: CoordinatorContext, m: GroupMember): CoordinatorContext => ({
+  ...ctx,
+  members: { ...ctx.members, [m.memberId]: m },
+});
+
+const memberList = (ctx: CoordinatorContext): GroupMember[] => Object.values(ctx.members);
+
+export const hasMembers = (ctx: CoordinatorContext): boolean => memberList(ctx).length > 0;
+
+/** Every member has re-sent JoinGroup (hasAllMembersJoined, §1.6.1). */
+export const allMembersJoined = (ctx: CoordinatorContext): boolean => memberList(ctx).every((m) => m.awaitingJoin);
+
+export const joinCanComplete = (ctx: CoordinatorContext): boolean =>
+  ctx.joinDeadlinePassed || (!ctx.initialDelayRunning && allMembersJoined(ctx));
+
+/** The rebalance timeout is the largest of the members' (§1.6.1). */
+export const rebalanceTimeoutMs = (ctx: CoordinatorContext): number =>
+  memberList(ctx).reduce((mx, m) => Math.max(mx, m.rebalanceTimeoutMs), 0);
+
+// ---------------------------------------------------------------- JoinGroup
+
+export const isNewMemberJoin = (_ctx: CoordinatorContext, req: Req<'JoinGroup'>): boolean => req.memberId === '';
+export const isKnownMember = (ctx: CoordinatorContext, memberId: string): boolean => ctx.members[memberId] !== undefined;
+
+const sameMetadata = (m: GroupMember, req: Req<'JoinGroup'>): boolean =>
+  m.protocols.join(',') === req.protocols.join(',') && m.topics.join(',') === req.topics.join(',');
+
+export const rejectJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>, error: GroupError): Step<CoordinatorContext> => ({
+  ctx,
+  out: [send(req.from, { type: 'JoinGroupResponse', to: req.from, error, generation: -1, memberId: req.memberId, leaderId: '', protocol: null, members: [] })],
+});
+
+/** A new member: added and parked; a rebalance is requested (§1.2, addMemberAndRebalance). */
+export const addMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<CoordinatorContext> => {
+  if (memberList(ctx).length > 0 && selectProtocol([...memberList(ctx).map((m) => m.protocols), req.protocols]) === null) {
+    return rejectJoin(ctx, req, 'INCONSISTENT_GROUP_PROTOCOL');
+  }
+  const memberId = `${req.from}~${ctx.memberSeq + 1}`;
+  const member: GroupMember = {
+    memberId,
+    clientId: req.from,
+    protocols: req.protocols,
+    topics: req.topics,
+    sessionTimeoutMs: req.sessionTimeoutMs,
+    rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+    awaitingJoin: true,
+    awaitingSync: false,
+    syncPending: false,
+    assignment: [],
+  };
+  const next = withMember({ ...ctx, memberSeq: ctx.memberSeq + 1, rebalanceRequested: true }, member);
+  return { ctx: ctx.leaderId === null ? { ...next, leaderId: memberId } : next, out: [] };
+};
+
+/** A known member re-joins while a join phase runs: parked with its new metadata. */
+export const parkJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<CoordinatorContext> => {
+  const m = ctx.members[req.memberId];
+  if (m === undefined) return rejectJoin(ctx, req, 'UNKNOWN_MEMBER_ID');
+  return {
+    ctx: withMember(ctx, { ...m, protocols: req.protocols, topics: req.topics, rebalanceTimeoutMs: req.rebalanceTimeoutMs, awaitingJoin: true }),
+    out: [],
+  };
+};
+
+/**
+ * A known member's JoinGroup in Stable or CompletingRebalance (§1.10 matrix): the leader, or a
+ * member whose metadata changed, starts a rebalance; a follower with identical metadata gets
+ * the current generation at once.
+ */
+export const currentMemberJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>, state: CoordinatorStateName): Step<CoordinatorContext> => {
+  const m = ctx.members[req.memberId];
+  if (m === undefined) return rejectJoin(ctx, req, 'UNKNOWN_MEMBER_ID');
+  const isLeader = ctx.leaderId === m.memberId;
+  if ((state === 'Stable' && isLeader) || !sameMetadata(m, req)) {
+    const parked = parkJoin(ctx, req);
+    return { ctx: { ...parked.ctx, rebalanceRequested: true }, out: parked.out };
+  }
+  return { ctx, out: [joinResponse(ctx, m)] };
+};
+
+const joinResponse = (ctx: CoordinatorContext, m: GroupMember): Effect => {
+  const isLeader = ctx.leaderId === m.memberId;
+  return send(m.clientId, {
+    type: 'JoinGroupResponse',
+    to: m.clientId,
+    error: 'NONE',
+    generation: ctx.generation,
+    memberId: m.memberId,
+    leaderId: ctx.leaderId ?? '',
+    protocol: ctx.protocol,
+    members: isLeader ? memberList(ctx).map((x) => ({ memberId: x.memberId, topics: x.topics })) : [],
+  });
+};
+
+/** Entering PreparingRebalance: arm the join timer; parked SyncGroups learn of the rebalance. */
+export const prepareRebalance = (ctx: CoordinatorContext, fromEmpty: boolean): Step<CoordinatorContext> => {
+  const out: Effect[] = [];
+  const members: Record<string, GroupMember> = {};
+  for (const m of memberList(ctx)) {
+    if (m.awaitingSync) {
+      out.push(send(m.clientId, { type: 'SyncGroupResponse', to: m.clientId, error: 'REBALANCE_IN_PROGRESS', generation: ctx.generation, assignment: [] }));
+    }
+    members[m.memberId] = { ...m, awaitingSync: false, syncPending: false };
+  }
+  const initial = fromEmpty && ctx.initialRebalanceDelayMs > 0;
+  out.push({ type: 'CancelTimer', timer: 'sync' });
+  out.push({ type: 'SetTimer', timer: 'join', delayMs: initial ? ctx.initialRebalanceDelayMs : rebalanceTimeoutMs(ctx) });
+  return { ctx: { ...ctx, members, rebalanceRequested: false, joinDeadlinePassed: false, initialDelayRunning: initial }, out };
+};
+
+export const joinTimerFired = (ctx: CoordinatorContext): Step<CoordinatorContext> => ({
+  ctx: { ...ctx, joinDeadlinePassed: true, initialDelayRunning: false },
+  out: [],
+});
+
+/**
+ * The join phase completes (onCompleteJoin, §1.6.1): dynamic members that did not re-join are
+ * removed, the generation goes up by one (even when nobody is left), a leader that did not
+ * re-join is replaced, the protocol is chosen, and every parked JoinGroup is answered.
+ */
+export const completeJoin = (ctx: CoordinatorContext): Step<CoordinatorContext> => {
+  const out: Effect[] = [{ type: 'CancelTimer', timer: 'join' }];
+  const kept: Record<string, GroupMember> = {};
+  for (const m of memberList(ctx)) {
+    if (m.awaitingJoin) {
+      kept[m.memberId] = { ...m, awaitingJoin: false, syncPending: true, awaitingSync: false, assignment: [] };
+    } else {
+      out.push({ type: 'CancelTimer', timer: sessionTimer(m.memberId) });
+      out.push({ type: 'Observe', event: { type: 'MemberRemoved', group: ctx.group, member: m.clientId, reason: 'rejoin-timeout' } });
+    }
+  }
+  const keptList = Object.values(kept);
+  const leaderId = ctx.leaderId !== null && kept[ctx.leaderId] !== undefined ? ctx.leaderId : (keptList[0]?.memberId ?? null);
+  const protocol = keptList.length > 0 ? selectProtocol(keptList.map((m) => m.protocols)) : null;
+  const next: CoordinatorContext = {
+    ...ctx,
+    generation: ctx.generation + 1,
+    members: kept,
+    leaderId,
+    protocol,
+    joinDeadlinePassed: false,
+    initialDelayRunning: false,
+    rebalanceRequested: false,
+  };
+  out.push({
+    type: 'Observe',
+    event: {
+      type: 'GenerationStarted',
+      group: ctx.group,
+      generation: next.generation,
+      members: keptList.map((m) => m.clientId),
+      leader: leaderId === null ? null : (kept[leaderId]?.clientId ?? null),
+      protocol,
+    },
+  });
+  for (const m of keptList) {
+    out.push(joinResponse(next, m));
+    out.push(armSession(m));
+  }
+  if (keptList.length > 0) out.push({ type: 'SetTimer', timer: 'sync', delayMs: rebalanceTimeoutMs(next) });
+  return { ctx: next, out };
+};
+
+// ---------------------------------------------------------------- member validation (§1.10)
+
+/** UNKNOWN_MEMBER_ID before ILLEGAL_GENERATION, as validateCurrentMember orders them. */
+export const validateMember = (ctx: CoordinatorContext, memberId: string, generation: number): GroupError => {
+  if (ctx.members[memberId] === undefined) return 'UNKNOWN_MEMBER_ID';
+  if (generation !== ctx.generation) return 'ILLEGAL_GENERATION';
+  return 'NONE';
+};
+
+// ---------------------------------------------------------------- SyncGroup
+
+export const syncResponse = (ctx: CoordinatorContext, req: Req<'SyncGroup'>, error: GroupError, assignment: readonly TopicPartition[] = []): Effect =>
+  send(req.from, { type: 'SyncGroupResponse', to: req.from, error, generation: ctx.generation, assignment });
+
+export const isLeaderSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): boolean =>
+  validateMember(ctx, req.memberId, req.generation) === 'NONE' && ctx.leaderId === req.memberId && req.assignments !== null;
+
+/** Sync in PreparingRebalance, Stable, Empty: answered at once (§1.10). */
+export const answerSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>, state: CoordinatorStateName): Step<CoordinatorContext> => {
+  const err = validateMember(ctx, req.memberId, req.generation);
+  if (err !== 'NONE') return { ctx, out: [syncResponse(ctx, req, err)] };
+  if (state === 'PreparingRebalance') return { ctx, out: [syncResponse(ctx, req, 'REBALANCE_IN_PROGRESS')] };
+  const m = ctx.members[req.memberId];
+  if (m === undefined) return { ctx, out: [syncResponse(ctx, req, 'UNKNOWN_MEMBER_ID')] };
+  return { ctx, out: [syncResponse(ctx, req, 'NONE', m.assignment), armSession(m)] };
+};
+
+/** A follower's SyncGroup in CompletingRebalance waits for the leader's. */
+export const parkSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): Step<CoordinatorContext> => {
+  const err = validateMember(ctx, req.memberId, req.generation);
+  const m = ctx.members[req.memberId];
+  if (err !== 'NONE' || m === undefined) return { ctx, out: [syncResponse(ctx, req, err === 'NONE' ? 'UNKNOWN_MEMBER_ID' : err)] };
+  return { ctx: withMember(ctx, { ...m, awaitingSync: true, syncPending: false }), out: [] };
+};
+
+/**
+ * The leader's SyncGroup (§1.6.3): the assignment is stored, every parked SyncGroup and the
+ * leader's are answered, and the group goes Stable. Members missing from the leader's map get [].
+ */
+export const completeSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): Step<CoordinatorContext> => {
+  const assignments = req.assignments ?? {};
+  const out: Effect[] = [{ type: 'CancelTimer', timer: 'sync' }];
+  const members: Record<string, GroupMember> = {};
+  const byClient: Record<string, readonly TopicPartition[]> = {};
+  for (const m of memberList(ctx)) {
+    const assignment = assignments[m.memberId] ?? [];
+    members[m.memberId] = { ...m, assignment, awaitingSync: false, syncPending: false };
+    byClient[m.clientId] = assignment;
+  }
+  const next = { ...ctx, members };
+  out.push({ type: 'Observe', event: { type: 'GroupStable', group: ctx.group, generation: ctx.generation, assignment: byClient } });
+  for (const m of Object.values(members)) {
+    if (m.memberId === req.memberId || ctx.members[m.memberId]?.awaitingSync === true) {
+      out.push(send(m.clientId, { type: 'SyncGroupResponse', to: m.clientId, error: 'NONE', generation: ctx.generation, assignment: m.assignment }));
+      out.push(armSession(m));
+    }
+  }
+  return { ctx: next, out };
+};
+
+// ---------------------------------------------------------------- Heartbeat
+
+/** §1.10: PreparingRebalance answers REBALANCE_IN_PROGRESS (and still refreshes the session). */
+export const heartbeat = (ctx: CoordinatorContext, req: Req<'Heartbeat'>, state: CoordinatorStateName): Step<CoordinatorContext> => {
+  const err = state === 'Empty' ? 'UNKNOWN_MEMBER_ID' : state === 'Dead' ? 'COORDINATOR_NOT_AVAILABLE' : validateMember(ctx, req.memberId, req.generation);
+  const m = ctx.members[req.memberId];
+  const answer = (error: GroupError): Effect => send(req.from, { type: 'HeartbeatResponse', to: req.from, error, generation: req.generation });
+  if (err !== 'NONE' || m === undefined) return { ctx, out: [answer(err === 'NONE' ? 'UNKNOWN_MEMBER_ID' : err)] };
+  return { ctx, out: [answer(state === 'PreparingRebalance' ? 'REBALANCE_IN_PROGRESS' : 'NONE'), armSession(m)] };
+};
+
+// ---------------------------------------------------------------- removal: LeaveGroup and session expiry
+
+const removeMember = (ctx: CoordinatorContext, memberId: string, reason: 'leave' | 'session-timeout' | 'sync-timeout'): Step<CoordinatorContext> => {
+  const m = ctx.members[memberId];
+  if (m === undefined) return { ctx, out: [] };
+  const members = { ...ctx.members };
+  delete members[memberId];
+  const out: Effect[] = [
+    { type: 'CancelTimer', timer: sessionTimer(memberId) },
+    { type: 'Observe', event: { type: 'MemberRemoved', group: ctx.group, member: m.clientId, reason } },
+  ];
+  if (m.awaitingJoin) {
+    out.push(send(m.clientId, { type: 'JoinGroupResponse', to: m.clientId, error: 'UNKNOWN_MEMBER_ID', generation: -1, memberId, leaderId: '', protocol: null, members: [] }));
+  }
+  const rest = Object.keys(members);
+  const leaderId = ctx.leaderId === memberId ? (rest[0] ?? null) : ctx.leaderId;
+  return { ctx: { ...ctx, members, leaderId, rebalanceRequested: true }, out };
+};
+
+/** LeaveGroup has no generation check (§1.8). */
+export const leaveGroup = (ctx: CoordinatorContext, req: Req<'LeaveGroup'>): Step<CoordinatorContext> => {
+  const known = ctx.members[req.memberId] !== undefined;
+  const removed = removeMember(ctx, req.memberId, 'leave');
+  return {
+    ctx: removed.ctx,
+    out: [...removed.out, send(req.from, { type: 'LeaveGroupResponse', to: req.from, error: known ? 'NONE' : 'UNKNOWN_MEMBER_ID' })],
+  };
+};
+
+/**
+ * A session timer fired (§1.7). A member parked in JoinGroup or SyncGroup counts as alive
+ * (hasSatisfiedHeartbeat), so its timer is re-armed instead.
+ */
+export const sessionExpired = (ctx: CoordinatorContext, memberId: string): Step<CoordinatorContext> => {
+  const m = ctx.members[memberId];
+  if (m === undefined) return { ctx, out: [] };
+  if (m.awaitingJoin || m.awaitingSync) return { ctx, out: [armSession(m)] };
+  return removeMember(ctx, memberId, 'session-timeout');
+};
+
+/** The sync timer fired: members that never sent SyncGroup are removed (KAFKA-12890, §1.6.3). */
+export const syncTimerFired = (ctx: CoordinatorContext): Step<CoordinatorContext> => {
+  let step: Step<CoordinatorContext> = { ctx, out: [] };
+  for (const m of memberList(ctx)) {
+    if (!m.syncPending) continue;
+    const r = removeMember(step.ctx, m.memberId, 'sync-timeout');
+    step = { ctx: r.ctx, out: [...step.out, ...r.out] };
+  }
+  return step;
+};
+
+// ---------------------------------------------------------------- OffsetCommit (§1.11)
+
+/** The exact acceptance rules of kafka-protocol.md §1.11, in their order. */
+export const validateOffsetCommit = (ctx: CoordinatorContext, req: Req<'OffsetCommit'>, state: CoordinatorStateName): CommitError => {
+  if (state === 'Dead') return 'COORDINATOR_NOT_AVAILABLE'; // rule 3
+  if (req.generation < 0 && state === 'Empty') return 'NONE'; // rule 4 (KAFKA-14201)
+  if (req.generation >= 0 || req.memberId !== '') {
+    const err = validateMember(ctx, req.memberId, req.generation); // rule 5
+    if (err !== 'NONE') return err as CommitError;
+  } else {
+    return 'UNKNOWN_MEMBER_ID'; // rule 6: generation -1 and no member id, group not Empty
+  }
+  return state === 'CompletingRebalance' ? 'REBALANCE_IN_PROGRESS' : 'NONE'; // rule 7
+};
+
+export const offsetCommit = (ctx: CoordinatorContext, req: Req<'OffsetCommit'>, state: CoordinatorStateName): Step<CoordinatorContext> => {
+  const error = validateOffsetCommit(ctx, req, state);
+  const out: Effect[] = [];
+  if (error === 'NONE') {
+    out.push({ type: 'StoreOffsets', group: ctx.group, offsets: req.offsets });
+    const m = ctx.members[req.memberId];
+    out.push({
+      type: 'Observe',
+      event: { type: 'OffsetsStored', group: ctx.group, member: m?.clientId ?? req.from, generation: req.generation, offsets: req.offsets },
+    });
+    if (m !== undefined && state !== 'Empty') out.push(armSession(m));
+  }
+  out.push(send(req.from, { type: 'OffsetCommitResponse', to: req.from, error, generation: req.generation, offsets: req.offsets, seq: req.seq }));
+  return { ctx, out };
+};

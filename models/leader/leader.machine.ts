@@ -1,0 +1,81 @@
+/**
+ * The group leader's role as an XState v5 machine (kafka-protocol.md §1.5, §3.1).
+ *
+ * In the classic protocol the coordinator never computes assignments: the member it elects
+ * leader (the first joiner, or any re-joined member if the leader did not re-join) receives
+ * every member's subscription in its JoinGroup response, runs the selected assignor over the
+ * topic metadata and sends the result in its SyncGroup. The simulator runs one leader machine
+ * beside each member; the member's `Lead` effect becomes an `Elected` event here, and the
+ * `AssignmentComputed` effect goes back to the member.
+ */
+import { enqueueActions, setup } from 'xstate';
+import { ASSIGNORS } from '../assignor/index.ts';
+import type { Effect } from '../effects.ts';
+import type { JoinMemberMetadata } from '../protocol.ts';
+import type { AssignorName, TopicPartition } from '../types.ts';
+
+export interface LeaderContext {
+  /** The member's own preference, used when the coordinator selected no protocol. */
+  readonly assignors: readonly AssignorName[];
+  readonly generation: number;
+  readonly lastAssignment: Readonly<Record<string, readonly TopicPartition[]>>;
+}
+
+export type LeaderEvent =
+  | {
+      readonly type: 'Elected';
+      readonly generation: number;
+      readonly protocol: string | null;
+      readonly members: readonly JoinMemberMetadata[];
+      /** Topic metadata as the member's metadata request saw it. */
+      readonly partitionsPerTopic: Readonly<Record<string, number>>;
+    }
+  | { readonly type: 'Demoted' };
+
+const isAssignorName = (p: string | null): p is AssignorName => p !== null && p in ASSIGNORS;
+
+/** Runs the selected assignor; every member appears in the result, possibly with []. */
+export const computeAssignment = (
+  ctx: LeaderContext,
+  ev: Extract<LeaderEvent, { type: 'Elected' }>,
+): Record<string, readonly TopicPartition[]> => {
+  const name: AssignorName = isAssignorName(ev.protocol) ? ev.protocol : (ctx.assignors[0] ?? 'range');
+  const subscribed: Record<string, number> = {};
+  for (const m of ev.members) for (const t of m.topics) {
+    const n = ev.partitionsPerTopic[t];
+    if (n !== undefined) subscribed[t] = n;
+  }
+  return ASSIGNORS[name](ev.members, subscribed);
+};
+
+export const leaderMachine = setup({
+  types: {} as {
+    context: LeaderContext;
+    events: LeaderEvent;
+    emitted: Effect;
+    input: { readonly assignors: readonly AssignorName[] };
+  },
+  actions: {
+    assign: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'Elected') return;
+      const assignments = computeAssignment(context, event);
+      enqueue.assign({ generation: event.generation, lastAssignment: assignments });
+      enqueue.emit({ type: 'AssignmentComputed', generation: event.generation, assignments });
+    }),
+  },
+}).createMachine({
+  id: 'leader',
+  context: ({ input }) => ({ assignors: input.assignors, generation: -1, lastAssignment: {} }),
+  initial: 'Follower',
+  states: {
+    Follower: {
+      on: { Elected: { target: 'Leading', actions: 'assign' } },
+    },
+    Leading: {
+      on: {
+        Elected: { target: 'Leading', reenter: true, actions: 'assign' },
+        Demoted: { target: 'Follower' },
+      },
+    },
+  },
+});

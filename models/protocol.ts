@@ -1,0 +1,112 @@
+/**
+ * Wire messages of the classic consumer-group protocol, as plain data tagged by `type`
+ * with Kafka's API names (house-style §3.2). Requests carry `from` (the member's client
+ * name); responses carry `to`. Only the fields the models read are here.
+ *
+ * Simplifications, each deliberate:
+ * - JoinGroup is v3-style: a new member is added at once, with no MEMBER_ID_REQUIRED round
+ *   trip (kafka-protocol.md §1.4 describes the v4+ loop; it adds a request, not a behaviour
+ *   that the invariants can tell apart).
+ * - OffsetFetch's response also carries the log start and end offsets, standing for the
+ *   ListOffsets request a client sends to apply auto.offset.reset (§2.8).
+ */
+import type { CommitError } from './history.ts';
+import type { LogRecord, TopicPartition } from './types.ts';
+
+export type GroupError =
+  | 'NONE'
+  | 'UNKNOWN_MEMBER_ID'
+  | 'ILLEGAL_GENERATION'
+  | 'REBALANCE_IN_PROGRESS'
+  | 'COORDINATOR_NOT_AVAILABLE'
+  | 'INCONSISTENT_GROUP_PROTOCOL';
+
+export interface JoinMemberMetadata {
+  readonly memberId: string;
+  readonly topics: readonly string[];
+}
+
+export type Request =
+  | { readonly type: 'FindCoordinator'; readonly from: string; readonly group: string }
+  | {
+      readonly type: 'JoinGroup';
+      readonly from: string;
+      readonly group: string;
+      readonly memberId: string;
+      readonly protocols: readonly string[];
+      readonly topics: readonly string[];
+      readonly sessionTimeoutMs: number;
+      readonly rebalanceTimeoutMs: number;
+    }
+  | {
+      readonly type: 'SyncGroup';
+      readonly from: string;
+      readonly group: string;
+      readonly memberId: string;
+      readonly generation: number;
+      /** Only the leader sends assignments; followers send null. */
+      readonly assignments: Readonly<Record<string, readonly TopicPartition[]>> | null;
+    }
+  | { readonly type: 'Heartbeat'; readonly from: string; readonly group: string; readonly memberId: string; readonly generation: number }
+  | { readonly type: 'LeaveGroup'; readonly from: string; readonly group: string; readonly memberId: string }
+  | {
+      readonly type: 'OffsetCommit';
+      readonly from: string;
+      readonly group: string;
+      readonly memberId: string;
+      readonly generation: number;
+      readonly offsets: Readonly<Record<TopicPartition, number>>;
+      readonly seq: number;
+    }
+  | { readonly type: 'OffsetFetch'; readonly from: string; readonly group: string; readonly partitions: readonly TopicPartition[] }
+  | {
+      readonly type: 'Fetch';
+      readonly from: string;
+      readonly positions: Readonly<Record<TopicPartition, number>>;
+      readonly minBytes: number;
+      readonly maxWaitMs: number;
+      readonly maxBytes: number;
+      readonly maxPartitionBytes: number;
+      readonly maxRecords: number;
+      readonly seq: number;
+    };
+
+export type Response =
+  | { readonly type: 'FindCoordinatorResponse'; readonly to: string; readonly group: string }
+  | {
+      readonly type: 'JoinGroupResponse';
+      readonly to: string;
+      readonly error: GroupError;
+      readonly generation: number;
+      readonly memberId: string;
+      readonly leaderId: string;
+      readonly protocol: string | null;
+      /** All members' metadata for the leader; [] for followers (§1.5). */
+      readonly members: readonly JoinMemberMetadata[];
+    }
+  | { readonly type: 'SyncGroupResponse'; readonly to: string; readonly error: GroupError; readonly generation: number; readonly assignment: readonly TopicPartition[] }
+  | { readonly type: 'HeartbeatResponse'; readonly to: string; readonly error: GroupError; readonly generation: number }
+  | { readonly type: 'LeaveGroupResponse'; readonly to: string; readonly error: GroupError }
+  | {
+      readonly type: 'OffsetCommitResponse';
+      readonly to: string;
+      readonly error: CommitError;
+      readonly generation: number;
+      readonly offsets: Readonly<Record<TopicPartition, number>>;
+      readonly seq: number;
+    }
+  | {
+      readonly type: 'OffsetFetchResponse';
+      readonly to: string;
+      /** -1 where nothing is committed (§1.11, OffsetFetch). */
+      readonly committed: Readonly<Record<TopicPartition, number>>;
+      readonly logStartOffsets: Readonly<Record<TopicPartition, number>>;
+      readonly logEndOffsets: Readonly<Record<TopicPartition, number>>;
+    }
+  | { readonly type: 'FetchResponse'; readonly to: string; readonly records: readonly LogRecord[]; readonly seq: number };
+
+export type Message = Request | Response;
+
+/** Nodes of the simulated cluster besides the members. */
+export const COORDINATOR = 'coordinator';
+export const BROKER = 'broker';

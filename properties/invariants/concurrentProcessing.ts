@@ -1,0 +1,78 @@
+/**
+ * concurrentProcessing: two members of one group processing one partition at the same time.
+ *
+ * This is a report, not a bug in Kafka: the classic protocol's ownership is a coordinator-side
+ * notion, and during the zombie window an expired member keeps processing until a response tells
+ * it otherwise while the new owner already processes the same partition (kafka-protocol.md §2.10,
+ * §1.12 "No real-time exclusivity"). Beside zombie-commit (fencedCommitRejected) it shows how
+ * often and how long that window opens.
+ *
+ * Scope: per (group, tp). A `ProcessStarted` of member m on tp opens m's processing interval on
+ * tp; a `Processed` of m on tp, or a `Crashed`/`Left` of m, closes it (a `Revoked` does not: the
+ * application may still be inside its handler). One violation per `ProcessStarted` that begins
+ * while other members of the same group have an open interval on tp, naming all of them.
+ */
+import type { History } from '../../models/history.ts';
+import type { TopicPartition } from '../../models/types.ts';
+import type { Invariant, Violation } from '../../src/check/invariant.ts';
+import { byFirstEvent, groupOf, indices, memberGroups, names } from './support.ts';
+
+const NAME = 'concurrentProcessing';
+
+interface Open {
+  readonly offset: number;
+  readonly index: number;
+}
+
+/** Overlapping processing of one partition by two members of one group. */
+export const concurrentProcessing: Invariant = {
+  name: NAME,
+  expectation: 'always',
+  claim:
+    "No two members of one group process one partition at the same time; Kafka's classic protocol allows this during the zombie window (§2.10), so a violation is a report, not a bug.",
+  reference: 'kafka-protocol.md §2.10, §1.12',
+  check: (history: History) => {
+    const groups = memberGroups(history);
+    const open = new Map<string, Map<string, Open>>(); // group \0 tp → member → open interval
+    const byMember = new Map<string, Set<string>>(); // member → keys it has open
+    const out: Violation[] = [];
+
+    const key = (group: string, tp: TopicPartition): string => `${group}\u0000${tp}`;
+    const closeOne = (member: string, k: string): void => {
+      open.get(k)?.delete(member);
+      byMember.get(member)?.delete(k);
+    };
+
+    for (let i = 0; i < history.length; i++) {
+      const e = history[i]!;
+      if (e.type === 'ProcessStarted') {
+        const group = groupOf(groups, e.member);
+        const k = key(group, e.tp);
+        let intervals = open.get(k);
+        if (intervals === undefined) open.set(k, (intervals = new Map()));
+        const others = [...intervals].filter(([member]) => member !== e.member);
+        if (others.length > 0) {
+          const members = [...others.map(([member]) => member), e.member];
+          const offsets = [...others.map(([, o]) => o.offset), e.offset];
+          const busy = others.map(([member, o]) => `${member} (offset ${o.offset})`);
+          out.push({
+            invariant: NAME,
+            kind: 'concurrent-processing',
+            message: `Member ${e.member} of group ${group} started processing ${e.tp}@${e.offset} while ${names(busy)} ${others.length === 1 ? 'was' : 'were'} still processing that partition.`,
+            events: indices(...others.map(([, o]) => o.index), i),
+            evidence: { group, tp: e.tp, members, offsets },
+          });
+        }
+        intervals.set(e.member, { offset: e.offset, index: i });
+        let mine = byMember.get(e.member);
+        if (mine === undefined) byMember.set(e.member, (mine = new Set()));
+        mine.add(k);
+      } else if (e.type === 'Processed') {
+        closeOne(e.member, key(groupOf(groups, e.member), e.tp));
+      } else if (e.type === 'Crashed' || e.type === 'Left') {
+        for (const k of [...(byMember.get(e.member) ?? [])]) closeOne(e.member, k);
+      }
+    }
+    return byFirstEvent(out);
+  },
+};

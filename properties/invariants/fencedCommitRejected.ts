@@ -1,0 +1,147 @@
+/**
+ * fencedCommitRejected: a commit from a member whose generation has ended is never accepted
+ * (kafka-protocol.md §1.3 generation rules, §1.11 OffsetCommit acceptance, Appendix S3).
+ *
+ * Two rules, each a 'zombie-commit':
+ *
+ * (a) Coordinator view. For an `OffsetsStored` of group G, let L be the latest
+ *     `GenerationStarted` of G before it.
+ *     - generation g ≥ 0: a violation if there is no L (the group does not exist, §1.11 rule 2),
+ *       if L.generation ≠ g, if the member is not in L.members, or if a `MemberRemoved` of that
+ *       member in G came after L (a removed member gets UNKNOWN_MEMBER_ID, §1.11, S3; the
+ *       last clause is our reading of S3 "never from a removed member").
+ *     - generation g < 0 (manual `assign()` commits): accepted only while the group does not
+ *       exist or is Empty, i.e. a violation unless there is no L or L.members is [] (§1.11 rule 4).
+ *
+ * (b) Client view (needs no coordinator events). A `CommitResult` with error 'NONE' whose
+ *     matching `CommitRequested` (same member and seq) was sent after a `Joined` of any member
+ *     of the same group with a generation greater than the request's: the join phase of a later
+ *     generation had completed, so the request's generation was already stale (§1.3) and §1.11
+ *     rule 5 requires ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID. Only requests with
+ *     generation ≥ 0 are checked; a result with no matching request is ignored.
+ *
+ * What is not checked: CompletingRebalance (REBALANCE_IN_PROGRESS) is invisible in the history.
+ */
+import type { History } from '../../models/history.ts';
+import type { Invariant, Violation } from '../../src/check/invariant.ts';
+import { byFirstEvent, indices, names } from './support.ts';
+
+const NAME = 'fencedCommitRejected';
+
+interface Generation {
+  readonly generation: number;
+  readonly members: ReadonlySet<string>;
+  readonly index: number;
+  /** member → index of a MemberRemoved after this GenerationStarted. */
+  readonly removed: Map<string, number>;
+}
+
+interface LaterJoin {
+  readonly generation: number;
+  readonly member: string;
+  readonly index: number;
+}
+
+interface PendingRequest {
+  readonly index: number;
+  readonly generation: number;
+  /** The highest-generation Joined of the group before the request, if newer than it. */
+  readonly laterJoin: LaterJoin | undefined;
+}
+
+const fmtOffsets = (offsets: Readonly<Record<string, number>>): string =>
+  Object.entries(offsets)
+    .map(([tp, o]) => `${tp}@${o}`)
+    .join(', ') || 'no offsets';
+
+/** Accepted commits of fenced members, from the coordinator's and the clients' views. */
+export const fencedCommitRejected: Invariant = {
+  name: NAME,
+  expectation: 'always',
+  claim:
+    'A commit from a member whose generation has ended (a later join phase completed, or the member was removed) is never accepted.',
+  reference: 'kafka-protocol.md §1.3, §1.11, Appendix S3',
+  check: (history: History) => {
+    const out: Violation[] = [];
+    const latest = new Map<string, Generation>(); // group → latest GenerationStarted
+    const maxJoined = new Map<string, LaterJoin>(); // group → highest-generation Joined so far
+    const requests = new Map<string, PendingRequest>(); // member \0 seq → request
+
+    for (let i = 0; i < history.length; i++) {
+      const e = history[i]!;
+      if (e.type === 'GenerationStarted') {
+        latest.set(e.group, { generation: e.generation, members: new Set(e.members), index: i, removed: new Map() });
+      } else if (e.type === 'MemberRemoved') {
+        const gen = latest.get(e.group);
+        if (gen !== undefined && !gen.removed.has(e.member)) gen.removed.set(e.member, i);
+      } else if (e.type === 'OffsetsStored') {
+        // Rule (a).
+        const gen = latest.get(e.group);
+        const what = `offsets ${fmtOffsets(e.offsets)}`;
+        let reason: string | undefined;
+        let removedAt: number | undefined;
+        if (e.generation >= 0) {
+          if (gen === undefined) {
+            reason = 'no generation of the group had started';
+          } else if (gen.generation !== e.generation) {
+            reason = `the group was in generation ${gen.generation}`;
+          } else if (!gen.members.has(e.member)) {
+            reason = `${e.member} is not a member of that generation (members: ${names([...gen.members]) || 'none'})`;
+          } else if (gen.removed.has(e.member)) {
+            removedAt = gen.removed.get(e.member);
+            reason = `${e.member} had been removed from the group`;
+          }
+        } else if (gen !== undefined && gen.members.size > 0) {
+          reason = `the group was not Empty in generation ${gen.generation} (members: ${names([...gen.members])})`;
+        }
+        if (reason !== undefined) {
+          out.push({
+            invariant: NAME,
+            kind: 'zombie-commit',
+            message: `The coordinator of group ${e.group} stored ${what} from ${e.member} with generation ${e.generation} although ${reason}.`,
+            events: indices(gen?.index, removedAt, i),
+            evidence: {
+              view: 'coordinator',
+              group: e.group,
+              member: e.member,
+              generation: e.generation,
+              groupGeneration: gen?.generation ?? null,
+              offsets: e.offsets,
+            },
+          });
+        }
+      } else if (e.type === 'Joined') {
+        const best = maxJoined.get(e.group);
+        if (best === undefined || e.generation > best.generation) {
+          maxJoined.set(e.group, { generation: e.generation, member: e.member, index: i });
+        }
+      } else if (e.type === 'CommitRequested') {
+        const best = maxJoined.get(e.group);
+        const laterJoin = e.generation >= 0 && best !== undefined && best.generation > e.generation ? best : undefined;
+        requests.set(`${e.member}\u0000${e.seq}`, { index: i, generation: e.generation, laterJoin });
+      } else if (e.type === 'CommitResult') {
+        // Rule (b).
+        const request = requests.get(`${e.member}\u0000${e.seq}`);
+        if (e.error !== 'NONE' || request === undefined || request.laterJoin === undefined) continue;
+        const join = request.laterJoin;
+        out.push({
+          invariant: NAME,
+          kind: 'zombie-commit',
+          message: `The commit seq ${e.seq} of ${e.member} in group ${e.group} (offsets ${fmtOffsets(e.offsets)}, generation ${request.generation}) was accepted although ${join.member} had already joined generation ${join.generation} before it was sent.`,
+          events: indices(join.index, request.index, i),
+          evidence: {
+            view: 'client',
+            group: e.group,
+            member: e.member,
+            generation: request.generation,
+            laterGeneration: join.generation,
+            joinedMember: join.member,
+            seq: e.seq,
+            offsets: e.offsets,
+          },
+        });
+      }
+    }
+    return byFirstEvent(out);
+  },
+};

@@ -1,0 +1,97 @@
+/**
+ * orderedWithinOwnership: inside one ownership episode, a member's polled offsets of a
+ * partition are contiguous and increasing (kafka-protocol.md §4.2 C3, Appendix O1; the
+ * anomaly names are Jepsen's, §5.2: 'poll-skip' forward, 'nonmonotonic-poll' backward).
+ *
+ * Scope: tracked per (member, partition, ownership episode); episodes are defined in
+ * support.ts (OwnershipTracker). Per (member, tp) we keep the expected next offset:
+ * 1. a `Positioned` inside the episode (initial position or a seek) sets it to its offset;
+ * 2. each `Polled` must start at it and be consecutive inside (offsets[k+1] = offsets[k] + 1);
+ *    afterwards it is the last polled offset + 1;
+ * 3. a `Polled` while nothing is expected (no Positioned yet in the episode) just sets it;
+ * 4. it is forgotten when the episode ends or a new one starts.
+ * A first offset above the expected one is a 'poll-skip', below it a 'nonmonotonic-poll';
+ * a gap or reversal inside one `Polled` counts the same way (Jepsen's int-poll-skip /
+ * int-nonmonotonic-poll) with evidence.internal = true. Polls and positions outside any
+ * episode are not judged here (processingOnlyOwned reports unowned processing).
+ */
+import type { History } from '../../models/history.ts';
+import type { TopicPartition } from '../../models/types.ts';
+import type { AnomalyKind, Invariant, Violation } from '../../src/check/invariant.ts';
+import { byFirstEvent, indices, OwnershipTracker } from './support.ts';
+
+const NAME = 'orderedWithinOwnership';
+
+interface Expected {
+  readonly offset: number;
+  /** Index of the event that set it (Positioned or the previous Polled). */
+  readonly index: number;
+}
+
+function violation(
+  member: string,
+  tp: TopicPartition,
+  expected: number,
+  got: number,
+  events: number[],
+  internal: boolean,
+): Violation {
+  const kind: AnomalyKind = got > expected ? 'poll-skip' : 'nonmonotonic-poll';
+  const how = got > expected ? `skipped ahead to ${got}` : `went back to ${got}`;
+  const where = internal ? 'inside one poll' : 'in its next poll';
+  return {
+    invariant: NAME,
+    kind,
+    message: `Member ${member} expected offset ${expected} of ${tp} but ${how} ${where}, within one ownership.`,
+    events,
+    evidence: { member, tp, expected, got, internal },
+  };
+}
+
+/** Polled offsets jump or go back inside one ownership episode. */
+export const orderedWithinOwnership: Invariant = {
+  name: NAME,
+  expectation: 'always',
+  claim:
+    "Inside one ownership episode, a member's polled offsets of a partition are contiguous and increasing, starting from its position.",
+  reference: 'kafka-protocol.md §4.2 C3, §5.2 (poll-skip, nonmonotonic-poll), Appendix O1',
+  check: (history: History) => {
+    const out: Violation[] = [];
+    const ownership = new OwnershipTracker();
+    const expected = new Map<string, Map<TopicPartition, Expected>>(); // member → tp → expected
+
+    const forget = (member: string, tp: TopicPartition): void => {
+      expected.get(member)?.delete(tp);
+    };
+    const remember = (member: string, tp: TopicPartition, value: Expected): void => {
+      let byTp = expected.get(member);
+      if (byTp === undefined) expected.set(member, (byTp = new Map()));
+      byTp.set(tp, value);
+    };
+
+    for (let i = 0; i < history.length; i++) {
+      const e = history[i]!;
+      const change = ownership.apply(e, i);
+      for (const ep of change.ended) forget(ep.member, ep.tp);
+      for (const ep of change.started) forget(ep.member, ep.tp);
+
+      if (e.type === 'Positioned') {
+        if (ownership.current(e.member, e.tp) !== undefined) remember(e.member, e.tp, { offset: e.offset, index: i });
+      } else if (e.type === 'Polled') {
+        if (e.offsets.length === 0 || ownership.current(e.member, e.tp) === undefined) continue;
+        const first = e.offsets[0]!;
+        const before = expected.get(e.member)?.get(e.tp);
+        if (before !== undefined && first !== before.offset) {
+          out.push(violation(e.member, e.tp, before.offset, first, indices(before.index, i), false));
+        }
+        for (let k = 0; k + 1 < e.offsets.length; k++) {
+          const want = e.offsets[k]! + 1;
+          const got = e.offsets[k + 1]!;
+          if (got !== want) out.push(violation(e.member, e.tp, want, got, [i], true));
+        }
+        remember(e.member, e.tp, { offset: e.offsets[e.offsets.length - 1]! + 1, index: i });
+      }
+    }
+    return byFirstEvent(out);
+  },
+};

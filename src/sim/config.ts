@@ -1,0 +1,128 @@
+/**
+ * The simulation's configuration: the cluster (topics), the groups and their consumers'
+ * settings, the network's delay bound and the quiescence budget. Plain JSON, validated with
+ * zod so that a bad config file gets an error naming the field.
+ */
+import { z } from 'zod';
+import { PROCESSING_POLICIES, type ConsumerConfig, type ProcessingPolicy } from '../../models/types.ts';
+
+const consumerConfigSchema = z
+  .object({
+    policy: z.enum(PROCESSING_POLICIES as unknown as [ProcessingPolicy, ...ProcessingPolicy[]]),
+    autoOffsetReset: z.enum(['earliest', 'latest']),
+    assignors: z.array(z.enum(['range', 'roundrobin'])).min(1).readonly(),
+    sessionTimeoutMs: z.number().int().positive(),
+    heartbeatIntervalMs: z.number().int().positive(),
+    maxPollIntervalMs: z.number().int().positive(),
+    autoCommitIntervalMs: z.number().int().positive(),
+    maxPollRecords: z.number().int().min(1).max(10_000),
+    fetchMinBytes: z.number().int().min(0),
+    fetchMaxWaitMs: z.number().int().min(1),
+    fetchMaxBytes: z.number().int().positive(),
+    maxPartitionFetchBytes: z.number().int().positive(),
+    processingMs: z.number().int().min(1),
+  })
+  .strict();
+
+const groupSchema = z
+  .object({
+    name: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
+    topics: z.array(z.string().min(1)).min(1),
+    /** How many consumer slots the group has; commands name slots modulo the total. */
+    members: z.number().int().min(1).max(16),
+    mode: z.enum(['subscribe', 'assign']),
+    consumer: consumerConfigSchema,
+  })
+  .strict();
+
+export const simConfigSchema = z
+  .object({
+    topics: z.array(z.object({ name: z.string().min(1).regex(/^[A-Za-z0-9._]+$/, 'letters, digits, dot, underscore'), partitions: z.number().int().min(1).max(64) }).strict()).min(1),
+    groups: z.array(groupSchema).min(1).max(8),
+    /** group.initial.rebalance.delay.ms of the coordinator (kafka-protocol.md §1.6.2). */
+    initialRebalanceDelayMs: z.number().int().min(0),
+    /** A message may stay in flight at most this long while the clock moves on. */
+    networkDelayMaxMs: z.number().int().min(0),
+    recordBytes: z.number().int().positive(),
+    /** Distinct record keys (account ids of the banking example). */
+    keys: z.number().int().min(1),
+    /** Virtual time the quiescence tail may take before the run counts as unsettled. */
+    quiesceMaxMs: z.number().int().positive(),
+    /** Bound on machine events of one run, asserted (TigerStyle: a limit on everything). */
+    eventsMax: z.number().int().positive(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const names = new Set(c.topics.map((t) => t.name));
+    c.groups.forEach((g, i) => {
+      g.topics.forEach((t, j) => {
+        if (!names.has(t)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'topics', j], message: `unknown topic "${t}"` });
+      });
+      if (g.consumer.heartbeatIntervalMs >= g.consumer.sessionTimeoutMs) {
+        ctx.addIssue({ code: 'custom', path: ['groups', i, 'consumer', 'heartbeatIntervalMs'], message: 'must be below sessionTimeoutMs' });
+      }
+    });
+    if (new Set(c.groups.map((g) => g.name)).size !== c.groups.length) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'group names must be unique' });
+  });
+
+export type SimConfig = z.infer<typeof simConfigSchema>;
+export type GroupSpec = SimConfig['groups'][number];
+
+export const defaultConsumerConfig = (policy: ProcessingPolicy): ConsumerConfig => ({
+  policy,
+  autoOffsetReset: 'earliest',
+  assignors: ['range', 'roundrobin'],
+  sessionTimeoutMs: 6000,
+  heartbeatIntervalMs: 2000,
+  maxPollIntervalMs: 10_000,
+  autoCommitIntervalMs: 1000,
+  maxPollRecords: 4,
+  fetchMinBytes: 1,
+  fetchMaxWaitMs: 500,
+  fetchMaxBytes: 50 * 1024 * 1024,
+  maxPartitionFetchBytes: 1024 * 1024,
+  processingMs: 100,
+});
+
+/**
+ * The built-in default: one topic of 3 partitions read by one group of 3 consumer slots.
+ * Timeouts are Kafka's minimums scaled for search (session 6 s = group.min.session.timeout.ms),
+ * and the initial rebalance delay is 0, as test clusters set it.
+ */
+export const defaultSimConfig = (policy: ProcessingPolicy = 'commit-after-batch'): SimConfig => ({
+  topics: [{ name: 'accounts', partitions: 3 }],
+  groups: [{ name: 'g1', topics: ['accounts'], members: 3, mode: 'subscribe', consumer: defaultConsumerConfig(policy) }],
+  initialRebalanceDelayMs: 0,
+  networkDelayMaxMs: 200,
+  recordBytes: 100,
+  keys: 6,
+  quiesceMaxMs: 120_000,
+  eventsMax: 200_000,
+});
+
+/** Validates a config; throws a ConfigError naming each bad field. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: readonly string[],
+  ) {
+    super(`${source}: invalid configuration\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const parseSimConfig = (value: unknown, source = 'config'): SimConfig => {
+  const r = simConfigSchema.safeParse(value);
+  if (r.success) return r.data;
+  throw new ConfigError(
+    source,
+    r.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`),
+  );
+};
+
+/** Slot i's group and name; slots are numbered across groups in config order. */
+export const slotTable = (config: SimConfig): ReadonlyArray<{ readonly slot: number; readonly group: GroupSpec }> => {
+  const rows: { slot: number; group: GroupSpec }[] = [];
+  for (const g of config.groups) for (let i = 0; i < g.members; i++) rows.push({ slot: rows.length, group: g });
+  return rows;
+};
