@@ -209,13 +209,19 @@ export class Simulation {
     return true;
   }
 
+  /**
+   * The process is gone: its timers stop, messages to it are lost, and so are its own messages
+   * still in flight (they had not left the machine: a crash between processing and the commit
+   * request reaching the coordinator loses the commit). A graceful exit only happens after its
+   * last request was answered, so it loses nothing.
+   */
   private kill(p: Process): void {
     p.alive = false;
     p.actor.stop();
     p.leader.stop();
     this.timers.cancelOwner(p.name);
     this.timers.cancel(SIM, `resume:${p.name}`);
-    for (const ch of this.channels.values()) if (ch.to === p.name) ch.queue.length = 0;
+    for (const ch of this.channels.values()) if (ch.to === p.name || ch.from === p.name) ch.queue.length = 0;
   }
 
   // ------------------------------------------------------------------ driving machines
@@ -419,21 +425,21 @@ export class Simulation {
       const next = this.timers.peek();
       const due = next !== undefined && next.at <= target;
       const oldest = open.reduce((mn, ch) => Math.min(mn, (ch.queue[0] as InFlight).sentAt), Infinity);
-      const mayAdvance = due && (open.length === 0 || (!fifo && oldest + this.config.networkDelayMaxMs >= (next as { at: number }).at));
+      // The clock may move (to the next timer, or to the end of this wait) while messages are
+      // in flight, unless one would then be older than networkDelayMaxMs.
+      const until = due ? (next as { at: number }).at : target;
+      const mayAdvance = open.length === 0 || (!fifo && oldest + this.config.networkDelayMaxMs >= until);
       const options = open.length + (mayAdvance ? 1 : 0);
-      if (options === 0) {
-        if (!due) {
-          this.now = Math.max(this.now, target);
-          return;
-        }
-        // Only messages to paused processes remain: time must move on.
-        this.fire();
-        continue;
-      }
-      const pick = fifo ? 0 : this.choose(options);
+      const pick = fifo || options === 0 ? 0 : this.choose(options);
       const ch = open[pick];
-      if (ch !== undefined) this.deliver(ch);
-      else this.fire();
+      if (ch !== undefined) {
+        this.deliver(ch);
+      } else if (due) {
+        this.fire();
+      } else {
+        this.now = Math.max(this.now, target);
+        return;
+      }
     }
   }
 
@@ -489,16 +495,11 @@ export class Simulation {
         this.record({ type: 'Resumed', t: this.now, member: p.name });
       }
     }
-    for (const g of this.config.groups) {
-      const live = [...this.processes.values()].some((p) => p.alive && !p.leaving && p.group.name === g.name);
-      if (live) continue;
-      const row = this.slots.find((r) => r.group.name === g.name && this.running(r.slot) === undefined);
-      if (row !== undefined) this.start(row.slot);
-    }
     const stepMs = Math.max(1000, ...this.config.groups.map((g) => g.consumer.autoCommitIntervalMs + g.consumer.fetchMaxWaitMs + 100));
     const deadline = this.now + this.config.quiesceMaxMs;
     let settledOnce = false;
     while (this.now < deadline) {
+      this.restartEmptyGroups();
       this.runFor(stepMs, true);
       const settled = this.isSettled();
       if (settled && settledOnce) {
@@ -509,6 +510,15 @@ export class Simulation {
     }
     this.record({ type: 'Quiesced', t: this.now, settled: false });
     return false;
+  }
+
+  private restartEmptyGroups(): void {
+    for (const g of this.config.groups) {
+      const live = [...this.processes.values()].some((p) => p.alive && !p.leaving && p.group.name === g.name);
+      if (live) continue;
+      const row = this.slots.find((r) => r.group.name === g.name && this.running(r.slot) === undefined);
+      if (row !== undefined) this.start(row.slot);
+    }
   }
 
   /** Every group has a live member, owns every partition, and every member is caught up. */

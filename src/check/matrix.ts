@@ -1,0 +1,135 @@
+/**
+ * The guarantee matrix: for each consumer configuration, what each invariant must show.
+ * `holds`: no run may violate it. `fails`: the search must find a counterexample (the claim is
+ * false for that configuration, and groupcheck must be able to show it). `report`: Kafka allows
+ * it; the count is reported but nothing is asserted.
+ *
+ * The known truths this encodes (kafka-protocol.md §2.6, §2.10, §4.4, Appendix A1/A2):
+ * - committing after the batch or after every message is at-least-once but not exactly-once:
+ *   a crash between processing and commit, or a commit rejected after a rebalance, replays
+ *   records; per-message replays at most one record per ownership, batch at most one batch;
+ * - committing before processing, and librdkafka's timer auto-commit of the offset store, lose
+ *   records on a crash;
+ * - Java's auto-commit inside poll() is at-least-once;
+ * - with clean joins and leaves only, batch and per-message commits are exactly-once (A2);
+ * - auto.offset.reset=latest skips records produced before the group's first assignment.
+ */
+import type { ProcessingPolicy } from '../../models/types.ts';
+import { defaultSimConfig, type SimConfig } from '../sim/config.ts';
+import type { ScenarioShape } from '../gen/command.arb.ts';
+
+export type Expect = 'holds' | 'fails' | 'report';
+
+export interface MatrixRow {
+  /** Short id used in file names and tables. */
+  readonly id: string;
+  readonly title: string;
+  readonly config: SimConfig;
+  readonly shape: ScenarioShape;
+  /** Bound for duplicatesBounded, when the policy promises one. */
+  readonly duplicateBound?: number;
+  readonly expect: Readonly<Record<string, Expect>>;
+}
+
+const SAFE = {
+  singleOwnerPerPartition: 'holds',
+  fencedCommitRejected: 'holds',
+  orderedWithinOwnership: 'holds',
+  processingOnlyOwned: 'holds',
+} as const;
+
+const FAULTS: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
+const CLEAN: ScenarioShape = { faults: false, commandsMax: 24, choicesMax: 48 };
+
+const withPolicy = (policy: ProcessingPolicy, edit: (c: SimConfig) => SimConfig = (c) => c): SimConfig => edit(defaultSimConfig(policy));
+
+export const MATRIX: readonly MatrixRow[] = [
+  {
+    id: 'batch',
+    title: 'commit after the whole batch (crashes, pauses)',
+    config: withPolicy('commit-after-batch'),
+    shape: FAULTS,
+    duplicateBound: defaultSimConfig().groups[0]!.consumer.maxPollRecords,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'per-message',
+    title: 'commit after every message (crashes, pauses)',
+    config: withPolicy('commit-per-message'),
+    shape: FAULTS,
+    duplicateBound: 1,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'fails' },
+  },
+  {
+    id: 'before-process',
+    title: 'commit before processing (crashes, pauses)',
+    config: withPolicy('commit-before-process'),
+    shape: FAULTS,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'fails', atLeastOnce: 'fails', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'auto-java',
+    title: "Java auto-commit inside poll() (crashes, pauses)",
+    config: withPolicy('auto-commit-java'),
+    shape: FAULTS,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'auto-timer',
+    title: "librdkafka timer auto-commit of the offset store (crashes, pauses)",
+    config: withPolicy('auto-commit-timer'),
+    shape: FAULTS,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'fails', atLeastOnce: 'fails', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'batch-clean',
+    title: 'commit after the batch, clean joins and leaves only',
+    config: withPolicy('commit-after-batch'),
+    shape: CLEAN,
+    duplicateBound: 0,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
+  },
+  {
+    id: 'per-message-clean',
+    title: 'commit after every message, clean joins and leaves only',
+    config: withPolicy('commit-per-message'),
+    shape: CLEAN,
+    duplicateBound: 0,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
+  },
+  {
+    id: 'latest',
+    title: 'commit after every message, auto.offset.reset=latest, clean',
+    config: withPolicy('commit-per-message', (c) => ({
+      ...c,
+      groups: c.groups.map((g) => ({ ...g, consumer: { ...g.consumer, autoOffsetReset: 'latest' as const } })),
+    })),
+    shape: CLEAN,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'fails', noDuplicateProcessing: 'holds', duplicatesBounded: 'report', concurrentProcessing: 'holds' },
+  },
+  {
+    id: 'two-groups',
+    title: 'two groups read one topic, commit after every message (crashes, pauses)',
+    config: withPolicy('commit-per-message', (c) => ({
+      ...c,
+      groups: [c.groups[0]!, { ...c.groups[0]!, name: 'g2', members: 2 }],
+    })),
+    shape: FAULTS,
+    duplicateBound: 1,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'assign',
+    title: 'manual assign(), commit after every message, crash and restart',
+    config: withPolicy('commit-per-message', (c) => ({ ...c, groups: [{ ...c.groups[0]!, mode: 'assign' as const, members: 1 }] })),
+    shape: FAULTS,
+    duplicateBound: 1,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
+  },
+];
+
+export const rowById = (id: string): MatrixRow => {
+  const r = MATRIX.find((x) => x.id === id);
+  if (r === undefined) throw new Error(`unknown configuration "${id}"; known: ${MATRIX.map((x) => x.id).join(', ')}`);
+  return r;
+};

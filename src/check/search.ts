@@ -1,0 +1,163 @@
+/**
+ * The search: fast-check generates scenarios for one configuration, the simulator runs each,
+ * every invariant judges each history, and each violated invariant's first counterexample is
+ * shrunk to a minimal one by fast-check (house-style §3.4: commands are plain data and the
+ * simulator is a fold, so the shrunk array *is* the counterexample).
+ *
+ * Two phases per configuration:
+ * 1. sample: `numRuns` scenarios from `seed`; all invariants are checked on every run and the
+ *    first violating scenario of each invariant is kept;
+ * 2. shrink: for each violated invariant, fast-check replays the same seed up to that run and
+ *    shrinks the failing scenario with the invariant as the property.
+ */
+import fc from 'fast-check';
+import { INVARIANTS } from '../../properties/invariants/index.ts';
+import { scenarioArb, type Scenario } from '../gen/command.arb.ts';
+import { simulate, type RunResult } from '../sim/simulate.ts';
+import { checkInvariant } from './checkHistory.ts';
+import type { CheckContext, Invariant, Violation } from './invariant.ts';
+import type { Expect, MatrixRow } from './matrix.ts';
+
+export interface Counterexample {
+  readonly row: string;
+  readonly invariant: string;
+  readonly seed: number;
+  /** fast-check's replay path of the shrunk case. */
+  readonly path: string;
+  readonly scenario: Scenario;
+  readonly violations: readonly Violation[];
+  readonly historyLength: number;
+  readonly shrinks: number;
+  /** Runs of the sample phase until the first violation (1-based). */
+  readonly foundAfterRuns: number;
+  readonly timeToFirstMs: number;
+}
+
+export interface CellResult {
+  readonly invariant: string;
+  readonly expect: Expect;
+  readonly runs: number;
+  readonly violatedRuns: number;
+  readonly unknownRuns: number;
+  /** Whether what was found meets the expectation. */
+  readonly met: boolean;
+  readonly counterexample: Counterexample | null;
+}
+
+export interface RowResult {
+  readonly row: string;
+  readonly title: string;
+  readonly seed: number;
+  readonly runs: number;
+  readonly settledRuns: number;
+  readonly events: number;
+  readonly elapsedMs: number;
+  readonly cells: readonly CellResult[];
+}
+
+export interface SearchOptions {
+  readonly seed: number;
+  readonly numRuns: number;
+  /** Called after each sampled run. */
+  readonly onRun?: (done: number, total: number) => void;
+  /** Check only these invariants (default: all in the row's expectations). */
+  readonly invariants?: readonly string[];
+  /** Skip shrinking (benchmarks of detection time). */
+  readonly shrink?: boolean;
+}
+
+const contextOf = (row: MatrixRow): CheckContext => (row.duplicateBound === undefined ? {} : { duplicateBound: row.duplicateBound });
+
+/** Runs one scenario of a configuration. */
+export const runScenario = (row: MatrixRow, s: Scenario): RunResult => simulate(row.config, s.commands, s.choices);
+
+const violates = (inv: Invariant, row: MatrixRow, s: Scenario): Violation[] | null => {
+  const r = checkInvariant(inv, runScenario(row, s).history, contextOf(row));
+  return r.validity === false ? [...r.violations] : null;
+};
+
+interface Tally {
+  violated: number;
+  unknown: number;
+  first: Scenario | null;
+  firstRun: number;
+  firstMs: number;
+}
+
+export const searchRow = (row: MatrixRow, opts: SearchOptions): RowResult => {
+  const started = performance.now();
+  const ctx = contextOf(row);
+  const invariants = INVARIANTS.filter((i) => row.expect[i.name] !== undefined && (opts.invariants === undefined || opts.invariants.includes(i.name)));
+  const tallies = new Map<string, Tally>(invariants.map((i) => [i.name, { violated: 0, unknown: 0, first: null, firstRun: 0, firstMs: 0 }]));
+  let runs = 0;
+  let settled = 0;
+  let events = 0;
+  const arb = scenarioArb(row.config, row.shape);
+
+  fc.check(
+    fc.property(arb, (s) => {
+      runs++;
+      const r = runScenario(row, s);
+      events += r.stats.events;
+      if (r.settled) settled++;
+      for (const inv of invariants) {
+        const res = checkInvariant(inv, r.history, ctx);
+        const t = tallies.get(inv.name) as Tally;
+        if (res.validity === 'unknown') t.unknown++;
+        else if (res.validity === false) {
+          t.violated++;
+          if (t.first === null) {
+            t.first = s;
+            t.firstRun = runs;
+            t.firstMs = performance.now() - started;
+          }
+        }
+      }
+      opts.onRun?.(runs, opts.numRuns);
+      return true;
+    }),
+    { seed: opts.seed, numRuns: opts.numRuns },
+  );
+
+  const cells: CellResult[] = invariants.map((inv) => {
+    const t = tallies.get(inv.name) as Tally;
+    const expect = row.expect[inv.name] as Expect;
+    const counterexample = t.first === null ? null : shrinkCounterexample(row, inv, t, opts);
+    const met = expect === 'report' || (expect === 'holds' ? t.violated === 0 : t.violated > 0);
+    return { invariant: inv.name, expect, runs, violatedRuns: t.violated, unknownRuns: t.unknown, met, counterexample };
+  });
+  return { row: row.id, title: row.title, seed: opts.seed, runs, settledRuns: settled, events, elapsedMs: performance.now() - started, cells };
+};
+
+const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: SearchOptions): Counterexample => {
+  const first = t.first as Scenario;
+  let scenario = first;
+  let path = '';
+  let shrinks = 0;
+  if (opts.shrink !== false) {
+    // Same seed, same arbitrary: run number firstRun is the same scenario, and fast-check
+    // shrinks it with the generation context it needs (examples alone cannot shrink mapped values).
+    const result = fc.check(
+      fc.property(scenarioArb(row.config, row.shape), (s) => violates(inv, row, s) === null),
+      { seed: opts.seed, numRuns: t.firstRun },
+    );
+    if (result.failed && result.counterexample !== null) {
+      scenario = result.counterexample[0];
+      path = result.counterexamplePath ?? '';
+      shrinks = result.numShrinks;
+    }
+  }
+  const violations = violates(inv, row, scenario) ?? [];
+  return {
+    row: row.id,
+    invariant: inv.name,
+    seed: opts.seed,
+    path,
+    scenario,
+    violations,
+    historyLength: runScenario(row, scenario).history.length,
+    shrinks,
+    foundAfterRuns: t.firstRun,
+    timeToFirstMs: t.firstMs,
+  };
+};

@@ -1,0 +1,58 @@
+/**
+ * fast-check arbitraries for scenarios: command lists and scheduling choices.
+ * Randomness lives only here (house-style §3.6): the simulator is a fold over what these give.
+ *
+ * Sizes are set explicitly: fast-check's default size would give a handful of commands per run,
+ * too few to reach rebalances (anchors.md, pitfall 3).
+ */
+import fc from 'fast-check';
+import type { Command } from '../sim/command.ts';
+import { slotTable, type SimConfig } from '../sim/config.ts';
+
+export interface ScenarioShape {
+  /** Crash and Pause commands are generated (otherwise only graceful joins and leaves). */
+  readonly faults: boolean;
+  readonly commandsMax: number;
+  readonly choicesMax: number;
+}
+
+export const DEFAULT_SHAPE: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
+
+/** One environment command; slots are resolved modulo the config by the simulator. */
+export const commandArb = (config: SimConfig, shape: ScenarioShape): fc.Arbitrary<Command> => {
+  const slots = slotTable(config).length;
+  const consumer = fc.nat(slots - 1);
+  const topic = fc.nat(config.topics.length - 1);
+  const weighted: fc.WeightedArbitrary<Command>[] = [
+    { weight: 4, arbitrary: consumer.map((c): Command => ({ type: 'Start', consumer: c })) },
+    { weight: 1, arbitrary: consumer.map((c): Command => ({ type: 'Leave', consumer: c })) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .record({ topic, key: fc.nat(config.keys - 1), count: fc.integer({ min: 1, max: 6 }) })
+        .map((r): Command => ({ type: 'Produce', ...r })),
+    },
+    // Short waits land faults inside a batch; long ones let sessions expire and rebalances finish.
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: 400 }).map((ms): Command => ({ type: 'Wait', ms })) },
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: 8000 }).map((ms): Command => ({ type: 'Wait', ms })) },
+  ];
+  if (shape.faults) {
+    weighted.push(
+      { weight: 2, arbitrary: consumer.map((c): Command => ({ type: 'Crash', consumer: c })) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ consumer, ms: fc.integer({ min: 100, max: 20_000 }) }).map((r): Command => ({ type: 'Pause', ...r })),
+      },
+    );
+  }
+  return fc.oneof(...weighted);
+};
+
+/** A scenario: commands that start with a consumer (nothing happens before one runs) and choices. */
+export const scenarioArb = (config: SimConfig, shape: ScenarioShape = DEFAULT_SHAPE) =>
+  fc.record({
+    commands: fc.array(commandArb(config, shape), { minLength: 1, maxLength: shape.commandsMax, size: 'max' }),
+    choices: fc.array(fc.nat(1000), { maxLength: shape.choicesMax, size: 'max' }),
+  });
+
+export type Scenario = { readonly commands: readonly Command[]; readonly choices: readonly number[] };
