@@ -81,6 +81,19 @@ interface ParkedFetch {
 
 const SIM = 'sim';
 
+/**
+ * The machines a simulation runs. The reference models by default; a test or a bug-zoo entry
+ * passes variants made with XState's `machine.provide({ actions, guards })`, so a faulty
+ * variant never edits the model itself.
+ */
+export interface Machines {
+  readonly consumer: typeof consumerMachine;
+  readonly coordinator: typeof coordinatorMachine;
+  readonly leader: typeof leaderMachine;
+}
+
+export const REFERENCE_MACHINES: Machines = { consumer: consumerMachine, coordinator: coordinatorMachine, leader: leaderMachine };
+
 export class Simulation {
   readonly history: HistoryEvent[] = [];
   readonly log: PartitionedLog;
@@ -104,11 +117,12 @@ export class Simulation {
   constructor(
     readonly config: SimConfig,
     private readonly choices: readonly number[],
+    private readonly machines: Machines = REFERENCE_MACHINES,
   ) {
     this.log = new PartitionedLog(config.topics, config.recordBytes);
     this.slots = slotTable(config);
     for (const g of config.groups) {
-      const actor = createActor(coordinatorMachine, { input: { group: g.name, initialRebalanceDelayMs: config.initialRebalanceDelayMs } });
+      const actor = createActor(this.machines.coordinator, { input: { group: g.name, initialRebalanceDelayMs: config.initialRebalanceDelayMs } });
       actor.on('*', (e) => this.emitted.push(e as Effect));
       actor.start();
       this.coordinators.set(g.name, actor);
@@ -193,10 +207,10 @@ export class Simulation {
     const name = `c${slot}#${incarnation}`;
     const g = row.group;
     const partitions = g.mode === 'assign' ? g.topics.flatMap((t) => this.log.partitionsOf(t)) : [];
-    const actor = createActor(consumerMachine, {
+    const actor = createActor(this.machines.consumer, {
       input: { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer },
     });
-    const leader = createActor(leaderMachine, { input: { assignors: g.consumer.assignors } });
+    const leader = createActor(this.machines.leader, { input: { assignors: g.consumer.assignors } });
     actor.on('*', (e) => this.emitted.push(e as Effect));
     leader.on('*', (e) => this.emitted.push(e as Effect));
     actor.start();
@@ -562,8 +576,13 @@ export class Simulation {
 }
 
 /** One run: the commands, then the quiescence tail. Same inputs, same history. */
-export const simulate = (config: SimConfig, commands: readonly Command[], choices: readonly number[] = []): RunResult => {
-  const sim = new Simulation(config, choices);
+export const simulate = (
+  config: SimConfig,
+  commands: readonly Command[],
+  choices: readonly number[] = [],
+  machines: Machines = REFERENCE_MACHINES,
+): RunResult => {
+  const sim = new Simulation(config, choices, machines);
   try {
     const applied = commands.map((c) => sim.apply(c));
     const settled = sim.quiesce();

@@ -1,0 +1,106 @@
+/**
+ * `npm run bench [-- --quick] [-- --json]`: groupcheck's throughput and time-to-counterexample
+ * benchmark. Everything runs in this one process with fixed seeds, and the simulator and the
+ * check are reported as ratios to hand-written baselines measured in the same run (never as
+ * absolute pass/fail thresholds). Peer figures from anchors.md are printed beside them,
+ * labelled as measured elsewhere. Prints the report (or JSON) and writes nothing else.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import fc from 'fast-check';
+import { rowById } from '../check/matrix.ts';
+import {
+  allFirstCounterexamples,
+  checkThroughput,
+  fastCheckBaseline,
+  machineBaselines,
+  paramsFor,
+  simulatorThroughput,
+  type BenchParams,
+  type CheckThroughput,
+  type FirstCounterexample,
+  type SimThroughput,
+} from './measure.ts';
+import { renderText } from './report.ts';
+import { progress, progressDone, type Rate } from './timing.ts';
+
+export interface BenchResult {
+  readonly packageVersion: string;
+  readonly node: string;
+  readonly platform: string;
+  readonly cpus: number;
+  readonly versions: { readonly xstate: string; readonly fastCheck: string };
+  readonly params: BenchParams;
+  readonly baselines: { readonly send: Rate; readonly transition: Rate; readonly fastCheck: Rate };
+  readonly simulator: readonly SimThroughput[];
+  readonly check: CheckThroughput;
+  /** Mean commands per scenario of the check's row (from its simulator corpus). */
+  readonly commandsPerRunOfCheckRow: number;
+  readonly firstCounterexamples: readonly FirstCounterexample[];
+  readonly totalMs: number;
+}
+
+const SIMULATOR_ROWS = ['per-message', 'batch'] as const;
+
+const versionAt = (relative: string): string => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+};
+
+const usage = 'usage: npm run bench [-- --quick] [-- --json]';
+
+const parseArgs = (argv: readonly string[]): { quick: boolean; json: boolean } => {
+  const known = new Set(['--quick', '--json', '--help', '-h']);
+  const bad = argv.filter((a) => !known.has(a));
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usage}\n  --quick  fewer runs and seeds (about 20 s)\n  --json   print the results as JSON instead of tables\n`);
+    process.exit(0);
+  }
+  if (bad.length > 0) {
+    process.stderr.write(`unknown argument(s): ${bad.join(' ')}\n${usage}\n`);
+    process.exit(2);
+  }
+  return { quick: argv.includes('--quick'), json: argv.includes('--json') };
+};
+
+export const runBench = (params: BenchParams): BenchResult => {
+  const t0 = performance.now();
+  progress('baselines: actor.send and transition() on the consumer machine');
+  const machines = machineBaselines(params);
+  progress('baseline: fast-check generation');
+  const fastCheck = fastCheckBaseline(params);
+  const simulator = SIMULATOR_ROWS.map((id) => {
+    progress(`simulator throughput: ${id}`);
+    return simulatorThroughput(rowById(id), params);
+  });
+  progress(`check throughput: ${params.checkRow}`);
+  const check = checkThroughput(params);
+  const firstCounterexamples = allFirstCounterexamples(params);
+  progressDone();
+  return {
+    packageVersion: versionAt('../../package.json'),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: os.availableParallelism(),
+    versions: { xstate: versionAt('../../node_modules/xstate/package.json'), fastCheck: fc.__version },
+    params,
+    baselines: { ...machines, fastCheck },
+    simulator,
+    check,
+    commandsPerRunOfCheckRow: simulator.find((s) => s.row === params.checkRow)?.commandsPerRun ?? Number.NaN,
+    firstCounterexamples,
+    totalMs: performance.now() - t0,
+  };
+};
+
+const main = (): void => {
+  const args = parseArgs(process.argv.slice(2));
+  const result = runBench(paramsFor(args.quick));
+  process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderText(result)}\n`);
+};
+
+main();

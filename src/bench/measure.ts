@@ -1,0 +1,184 @@
+/**
+ * The measured workloads: simulator throughput over a fixed scenario corpus, the sample phase of
+ * a check, the fast-check generation baseline, the XState baselines and the time to the first
+ * counterexample of every expected failure of the matrix. All seeds are fixed.
+ */
+import fc from 'fast-check';
+import { MATRIX, rowById, type MatrixRow } from '../check/matrix.ts';
+import { searchRow } from '../check/search.ts';
+import { scenarioArb, type Scenario } from '../gen/command.arb.ts';
+import { simulate } from '../sim/simulate.ts';
+import { checkDriversAgree, runActorSend, runPureTransition, scriptOf } from './machineBaseline.ts';
+import { measureRate, median, progress, timed, type Rate } from './timing.ts';
+
+export interface BenchParams {
+  readonly quick: boolean;
+  /** Scenarios in each simulator corpus. */
+  readonly corpusRuns: number;
+  readonly repeats: number;
+  /** Runs of the sample phase measured for the check throughput. */
+  readonly checkRuns: number;
+  readonly checkRow: string;
+  /** fast-check runs of the generation baseline, per repeat. */
+  readonly fcRuns: number;
+  /** Poll-loop cycles of the actor.send and transition() scripts. */
+  readonly sendCycles: number;
+  readonly transitionCycles: number;
+  readonly ttfSeeds: readonly number[];
+  readonly ttfRuns: number;
+}
+
+export const paramsFor = (quick: boolean): BenchParams => ({
+  quick,
+  corpusRuns: quick ? 60 : 200,
+  repeats: quick ? 5 : 7,
+  checkRuns: quick ? 150 : 500,
+  checkRow: 'per-message',
+  fcRuns: quick ? 2000 : 5000,
+  sendCycles: quick ? 1000 : 2000,
+  transitionCycles: quick ? 250 : 500,
+  ttfSeeds: quick ? [1, 2, 3] : [1, 2, 3, 4, 5, 6, 7],
+  ttfRuns: quick ? 100 : 300,
+});
+
+export interface SimThroughput {
+  readonly row: string;
+  readonly scenarios: number;
+  readonly eventsPerRun: number;
+  readonly commandsPerRun: number;
+  readonly settledRuns: number;
+  readonly eventsPerSec: Rate;
+  readonly runsPerSec: number;
+}
+
+/** Simulator alone over a corpus sampled once with seed 1: no generation, no invariants. */
+export const simulatorThroughput = (row: MatrixRow, p: BenchParams): SimThroughput => {
+  const corpus: Scenario[] = fc.sample(scenarioArb(row.config, row.shape), { seed: 1, numRuns: p.corpusRuns });
+  let settled = 0;
+  let events = 0;
+  const pass = (): number => {
+    let ev = 0;
+    let st = 0;
+    for (const s of corpus) {
+      const r = simulate(row.config, s.commands, s.choices);
+      ev += r.stats.events;
+      if (r.settled) st++;
+    }
+    events = ev;
+    settled = st;
+    return ev;
+  };
+  const rate = measureRate(pass, { warmup: 1, repeats: p.repeats });
+  const commands = corpus.reduce((n, s) => n + s.commands.length, 0);
+  return {
+    row: row.id,
+    scenarios: corpus.length,
+    eventsPerRun: events / corpus.length,
+    commandsPerRun: commands / corpus.length,
+    settledRuns: settled,
+    eventsPerSec: rate,
+    runsPerSec: (rate.median / events) * corpus.length,
+  };
+};
+
+export interface CheckThroughput {
+  readonly row: string;
+  readonly invariants: number;
+  readonly runs: number;
+  readonly runsPerSec: Rate;
+  readonly eventsPerSec: number;
+}
+
+/** The sample phase of `check` (generation + simulation + every invariant of the row), no shrinking. */
+export const checkThroughput = (p: BenchParams): CheckThroughput => {
+  const row = rowById(p.checkRow);
+  let events = 0;
+  let invariants = 0;
+  const work = (): number => {
+    const r = searchRow(row, { seed: 1, numRuns: p.checkRuns, shrink: false });
+    events = r.events;
+    invariants = r.cells.length;
+    return r.runs;
+  };
+  const rate = measureRate(work, { warmup: 1, repeats: Math.min(p.repeats, 5) });
+  return { row: row.id, invariants, runs: p.checkRuns, runsPerSec: rate, eventsPerSec: (rate.median / p.checkRuns) * events };
+};
+
+/** fast-check alone: a trivial property over the same scenario arbitrary (generation cost). */
+export const fastCheckBaseline = (p: BenchParams): Rate => {
+  const row = rowById(p.checkRow);
+  const arb = scenarioArb(row.config, row.shape);
+  return measureRate(
+    () => {
+      const r = fc.check(fc.property(arb, (s) => s.commands.length > 0), { seed: 1, numRuns: p.fcRuns });
+      if (r.failed) throw new Error('fast-check baseline property failed');
+      return r.numRuns;
+    },
+    { warmup: 1, repeats: p.repeats },
+  );
+};
+
+export interface MachineBaselines {
+  readonly send: Rate;
+  readonly transition: Rate;
+}
+
+export const machineBaselines = (p: BenchParams): MachineBaselines => {
+  checkDriversAgree(5);
+  const s1 = scriptOf(p.sendCycles);
+  const send = measureRate(() => runActorSend(s1, p.sendCycles).events, { warmup: 1, repeats: p.repeats });
+  const s2 = scriptOf(p.transitionCycles);
+  const transition = measureRate(() => runPureTransition(s2, p.transitionCycles).events, { warmup: 1, repeats: p.repeats });
+  return { send, transition };
+};
+
+export interface FirstCounterexample {
+  readonly row: string;
+  readonly invariant: string;
+  readonly seeds: number;
+  readonly found: number;
+  readonly ms: { readonly median: number; readonly worst: number } | null;
+  readonly runs: { readonly median: number; readonly worst: number } | null;
+  /** With shrinking, first seed that found it: commands before → after, and the extra time shrinking took. */
+  readonly shrunk: { readonly seed: number; readonly from: number; readonly to: number; readonly shrinks: number; readonly ms: number } | null;
+}
+
+const stats = (xs: readonly number[]) => (xs.length === 0 ? null : { median: median(xs), worst: Math.max(...xs) });
+
+/** Every (row, invariant) the matrix expects to fail, in matrix order. */
+export const expectedFailures = (): { row: MatrixRow; invariant: string }[] =>
+  MATRIX.flatMap((row) => Object.entries(row.expect).filter(([, e]) => e === 'fails').map(([invariant]) => ({ row, invariant })));
+
+export const firstCounterexample = (row: MatrixRow, invariant: string, p: BenchParams): FirstCounterexample => {
+  const ms: number[] = [];
+  const runs: number[] = [];
+  const unshrunk = new Map<number, { commands: number; ms: number }>();
+  for (const seed of p.ttfSeeds) {
+    const r = searchRow(row, { seed, numRuns: p.ttfRuns, shrink: false, invariants: [invariant] });
+    const cx = r.cells[0]?.counterexample ?? null;
+    if (cx === null) continue;
+    ms.push(cx.timeToFirstMs);
+    runs.push(cx.foundAfterRuns);
+    unshrunk.set(seed, { commands: cx.scenario.commands.length, ms: r.elapsedMs });
+  }
+  let shrunk: FirstCounterexample['shrunk'] = null;
+  const seed = p.ttfSeeds.find((s) => unshrunk.has(s));
+  if (seed !== undefined) {
+    const { value: r, ms: took } = timed(() => searchRow(row, { seed, numRuns: p.ttfRuns, invariants: [invariant] }));
+    const cx = r.cells[0]?.counterexample ?? null;
+    const before = unshrunk.get(seed);
+    // The shrinking search repeats the sample phase; its unshrunk time is taken off.
+    if (cx !== null && before !== undefined) {
+      shrunk = { seed, from: before.commands, to: cx.scenario.commands.length, shrinks: cx.shrinks, ms: Math.max(0, took - before.ms) };
+    }
+  }
+  return { row: row.id, invariant, seeds: p.ttfSeeds.length, found: ms.length, ms: stats(ms), runs: stats(runs), shrunk };
+};
+
+export const allFirstCounterexamples = (p: BenchParams): FirstCounterexample[] => {
+  const cells = expectedFailures();
+  return cells.map(({ row, invariant }, i) => {
+    progress(`time to first counterexample ${i + 1}/${cells.length}: ${row.id} × ${invariant}`);
+    return firstCounterexample(row, invariant, p);
+  });
+};

@@ -1,0 +1,106 @@
+/**
+ * The benchmark's text report: plain aligned tables on stdout (colour only for headings, and
+ * only where picocolors detects a terminal).
+ */
+import pc from 'picocolors';
+import { ANCHOR_SOURCE, PEER } from './anchors.ts';
+import type { BenchResult } from './bench.ts';
+import type { FirstCounterexample } from './measure.ts';
+
+const num = (x: number, digits = 0): string =>
+  Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
+
+/** 45,072 → "45.1k"; small numbers stay exact. */
+const si = (x: number): string => (!Number.isFinite(x) ? 'n/a' : x >= 10_000 ? `${num(x / 1000, 1)}k` : num(x, x < 100 ? 1 : 0));
+const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(a / b < 0.1 ? 3 : 2)}x` : 'n/a');
+
+const table = (head: readonly string[], rows: readonly (readonly string[])[], right: ReadonlySet<number> = new Set()): string => {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (right.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [pc.bold(line(head)), rule, ...rows.map(line)].join('\n');
+};
+
+const heading = (s: string): string => `\n${pc.bold(pc.cyan(s))}`;
+
+const ttfRow = (c: FirstCounterexample, maxRuns: number): string[] => {
+  const all = c.found === c.seeds;
+  return [
+    `${c.row} × ${c.invariant}`,
+    `${c.found}/${c.seeds}`,
+    c.runs === null ? '-' : num(c.runs.median, Number.isInteger(c.runs.median) ? 0 : 1),
+    c.runs === null ? `>${maxRuns}` : all ? num(c.runs.worst) : `>${maxRuns}`,
+    c.ms === null ? '-' : num(c.ms.median, 1),
+    c.ms === null ? '-' : all ? num(c.ms.worst, 1) : `(${num(c.ms.worst, 1)})`,
+    c.shrunk === null ? '-' : `${c.shrunk.from} → ${c.shrunk.to} (seed ${c.shrunk.seed})`,
+    c.shrunk === null ? '-' : num(c.shrunk.ms, 0),
+  ];
+};
+
+export const renderText = (r: BenchResult): string => {
+  const p = r.params;
+  const out: string[] = [];
+  out.push(pc.bold(`groupcheck ${r.packageVersion} benchmark`));
+  out.push(`Node ${r.node}, ${r.platform}, ${r.cpus} CPUs, xstate ${r.versions.xstate}, fast-check ${r.versions.fastCheck}; mode ${p.quick ? 'quick' : 'full'}; fixed seeds`);
+  out.push('All rates are medians of repeats after a warm-up; ratios compare with baselines measured in this same process.');
+
+  out.push(heading(`1. Simulator throughput: simulate() over a fixed corpus (fc.sample seed 1, ${p.corpusRuns} scenarios per row), median of ${p.repeats}`));
+  out.push(
+    table(
+      ['row', 'commands/run', 'events/run', 'settled', 'events/s', 'min-max events/s', 'runs/s'],
+      r.simulator.map((s) => [s.row, num(s.commandsPerRun, 1), num(s.eventsPerRun, 1), `${s.settledRuns}/${s.scenarios}`, si(s.eventsPerSec.median), `${si(s.eventsPerSec.min)}-${si(s.eventsPerSec.max)}`, num(s.runsPerSec, 0)]),
+      new Set([1, 2, 3, 4, 5, 6]),
+    ),
+  );
+
+  const c = r.check;
+  out.push(heading(`2. Full check throughput: searchRow('${c.row}', seed 1, ${c.runs} runs, ${c.invariants} invariants, shrink off), median of ${c.runsPerSec.repeats}`));
+  out.push(
+    table(
+      ['measure', 'runs/s', 'min-max runs/s', 'events/s', '~commands/s'],
+      [['sample phase incl. invariants', num(c.runsPerSec.median, 0), `${num(c.runsPerSec.min, 0)}-${num(c.runsPerSec.max, 0)}`, si(c.eventsPerSec), si(c.runsPerSec.median * r.commandsPerRunOfCheckRow)]],
+      new Set([1, 2, 3, 4]),
+    ),
+  );
+
+  const b = r.baselines;
+  out.push(heading(`3. Baselines, hand-written, measured in this run (median of ${b.send.repeats})`));
+  out.push(
+    table(
+      ['baseline', 'work per repeat', 'rate'],
+      [
+        [`(a) actor.send, consumer machine, poll-loop script`, `${num(b.send.units)} events`, `${si(b.send.median)} events/s`],
+        [`(b) pure transition(), same machine and script`, `${num(b.transition.units)} events`, `${si(b.transition.median)} events/s`],
+        [`(c) fast-check, trivial property over scenarioArb('${c.row}')`, `${num(b.fastCheck.units)} runs`, `${si(b.fastCheck.median)} runs/s`],
+      ],
+      new Set([1, 2]),
+    ),
+  );
+
+  out.push(heading('4. Ratios (this run) and peer figures (measured elsewhere)'));
+  const rows: string[][] = [];
+  for (const s of r.simulator) {
+    rows.push([`simulator ${s.row} events/s / (a) send`, ratio(s.eventsPerSec.median, b.send.median), `${PEER.send.what}: ${PEER.send.figure}`]);
+    rows.push([`simulator ${s.row} events/s / (b) transition()`, ratio(s.eventsPerSec.median, b.transition.median), `${PEER.transition.what}: ${PEER.transition.figure}`]);
+  }
+  rows.push([`(a) send / (b) transition()`, ratio(b.send.median, b.transition.median), `~4x (${PEER.goalG2.what}: ${PEER.goalG2.figure})`]);
+  rows.push([`check runs/s / (c) fast-check generation`, ratio(c.runsPerSec.median, b.fastCheck.median), `${PEER.combo.what}: ${PEER.combo.figure}`]);
+  rows.push([`check ~commands/s (this run: ${si(c.runsPerSec.median * r.commandsPerRunOfCheckRow)})`, '', `${PEER.goalG1.what}: ${PEER.goalG1.figure}`]);
+  out.push(table(['measure', 'ratio', 'peer figure (elsewhere, not this run)'], rows, new Set([1])));
+  out.push(`Peer figures: ${ANCHOR_SOURCE}.`);
+
+  out.push(heading(`5. Time to first counterexample: searchRow(row, seed, ${p.ttfRuns} runs, shrink off, that invariant only), seeds ${p.ttfSeeds.join(',')}`));
+  out.push(
+    table(
+      ['row × invariant (expect fails)', 'found', 'runs med', 'runs worst', 'ms med', 'ms worst', 'shrunk commands', 'shrink ms'],
+      r.firstCounterexamples.map((x) => ttfRow(x, p.ttfRuns)),
+      new Set([1, 2, 3, 4, 5, 7]),
+    ),
+  );
+  out.push('runs/ms: over the seeds that found it; ">N" or (ms) in parentheses: some seeds found nothing within N runs.');
+  out.push('shrunk commands: commands of the first-found scenario → after fast-check shrinking (first seed that found it);');
+  out.push('shrink ms: that shrinking search minus its unshrunk sample phase.');
+  out.push(`\nTotal wall time ${num(r.totalMs / 1000, 1)} s.`);
+  return out.join('\n');
+};

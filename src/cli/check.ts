@@ -1,0 +1,90 @@
+/**
+ * `groupcheck check`: the main job. Searches every configuration of the guarantee matrix,
+ * prints progress and a summary table, writes reports/latest.md, reports/latest.json and one
+ * counterexample file per counterexample found, and returns the exit code.
+ */
+import { join } from 'node:path';
+import pc from 'picocolors';
+import { buildMatrix, rowById } from '../check/matrix.ts';
+import { searchRow, type RowResult } from '../check/search.ts';
+import type { SimConfig } from '../sim/config.ts';
+import { toCounterexampleFile, writeCounterexample } from '../report/counterexample.ts';
+import { writeFileAtomic } from '../report/atomicWrite.ts';
+import { buildCheckReport, outcomeOf, renderMarkdown } from '../report/runReport.ts';
+
+export interface CheckOptions {
+  readonly seed: number;
+  readonly runs: number;
+  readonly only?: readonly string[] | undefined;
+  readonly base?: SimConfig | undefined;
+  readonly outDir: string;
+  readonly json: boolean;
+}
+
+const log = (s: string): void => {
+  process.stderr.write(`${s}\n`);
+};
+
+export const runCheck = (opts: CheckOptions): number => {
+  const matrix = buildMatrix(opts.base);
+  const rows = opts.only === undefined || opts.only.length === 0 ? matrix : opts.only.map((id) => rowById(id, matrix));
+  const results: RowResult[] = [];
+  const files = new Map<string, string>();
+  log(pc.bold(`groupcheck check: ${rows.length} configurations × ${opts.runs} runs, seed ${opts.seed}`));
+  for (const row of rows) {
+    const tty = process.stderr.isTTY === true;
+    const res = searchRow(row, {
+      seed: opts.seed,
+      numRuns: opts.runs,
+      onRun: tty ? (done, total) => { if (done % 25 === 0 || done === total) process.stderr.write(`\r  ${row.id.padEnd(18)} ${done}/${total} runs`); } : undefined,
+    });
+    if (tty) process.stderr.write('\r\x1b[K');
+    results.push(res);
+    for (const c of res.cells) {
+      if (c.counterexample === null) continue;
+      const file = join(opts.outDir, 'counterexamples', `${row.id}--${c.invariant}.json`);
+      writeCounterexample(file, toCounterexampleFile(c.counterexample, { title: row.title, expectation: c.expect, config: row.config, duplicateBound: row.duplicateBound }));
+      files.set(`${row.id}/${c.invariant}`, file);
+    }
+    const broken = res.cells.filter((c) => !c.met).length;
+    const found = res.cells.filter((c) => c.counterexample !== null).map((c) => c.invariant);
+    log(
+      `  ${broken === 0 ? pc.green('ok ') : pc.red('BAD')} ${row.id.padEnd(18)} ${String(res.runs).padStart(5)} runs ${String(res.events).padStart(8)} events ${(res.elapsedMs / 1000).toFixed(1).padStart(5)} s` +
+        `  counterexamples: ${found.length > 0 ? found.join(', ') : 'none'}`,
+    );
+  }
+  const report = buildCheckReport(results, { seed: opts.seed, runs: opts.runs, files });
+  writeFileAtomic(join(opts.outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(join(opts.outDir, 'latest.md'), renderMarkdown(report, rows, results));
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    printSummary(results);
+  }
+  log('');
+  for (const r of results) for (const c of r.cells) {
+    if (!c.met) log(pc.red(`expectation broken: ${r.row} × ${c.invariant}: expected ${c.expect}, got ${outcomeOf(c)}${c.counterexample ? ` (replay: npm run replay -- ${files.get(`${r.row}/${c.invariant}`)})` : ''}`));
+  }
+  log(`${report.ok ? pc.green('every expectation met') : pc.red(`${report.brokenExpectations} expectation(s) broken`)}; report: ${join(opts.outDir, 'latest.md')}, ${join(opts.outDir, 'latest.json')}`);
+  return report.ok ? 0 : 1;
+};
+
+/** invariant × configuration, one short cell each. */
+const printSummary = (results: readonly RowResult[]): void => {
+  const invariants = results[0]?.cells.map((c) => c.invariant) ?? [];
+  const w = Math.max(...invariants.map((i) => i.length));
+  const colW = Math.max(10, ...results.map((r) => r.row.length)) + 1;
+  const lines: string[] = [];
+  lines.push(`${''.padEnd(w)}  ${results.map((r) => r.row.padEnd(colW)).join('')}`);
+  for (const inv of invariants) {
+    const cells = results.map((r) => {
+      const c = r.cells.find((x) => x.invariant === inv);
+      if (c === undefined) return ''.padEnd(colW);
+      const o = outcomeOf(c);
+      const txt = (o === 'counterexample' ? `✗ ${c.counterexample?.scenario.commands.length ?? '?'}cmd` : o === 'unknown' ? '? unknown' : '✓ holds').padEnd(colW);
+      return c.met ? (o === 'counterexample' ? pc.yellow(txt) : pc.green(txt)) : pc.red(txt);
+    });
+    lines.push(`${inv.padEnd(w)}  ${cells.join('')}`);
+  }
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+};

@@ -1,0 +1,48 @@
+/**
+ * `groupcheck replay FILE`: re-runs a counterexample from its config, commands and choices,
+ * prints the timeline (violating events marked !!) and says whether the stored violation
+ * reproduces. Exit 0 when it does, 1 when it does not, 2 on a bad file.
+ */
+import pc from 'picocolors';
+import { invariantByName } from '../../properties/invariants/index.ts';
+import { checkInvariant } from '../check/checkHistory.ts';
+import { describeCommand } from '../sim/command.ts';
+import { simulate } from '../sim/simulate.ts';
+import { InputError, readCounterexample } from '../report/counterexample.ts';
+import { timelineLines } from '../report/timeline.ts';
+import { PACKAGE_VERSION } from '../version.ts';
+
+export const runReplay = (file: string, opts: { full: boolean }): number => {
+  const cx = readCounterexample(file);
+  let inv;
+  try {
+    inv = invariantByName(cx.invariant);
+  } catch (err) {
+    throw new InputError(`${file}: field "invariant": ${(err as Error).message}`);
+  }
+  const out = (s: string): void => {
+    process.stdout.write(`${s}\n`);
+  };
+  out(pc.bold(`${cx.configuration} × ${cx.invariant}`) + ` — ${cx.title}`);
+  if (cx.groupcheckVersion !== PACKAGE_VERSION) {
+    out(pc.yellow(`note: written by groupcheck ${cx.groupcheckVersion}, replayed by ${PACKAGE_VERSION}; models may have changed.`));
+  }
+  out(`claim: ${inv.claim}`);
+  out(`commands (${cx.commands.length}): ${cx.commands.map(describeCommand).join(' · ')}`);
+  out(`scheduling choices (${cx.choices.length}): [${cx.choices.join(', ')}]`);
+  const run = simulate(cx.config, cx.commands, cx.choices);
+  const res = checkInvariant(inv, run.history, cx.duplicateBound === null ? {} : { duplicateBound: cx.duplicateBound });
+  const marked = new Set(res.violations.flatMap((v) => v.events));
+  out('');
+  for (const line of timelineLines(run.history, { marked, compact: !opts.full })) out(marked.size > 0 && line.startsWith('!!') ? pc.red(line) : line);
+  out('');
+  for (const v of res.violations) out(`${pc.red(`[violation] ${v.invariant} (${v.kind})`)} ${v.message} events ${v.events.join(', ')}`);
+  const reproduced = res.validity === false;
+  const sameMessages = reproduced && cx.violations.every((v, i) => res.violations[i]?.message === v.message);
+  if (reproduced) {
+    out(pc.green(`reproduced: ${res.violations.length} violation(s) of ${cx.invariant}${sameMessages ? ', identical to the recorded ones' : ' (messages differ from the recorded ones)'}.`));
+    return 0;
+  }
+  out(pc.yellow(`not reproduced: ${cx.invariant} ${res.validity === 'unknown' ? 'could not be decided (the run did not settle)' : 'holds on this run'}; the models changed since the file was written, or the file was edited.`));
+  return 1;
+};
