@@ -26,19 +26,22 @@ export interface BenchParams {
   readonly transitionCycles: number;
   readonly ttfSeeds: readonly number[];
   readonly ttfRuns: number;
+  /** Also shrink one counterexample per cell (skipped by --quick: shrinking dominates its time). */
+  readonly shrink: boolean;
 }
 
 export const paramsFor = (quick: boolean): BenchParams => ({
   quick,
   corpusRuns: quick ? 60 : 200,
   repeats: quick ? 5 : 7,
-  checkRuns: quick ? 150 : 500,
+  checkRuns: quick ? 100 : 500,
   checkRow: 'per-message',
   fcRuns: quick ? 2000 : 5000,
   sendCycles: quick ? 1000 : 2000,
   transitionCycles: quick ? 250 : 500,
   ttfSeeds: quick ? [1, 2, 3] : [1, 2, 3, 4, 5, 6, 7],
   ttfRuns: quick ? 100 : 300,
+  shrink: !quick,
 });
 
 export interface SimThroughput {
@@ -137,6 +140,8 @@ export interface FirstCounterexample {
   readonly invariant: string;
   readonly seeds: number;
   readonly found: number;
+  /** Per seed: runs until the first violation, or null when none was found. */
+  readonly perSeed: readonly { readonly seed: number; readonly runs: number | null; readonly ms: number | null }[];
   readonly ms: { readonly median: number; readonly worst: number } | null;
   readonly runs: { readonly median: number; readonly worst: number } | null;
   /** With shrinking, first seed that found it: commands before → after, and the extra time shrinking took. */
@@ -152,10 +157,12 @@ export const expectedFailures = (): { row: MatrixRow; invariant: string }[] =>
 export const firstCounterexample = (row: MatrixRow, invariant: string, p: BenchParams): FirstCounterexample => {
   const ms: number[] = [];
   const runs: number[] = [];
+  const perSeed: { seed: number; runs: number | null; ms: number | null }[] = [];
   const unshrunk = new Map<number, { commands: number; ms: number }>();
   for (const seed of p.ttfSeeds) {
     const r = searchRow(row, { seed, numRuns: p.ttfRuns, shrink: false, invariants: [invariant] });
     const cx = r.cells[0]?.counterexample ?? null;
+    perSeed.push({ seed, runs: cx?.foundAfterRuns ?? null, ms: cx?.timeToFirstMs ?? null });
     if (cx === null) continue;
     ms.push(cx.timeToFirstMs);
     runs.push(cx.foundAfterRuns);
@@ -163,7 +170,7 @@ export const firstCounterexample = (row: MatrixRow, invariant: string, p: BenchP
   }
   let shrunk: FirstCounterexample['shrunk'] = null;
   const seed = p.ttfSeeds.find((s) => unshrunk.has(s));
-  if (seed !== undefined) {
+  if (seed !== undefined && p.shrink) {
     const { value: r, ms: took } = timed(() => searchRow(row, { seed, numRuns: p.ttfRuns, invariants: [invariant] }));
     const cx = r.cells[0]?.counterexample ?? null;
     const before = unshrunk.get(seed);
@@ -172,7 +179,7 @@ export const firstCounterexample = (row: MatrixRow, invariant: string, p: BenchP
       shrunk = { seed, from: before.commands, to: cx.scenario.commands.length, shrinks: cx.shrinks, ms: Math.max(0, took - before.ms) };
     }
   }
-  return { row: row.id, invariant, seeds: p.ttfSeeds.length, found: ms.length, ms: stats(ms), runs: stats(runs), shrunk };
+  return { row: row.id, invariant, seeds: p.ttfSeeds.length, found: ms.length, perSeed, ms: stats(ms), runs: stats(runs), shrunk };
 };
 
 export const allFirstCounterexamples = (p: BenchParams): FirstCounterexample[] => {

@@ -24,7 +24,7 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[], ri
 
 const heading = (s: string): string => `\n${pc.bold(pc.cyan(s))}`;
 
-const ttfRow = (c: FirstCounterexample, maxRuns: number): string[] => {
+const ttfRow = (c: FirstCounterexample, maxRuns: number, shrink: boolean): string[] => {
   const all = c.found === c.seeds;
   return [
     `${c.row} × ${c.invariant}`,
@@ -33,7 +33,7 @@ const ttfRow = (c: FirstCounterexample, maxRuns: number): string[] => {
     c.runs === null ? `>${maxRuns}` : all ? num(c.runs.worst) : `>${maxRuns}`,
     c.ms === null ? '-' : num(c.ms.median, 1),
     c.ms === null ? '-' : all ? num(c.ms.worst, 1) : `(${num(c.ms.worst, 1)})`,
-    c.shrunk === null ? '-' : `${c.shrunk.from} → ${c.shrunk.to} (seed ${c.shrunk.seed})`,
+    c.shrunk === null ? (shrink ? '-' : 'skipped') : `${c.shrunk.from} → ${c.shrunk.to} (seed ${c.shrunk.seed})`,
     c.shrunk === null ? '-' : num(c.shrunk.ms, 0),
   ];
 };
@@ -94,13 +94,15 @@ export const renderText = (r: BenchResult): string => {
   out.push(
     table(
       ['row × invariant (expect fails)', 'found', 'runs med', 'runs worst', 'ms med', 'ms worst', 'shrunk commands', 'shrink ms'],
-      r.firstCounterexamples.map((x) => ttfRow(x, p.ttfRuns)),
+      r.firstCounterexamples.map((x) => ttfRow(x, p.ttfRuns, p.shrink)),
       new Set([1, 2, 3, 4, 5, 7]),
     ),
   );
   out.push('runs/ms: over the seeds that found it; ">N" or (ms) in parentheses: some seeds found nothing within N runs.');
-  out.push('shrunk commands: commands of the first-found scenario → after fast-check shrinking (first seed that found it);');
-  out.push('shrink ms: that shrinking search minus its unshrunk sample phase.');
+  if (p.shrink) {
+    out.push('shrunk commands: commands of the first-found scenario → after fast-check shrinking (first seed that found it);');
+    out.push('shrink ms: that shrinking search minus its unshrunk sample phase.');
+  } else out.push('shrinking skipped in --quick mode (it dominates the run time); run without --quick for shrunk lengths.');
   out.push(`\nTotal wall time ${num(r.totalMs / 1000, 1)} s.`);
   return out.join('\n');
 };

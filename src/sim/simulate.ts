@@ -226,16 +226,16 @@ export class Simulation {
   /**
    * The process is gone: its timers stop, messages to it are lost, and so are its own messages
    * still in flight (they had not left the machine: a crash between processing and the commit
-   * request reaching the coordinator loses the commit). A graceful exit only happens after its
-   * last request was answered, so it loses nothing.
+   * request reaching the coordinator loses the commit). A graceful exit (`close()`) flushes
+   * what it sent, its LeaveGroup included.
    */
-  private kill(p: Process): void {
+  private kill(p: Process, graceful = false): void {
     p.alive = false;
     p.actor.stop();
     p.leader.stop();
     this.timers.cancelOwner(p.name);
     this.timers.cancel(SIM, `resume:${p.name}`);
-    for (const ch of this.channels.values()) if (ch.to === p.name || ch.from === p.name) ch.queue.length = 0;
+    for (const ch of this.channels.values()) if (ch.to === p.name || (!graceful && ch.from === p.name)) ch.queue.length = 0;
   }
 
   // ------------------------------------------------------------------ driving machines
@@ -297,7 +297,7 @@ export class Simulation {
         this.drive(p.name, { type: 'AssignmentComputed', generation: e.generation, assignments: e.assignments });
         return;
       case 'Exit':
-        this.kill(p);
+        this.kill(p, true);
         return;
       case 'StoreOffsets':
         throw new Error(`member ${p.name} emitted StoreOffsets: only the coordinator may`);
