@@ -5,10 +5,9 @@
  * the run could not decide.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { ConfigError, parseSimConfig, type SimConfig } from '../sim/config.ts';
-import { InputError } from '../report/counterexample.ts';
+import { InputError, nearPath, readJsonFile } from '../report/readJson.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { runCheck } from './check.ts';
 import { runReplay } from './replay.ts';
@@ -21,19 +20,8 @@ const int = (name: string, min: number) => (v: string): number => {
 };
 
 const readConfig = (file: string): SimConfig => {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`${file}: not valid JSON (${(err as Error).message})`);
-  }
-  return parseSimConfig(json, file);
+  const { text, json } = readJsonFile(file);
+  return parseSimConfig(json, file, (path) => nearPath(text, path));
 };
 
 const program = new Command()

@@ -7,7 +7,6 @@
  * Reading is strict: a damaged or foreign file gets an error naming the file, the line and
  * the field, never a stack trace.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { commandSchema } from '../sim/command.ts';
 import { ConfigError, simConfigSchema, type SimConfig } from '../sim/config.ts';
@@ -15,6 +14,7 @@ import type { Command } from '../sim/command.ts';
 import type { Counterexample } from '../check/search.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
+import { InputError, nearPath, parseJsonText, readText } from './readJson.ts';
 
 export const COUNTEREXAMPLE_FORMAT = 'groupcheck.counterexample';
 export const COUNTEREXAMPLE_VERSION = 1;
@@ -41,13 +41,6 @@ export const counterexampleFileSchema = z
   .strict();
 
 export type CounterexampleFile = z.infer<typeof counterexampleFileSchema>;
-
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
 
 export const toCounterexampleFile = (
   cx: Counterexample,
@@ -79,30 +72,8 @@ export const serializeCounterexample = (f: CounterexampleFile): string => {
 
 export const writeCounterexample = (path: string, f: CounterexampleFile): void => writeFileAtomic(path, serializeCounterexample(f));
 
-/** Line and column of a character offset, 1-based. */
-const lineCol = (text: string, offset: number): string => {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
-};
-
-/** Finds the line where a JSON path's key appears (best effort, for error messages). */
-const lineOfPath = (text: string, path: readonly PropertyKey[]): string => {
-  const key = [...path].reverse().find((k) => typeof k === 'string');
-  if (typeof key !== 'string') return '';
-  const i = text.indexOf(`"${key}"`);
-  return i < 0 ? '' : ` (near ${lineCol(text, i)})`;
-};
-
 export const parseCounterexample = (text: string, file: string): CounterexampleFile => {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    const m = /position (\d+)/.exec(String(err));
-    const where = m ? `, ${lineCol(text, Number(m[1]))}` : '';
-    throw new InputError(`${file}${where}: not valid JSON (${(err as Error).message})`);
-  }
+  const json = parseJsonText(text, file);
   if (typeof json !== 'object' || json === null || (json as { format?: unknown }).format !== COUNTEREXAMPLE_FORMAT) {
     throw new InputError(`${file}: not a groupcheck counterexample (expected "format": "${COUNTEREXAMPLE_FORMAT}")`);
   }
@@ -112,20 +83,12 @@ export const parseCounterexample = (text: string, file: string): CounterexampleF
   }
   const r = counterexampleFileSchema.safeParse(json);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}${lineOfPath(text, i.path)}: ${i.message}`);
+    const lines = r.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}${nearPath(text, i.path)}: ${i.message}`);
     throw new InputError(`${file}: invalid counterexample\n${lines.join('\n')}`);
   }
   return r.data;
 };
 
-export const readCounterexample = (file: string): CounterexampleFile => {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  return parseCounterexample(text, file);
-};
+export const readCounterexample = (file: string): CounterexampleFile => parseCounterexample(readText(file), file);
 
-export { ConfigError };
+export { ConfigError, InputError };

@@ -111,12 +111,32 @@ export class ConfigError extends Error {
   }
 }
 
-export const parseSimConfig = (value: unknown, source = 'config'): SimConfig => {
-  const r = simConfigSchema.safeParse(value);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A user's config file may give only what differs from the built-in default: missing top-level
+ * fields take the default's values, and each group's missing fields (and consumer settings)
+ * take the default group's. The merged value is then validated as a whole.
+ */
+export const withDefaults = (value: unknown): unknown => {
+  if (!isObject(value)) return value;
+  const base = defaultSimConfig();
+  const baseGroup = base.groups[0]!;
+  const groups = Array.isArray(value.groups)
+    ? value.groups.map((g) =>
+        isObject(g) ? { ...baseGroup, topics: [value.topics !== undefined && Array.isArray(value.topics) && isObject(value.topics[0]) ? value.topics[0].name : baseGroup.topics[0]], ...g, consumer: { ...baseGroup.consumer, ...(isObject(g.consumer) ? g.consumer : {}) } } : g,
+      )
+    : value.groups;
+  return { ...base, ...value, ...(groups === undefined ? {} : { groups }) };
+};
+
+/** `where` names the line of a field in the source text, when there is one. */
+export const parseSimConfig = (value: unknown, source = 'config', where: (path: readonly PropertyKey[]) => string = () => ''): SimConfig => {
+  const r = simConfigSchema.safeParse(withDefaults(value));
   if (r.success) return r.data;
   throw new ConfigError(
     source,
-    r.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`),
+    r.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}${where(i.path)}: ${i.message}`),
   );
 };
 
