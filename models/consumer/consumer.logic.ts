@@ -33,6 +33,8 @@ export interface ConsumerContext extends ConsumerInput {
   /** -1 when the member holds no generation (§1.11: manual consumers commit with -1). */
   readonly generation: number;
   readonly heartbeatEnabled: boolean;
+  /** SyncGroup succeeded for the current generation (Java's MemberState.STABLE). */
+  readonly stable: boolean;
   readonly assignment: readonly TopicPartition[];
   /** Next offset to fetch, per owned partition. */
   readonly positions: Readonly<Record<TopicPartition, number>>;
@@ -62,6 +64,7 @@ export const initialConsumerContext = (input: ConsumerInput): ConsumerContext =>
   memberId: '',
   generation: -1,
   heartbeatEnabled: false,
+  stable: false,
   assignment: [],
   positions: {},
   buffer: [],
@@ -96,7 +99,7 @@ export const findCoordinator = (ctx: ConsumerContext): Step<ConsumerContext> => 
 };
 
 export const sendJoin = (ctx: ConsumerContext): Step<ConsumerContext> => ({
-  ctx: { ...ctx, heartbeatEnabled: false },
+  ctx: { ...ctx, heartbeatEnabled: false, stable: false },
   out: [
     { type: 'CancelTimer', timer: 'heartbeat' },
     toCoordinator({
@@ -140,9 +143,12 @@ export const syncAsLeader = (ctx: ConsumerContext, assignments: Readonly<Record<
 
 export const isSyncOk = (ev: Res<'SyncGroupResponse'>): boolean => ev.error === 'NONE';
 
-/** SyncGroup answered: the assignment is ours; fetch the committed offsets (§2.8). */
+/**
+ * SyncGroup answered: the assignment is ours and the member is STABLE, which also clears any
+ * rejoin request made while it was rebalancing (§2.1); fetch the committed offsets (§2.8).
+ */
 export const synced = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step<ConsumerContext> => ({
-  ctx: { ...ctx, assignment: ev.assignment },
+  ctx: { ...ctx, assignment: ev.assignment, stable: true, rejoinNeeded: false },
   out: [
     observe({ type: 'Assigned', group: ctx.group, generation: ctx.generation, partitions: ev.assignment }),
     toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ev.assignment }),
@@ -364,7 +370,8 @@ const commitObservation = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>
 
 /** How a failed commit changes the member (§2.7). */
 const onCommitError = (ctx: ConsumerContext, error: CommitError): ConsumerContext => {
-  if (error === 'NONE' || ctx.mode === 'assign') return ctx;
+  // COORDINATOR_NOT_AVAILABLE is retriable: the client rediscovers the coordinator, no rejoin (§2.7).
+  if (error === 'NONE' || error === 'COORDINATOR_NOT_AVAILABLE' || ctx.mode === 'assign') return ctx;
   const fenced = error === 'ILLEGAL_GENERATION' || error === 'UNKNOWN_MEMBER_ID';
   return {
     ...ctx,
@@ -402,10 +409,14 @@ export const heartbeatTick = (ctx: ConsumerContext): Step<ConsumerContext> => {
   };
 };
 
-/** Heartbeat answers for an older generation are ignored (KAFKA-9823, §2.1). */
+/**
+ * Heartbeat answers for an older generation are ignored (KAFKA-9823, §2.1), and
+ * REBALANCE_IN_PROGRESS counts only for a STABLE member: while it is still syncing, the
+ * SyncGroup answer tells it (§2.2).
+ */
 export const heartbeatAnswered = (ctx: ConsumerContext, ev: Res<'HeartbeatResponse'>): Step<ConsumerContext> => {
   if (ev.generation !== ctx.generation || ev.error === 'NONE') return none(ctx);
-  if (ev.error === 'REBALANCE_IN_PROGRESS') return none({ ...ctx, rejoinNeeded: true });
+  if (ev.error === 'REBALANCE_IN_PROGRESS') return none(ctx.stable ? { ...ctx, rejoinNeeded: true } : ctx);
   const fenced = ev.error === 'ILLEGAL_GENERATION' || ev.error === 'UNKNOWN_MEMBER_ID';
   if (!fenced) return none(ctx);
   return {

@@ -443,7 +443,7 @@ describe('consumer: heartbeats and rebalances (§2.1, §2.2, §2.4)', () => {
   // REBALANCE_IN_PROGRESS heartbeat unless it is STABLE, and §2.1: a successful SyncGroup sets rejoinNeeded=false.
   // The model sets rejoinNeeded in any state and only revokeAndJoin clears it, so a flag raised while Syncing
   // survives the next successful join+sync and forces a spurious revoke and rejoin at the first poll.
-  it.fails('a REBALANCE_IN_PROGRESS heartbeat while Syncing does not survive the next successful join and sync (§2.1, §2.2)', () => {
+  it('a REBALANCE_IN_PROGRESS heartbeat while Syncing does not survive the next successful join and sync (§2.1, §2.2)', () => {
     const c = consumer('commit-after-batch');
     c.send({ type: 'Start' });
     c.send({ type: 'FindCoordinatorResponse', to: ME, group: 'g' });

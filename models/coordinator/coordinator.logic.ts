@@ -265,7 +265,10 @@ export const answerSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>, state
   if (state === 'PreparingRebalance') return { ctx, out: [syncResponse(ctx, req, 'REBALANCE_IN_PROGRESS')] };
   const m = ctx.members[req.memberId];
   if (m === undefined) return { ctx, out: [syncResponse(ctx, req, 'UNKNOWN_MEMBER_ID')] };
-  return { ctx, out: [syncResponse(ctx, req, 'NONE', m.assignment), armSession(m)] };
+  const synced = m.syncPending ? withMember(ctx, { ...m, syncPending: false }) : ctx;
+  const out: Effect[] = [syncResponse(ctx, req, 'NONE', m.assignment), armSession(m)];
+  if (m.syncPending && !memberList(synced).some((x) => x.syncPending)) out.push({ type: 'CancelTimer', timer: 'sync' });
+  return { ctx: synced, out };
 };
 
 /** A follower's SyncGroup in CompletingRebalance waits for the leader's. */
@@ -279,15 +282,18 @@ export const parkSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): Step<C
 /**
  * The leader's SyncGroup (§1.6.3): the assignment is stored, every parked SyncGroup and the
  * leader's are answered, and the group goes Stable. Members missing from the leader's map get [].
+ * Members that have not sent SyncGroup yet stay pending: the sync timer keeps running and
+ * removes them if they never do, even once the group is Stable (KAFKA-12890, onExpirePendingSync).
  */
 export const completeSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): Step<CoordinatorContext> => {
   const assignments = req.assignments ?? {};
-  const out: Effect[] = [{ type: 'CancelTimer', timer: 'sync' }];
+  const out: Effect[] = [];
   const members: Record<string, GroupMember> = {};
   const byClient: Record<string, readonly TopicPartition[]> = {};
   for (const m of memberList(ctx)) {
     const assignment = assignments[m.memberId] ?? [];
-    members[m.memberId] = { ...m, assignment, awaitingSync: false, syncPending: false };
+    const answered = m.memberId === req.memberId || m.awaitingSync;
+    members[m.memberId] = { ...m, assignment, awaitingSync: false, syncPending: answered ? false : m.syncPending };
     byClient[m.clientId] = assignment;
   }
   const next = { ...ctx, members };
@@ -298,6 +304,7 @@ export const completeSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): St
       out.push(armSession(m));
     }
   }
+  if (!Object.values(members).some((m) => m.syncPending)) out.push({ type: 'CancelTimer', timer: 'sync' });
   return { ctx: next, out };
 };
 

@@ -169,7 +169,10 @@ export const coordinatorMachine = setup({
         Heartbeat: { actions: { type: 'heartbeat', params: { state: 'Stable' } } },
         LeaveGroup: { actions: 'leaveGroup' },
         OffsetCommit: { actions: { type: 'offsetCommit', params: { state: 'Stable' } } },
-        Timer: { guard: 'isSessionTimer', actions: 'sessionExpired' },
+        Timer: [
+          { guard: 'isSyncTimer', actions: 'syncTimerFired' },
+          { guard: 'isSessionTimer', actions: 'sessionExpired' },
+        ],
       },
     },
     Dead: {

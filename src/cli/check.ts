@@ -10,6 +10,7 @@ import { searchRow, type RowResult } from '../check/search.ts';
 import type { SimConfig } from '../sim/config.ts';
 import { toCounterexampleFile, writeCounterexample } from '../report/counterexample.ts';
 import { writeFileAtomic } from '../report/atomicWrite.ts';
+import { InputError } from '../report/readJson.ts';
 import { buildCheckReport, outcomeOf, renderMarkdown } from '../report/runReport.ts';
 
 export interface CheckOptions {
@@ -27,7 +28,13 @@ const log = (s: string): void => {
 
 export const runCheck = (opts: CheckOptions): number => {
   const matrix = buildMatrix(opts.base);
-  const rows = opts.only === undefined || opts.only.length === 0 ? matrix : opts.only.map((id) => rowById(id, matrix));
+  const rows = opts.only === undefined || opts.only.length === 0 ? matrix : opts.only.map((id) => {
+    try {
+      return rowById(id, matrix);
+    } catch (err) {
+      throw new InputError(`--only: ${(err as Error).message}`);
+    }
+  });
   const results: RowResult[] = [];
   const files = new Map<string, string>();
   log(pc.bold(`groupcheck check: ${rows.length} configurations × ${opts.runs} runs, seed ${opts.seed}`));
