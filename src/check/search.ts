@@ -8,7 +8,8 @@
  * 1. sample: `numRuns` scenarios from `seed`; all invariants are checked on every run and the
  *    first violating scenario of each invariant is kept;
  * 2. shrink: for each violated invariant, fast-check replays the same seed up to that run and
- *    shrinks the failing scenario with the invariant as the property.
+ *    shrinks the failing scenario with the invariant as the property; `minimize` then drops
+ *    every command and choice the violation does not need.
  */
 import fc from 'fast-check';
 import { INVARIANTS } from '../../properties/invariants/index.ts';
@@ -147,6 +148,7 @@ const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: Se
       shrinks = result.numShrinks;
     }
   }
+  if (opts.shrink !== false) scenario = minimize(row, inv, scenario);
   const violations = violates(inv, row, scenario) ?? [];
   return {
     row: row.id,
@@ -160,4 +162,34 @@ const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: Se
     foundAfterRuns: t.firstRun,
     timeToFirstMs: t.firstMs,
   };
+};
+
+/**
+ * A last deterministic pass after fast-check's shrinking, which removes array items mostly from
+ * the front: drop each command that is not needed (no-ops such as a Leave of a consumer that is
+ * not running included), merge adjacent waits, then drop the scheduling choices the run never
+ * consumed.
+ */
+export const minimize = (row: MatrixRow, inv: Invariant, s: Scenario): Scenario => {
+  let best = s;
+  for (let i = best.commands.length - 1; i >= 0; i--) {
+    if (best.commands.length <= 1) break;
+    const candidate: Scenario = { commands: best.commands.filter((_, j) => j !== i), choices: best.choices };
+    if (violates(inv, row, candidate) !== null) best = candidate;
+  }
+  // Adjacent waits read better as one; keep the merge only when the violation survives it.
+  for (let i = best.commands.length - 1; i > 0; i--) {
+    const a = best.commands[i - 1];
+    const b = best.commands[i];
+    if (a?.type !== 'Wait' || b?.type !== 'Wait') continue;
+    const merged = [...best.commands.slice(0, i - 1), { type: 'Wait' as const, ms: a.ms + b.ms }, ...best.commands.slice(i + 1)];
+    const candidate: Scenario = { commands: merged, choices: best.choices };
+    if (violates(inv, row, candidate) !== null) best = candidate;
+  }
+  const used = runScenario(row, best).stats.choicesUsed;
+  if (used < best.choices.length) {
+    const trimmed: Scenario = { commands: best.commands, choices: best.choices.slice(0, used) };
+    if (violates(inv, row, trimmed) !== null) best = trimmed;
+  }
+  return best;
 };

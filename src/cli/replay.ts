@@ -34,6 +34,7 @@ export const runReplay = (file: string, opts: { full: boolean }): number => {
   const res = checkInvariant(inv, run.history, cx.duplicateBound === null ? {} : { duplicateBound: cx.duplicateBound });
   const marked = new Set(res.violations.flatMap((v) => v.events));
   out('');
+  if (!opts.full) out(pc.dim('(ProcessStarted and OffsetsStored events are folded; --full shows every event)'));
   for (const line of timelineLines(run.history, { marked, compact: !opts.full })) out(marked.size > 0 && line.startsWith('!!') ? pc.red(line) : line);
   out('');
   for (const v of res.violations) out(`${pc.red(`[violation] ${v.invariant} (${v.kind})`)} ${v.message} events ${v.events.join(', ')}`);
