@@ -63,16 +63,18 @@ export type ConsumerEvent =
   | { readonly type: 'SeekRequest'; readonly tp: TopicPartition; readonly offset: number }
   | { readonly type: 'AssignmentComputed'; readonly generation: number; readonly assignments: Readonly<Record<string, readonly TopicPartition[]>> };
 
-type Handler = (ctx: ConsumerContext, ev: ConsumerEvent) => Step<ConsumerContext>;
+export type ConsumerHandler = (ctx: ConsumerContext, ev: ConsumerEvent) => Step<ConsumerContext>;
+type Handler = ConsumerHandler;
 
-const apply = (f: Handler) =>
+/** Turns a pure handler into an action (exported for bug-zoo variants, see models/zoo.ts). */
+export const consumerAction = (f: Handler) =>
   enqueueActions<ConsumerContext, ConsumerEvent, undefined, ConsumerEvent, never, never, never, never, Effect>(({ context, event, enqueue }) => {
     const r = f(context, event);
     if (r.ctx !== context) enqueue.assign(r.ctx);
     for (const e of r.out) enqueue.emit(e);
   });
 
-const on = <T extends ConsumerEvent['type']>(type: T, f: (ctx: ConsumerContext, ev: Extract<ConsumerEvent, { type: T }>) => Step<ConsumerContext>): Handler =>
+export const on = <T extends ConsumerEvent['type']>(type: T, f: (ctx: ConsumerContext, ev: Extract<ConsumerEvent, { type: T }>) => Step<ConsumerContext>): Handler =>
   (ctx, ev) => (ev.type === type ? f(ctx, ev as Extract<ConsumerEvent, { type: T }>) : { ctx, out: [] });
 
 const timerIs = (ev: ConsumerEvent, name: string): boolean => ev.type === 'Timer' && ev.timer === name;
@@ -111,33 +113,33 @@ export const consumerMachine = setup({
     afterIsLeave: ({ context }) => context.afterCommit === 'leave',
   },
   actions: {
-    findCoordinator: apply((c) => findCoordinator(c)),
-    sendJoin: apply((c) => sendJoin(c)),
-    joined: apply(on('JoinGroupResponse', joined)),
-    joinFailed: apply(on('JoinGroupResponse', joinFailed)),
-    syncAsLeader: apply(on('AssignmentComputed', (c, e) => syncAsLeader(c, e.assignments))),
-    synced: apply(on('SyncGroupResponse', synced)),
-    syncFailed: apply(on('SyncGroupResponse', syncFailed)),
-    assignManually: apply((c) => assignManually(c)),
-    positioned: apply(on('OffsetFetchResponse', positioned)),
-    commitOnClose: apply((c) => commitOnClose(c)),
-    commitOnRevoke: apply((c) => commitOnRevoke(c)),
-    revokeAndJoin: apply((c) => revokeAndJoin(c)),
-    leave: apply((c) => leave(c)),
-    poll: apply((c) => poll(c)),
-    handOff: apply(on('FetchResponse', handOff)),
-    commitBeforeProcess: apply((c) => commitBeforeProcess(c)),
-    startProcessing: apply((c) => startProcessing(c)),
-    finishProcessing: apply((c) => finishProcessing(c)),
-    commitRecord: apply((c) => (c.lastProcessed === null ? { ctx: c, out: [] } : commitRecord(c, c.lastProcessed))),
-    commitBatch: apply((c) => commitBatch(c)),
-    syncCommitAnswered: apply(on('OffsetCommitResponse', syncCommitAnswered)),
-    asyncCommitAnswered: apply(on('OffsetCommitResponse', asyncCommitAnswered)),
-    heartbeatTick: apply((c) => heartbeatTick(c)),
-    heartbeatAnswered: apply(on('HeartbeatResponse', heartbeatAnswered)),
-    autoCommitTick: apply((c) => autoCommitTick(c)),
-    requestClose: apply((c) => ({ ctx: { ...c, closing: true }, out: [] })),
-    seek: apply(on('SeekRequest', (c, e) => seek(c, e.tp, e.offset))),
+    findCoordinator: consumerAction((c) => findCoordinator(c)),
+    sendJoin: consumerAction((c) => sendJoin(c)),
+    joined: consumerAction(on('JoinGroupResponse', joined)),
+    joinFailed: consumerAction(on('JoinGroupResponse', joinFailed)),
+    syncAsLeader: consumerAction(on('AssignmentComputed', (c, e) => syncAsLeader(c, e.assignments))),
+    synced: consumerAction(on('SyncGroupResponse', synced)),
+    syncFailed: consumerAction(on('SyncGroupResponse', syncFailed)),
+    assignManually: consumerAction((c) => assignManually(c)),
+    positioned: consumerAction(on('OffsetFetchResponse', positioned)),
+    commitOnClose: consumerAction((c) => commitOnClose(c)),
+    commitOnRevoke: consumerAction((c) => commitOnRevoke(c)),
+    revokeAndJoin: consumerAction((c) => revokeAndJoin(c)),
+    leave: consumerAction((c) => leave(c)),
+    poll: consumerAction((c) => poll(c)),
+    handOff: consumerAction(on('FetchResponse', handOff)),
+    commitBeforeProcess: consumerAction((c) => commitBeforeProcess(c)),
+    startProcessing: consumerAction((c) => startProcessing(c)),
+    finishProcessing: consumerAction((c) => finishProcessing(c)),
+    commitRecord: consumerAction((c) => (c.lastProcessed === null ? { ctx: c, out: [] } : commitRecord(c, c.lastProcessed))),
+    commitBatch: consumerAction((c) => commitBatch(c)),
+    syncCommitAnswered: consumerAction(on('OffsetCommitResponse', syncCommitAnswered)),
+    asyncCommitAnswered: consumerAction(on('OffsetCommitResponse', asyncCommitAnswered)),
+    heartbeatTick: consumerAction((c) => heartbeatTick(c)),
+    heartbeatAnswered: consumerAction(on('HeartbeatResponse', heartbeatAnswered)),
+    autoCommitTick: consumerAction((c) => autoCommitTick(c)),
+    requestClose: consumerAction((c) => ({ ctx: { ...c, closing: true }, out: [] })),
+    seek: consumerAction(on('SeekRequest', (c, e) => seek(c, e.tp, e.offset))),
   },
 }).createMachine({
   id: 'consumer',

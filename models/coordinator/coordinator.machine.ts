@@ -43,17 +43,21 @@ import {
 export type CoordinatorRequest = Exclude<Request, { type: 'FindCoordinator' | 'OffsetFetch' | 'Fetch' }>;
 export type CoordinatorEvent = CoordinatorRequest | TimerEvent | { readonly type: 'Unload' };
 
-type Handler = (ctx: CoordinatorContext, ev: CoordinatorEvent, state: CoordinatorStateName) => Step<CoordinatorContext>;
+export type CoordinatorHandler = (ctx: CoordinatorContext, ev: CoordinatorEvent, state: CoordinatorStateName) => Step<CoordinatorContext>;
+type Handler = CoordinatorHandler;
 
-/** Turns a pure handler into an action that assigns its context and emits its effects in order. */
-const apply = (f: Handler) =>
+/**
+ * Turns a pure handler into an action that assigns its context and emits its effects in order.
+ * Exported for bug-zoo variants, which replace a named action with `machine.provide`.
+ */
+export const coordinatorAction = (f: Handler) =>
   enqueueActions<CoordinatorContext, CoordinatorEvent, { state: CoordinatorStateName } | undefined, CoordinatorEvent, never, never, never, never, Effect>(({ context, event, enqueue }, params) => {
     const r = f(context, event, params?.state ?? 'Stable');
     if (r.ctx !== context) enqueue.assign(r.ctx);
     for (const e of r.out) enqueue.emit(e);
   });
 
-const only = <T extends CoordinatorEvent['type']>(type: T, f: (ctx: CoordinatorContext, ev: Extract<CoordinatorEvent, { type: T }>, s: CoordinatorStateName) => Step<CoordinatorContext>): Handler =>
+export const only = <T extends CoordinatorEvent['type']>(type: T, f: (ctx: CoordinatorContext, ev: Extract<CoordinatorEvent, { type: T }>, s: CoordinatorStateName) => Step<CoordinatorContext>): Handler =>
   (ctx, ev, s) => (ev.type === type ? f(ctx, ev as Extract<CoordinatorEvent, { type: T }>, s) : { ctx, out: [] });
 
 const timerIs = (ev: CoordinatorEvent, name: string): boolean => ev.type === 'Timer' && ev.timer === name;
@@ -78,23 +82,23 @@ export const coordinatorMachine = setup({
     isSessionTimer: ({ event }) => event.type === 'Timer' && memberIdOfTimer(event.timer) !== null,
   },
   actions: {
-    addMember: apply(only('JoinGroup', addMember)),
-    parkJoin: apply(only('JoinGroup', parkJoin)),
-    currentMemberJoin: apply(only('JoinGroup', currentMemberJoin)),
-    rejectUnknownJoin: apply(only('JoinGroup', (c, e) => rejectJoin(c, e, 'UNKNOWN_MEMBER_ID'))),
-    prepareRebalance: apply((c) => prepareRebalance(c, false)),
-    prepareRebalanceFromEmpty: apply((c) => prepareRebalance(c, true)),
-    completeJoin: apply((c) => completeJoin(c)),
-    joinTimerFired: apply((c) => joinTimerFired(c)),
-    answerSync: apply(only('SyncGroup', answerSync)),
-    parkSync: apply(only('SyncGroup', parkSync)),
-    completeSync: apply(only('SyncGroup', completeSync)),
-    syncTimerFired: apply((c) => syncTimerFired(c)),
-    heartbeat: apply(only('Heartbeat', heartbeat)),
-    leaveGroup: apply(only('LeaveGroup', leaveGroup)),
-    sessionExpired: apply(only('Timer', (c, e) => sessionExpired(c, memberIdOfTimer(e.timer) ?? ''))),
-    offsetCommit: apply(only('OffsetCommit', offsetCommit)),
-    unavailable: apply((c, e) => {
+    addMember: coordinatorAction(only('JoinGroup', addMember)),
+    parkJoin: coordinatorAction(only('JoinGroup', parkJoin)),
+    currentMemberJoin: coordinatorAction(only('JoinGroup', currentMemberJoin)),
+    rejectUnknownJoin: coordinatorAction(only('JoinGroup', (c, e) => rejectJoin(c, e, 'UNKNOWN_MEMBER_ID'))),
+    prepareRebalance: coordinatorAction((c) => prepareRebalance(c, false)),
+    prepareRebalanceFromEmpty: coordinatorAction((c) => prepareRebalance(c, true)),
+    completeJoin: coordinatorAction((c) => completeJoin(c)),
+    joinTimerFired: coordinatorAction((c) => joinTimerFired(c)),
+    answerSync: coordinatorAction(only('SyncGroup', answerSync)),
+    parkSync: coordinatorAction(only('SyncGroup', parkSync)),
+    completeSync: coordinatorAction(only('SyncGroup', completeSync)),
+    syncTimerFired: coordinatorAction((c) => syncTimerFired(c)),
+    heartbeat: coordinatorAction(only('Heartbeat', heartbeat)),
+    leaveGroup: coordinatorAction(only('LeaveGroup', leaveGroup)),
+    sessionExpired: coordinatorAction(only('Timer', (c, e) => sessionExpired(c, memberIdOfTimer(e.timer) ?? ''))),
+    offsetCommit: coordinatorAction(only('OffsetCommit', offsetCommit)),
+    unavailable: coordinatorAction((c, e) => {
       // Dead answers every request COORDINATOR_NOT_AVAILABLE (§1.10); only commits need an answer here.
       if (e.type !== 'OffsetCommit') return { ctx: c, out: [] };
       return offsetCommit(c, e, 'Dead');

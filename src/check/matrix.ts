@@ -17,7 +17,6 @@
 import type { ProcessingPolicy } from '../../models/types.ts';
 import { defaultSimConfig, type SimConfig } from '../sim/config.ts';
 import type { ScenarioShape } from '../gen/command.arb.ts';
-import type { Machines } from '../sim/simulate.ts';
 
 export type Expect = 'holds' | 'fails' | 'report';
 
@@ -30,8 +29,6 @@ export interface MatrixRow {
   /** Bound for duplicatesBounded, when the policy promises one. */
   readonly duplicateBound?: number;
   readonly expect: Readonly<Record<string, Expect>>;
-  /** Machine variants to run instead of the reference models (tests of the checker's power). */
-  readonly machines?: Machines;
 }
 
 const SAFE = {

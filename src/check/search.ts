@@ -70,7 +70,7 @@ export interface SearchOptions {
 const contextOf = (row: MatrixRow): CheckContext => (row.duplicateBound === undefined ? {} : { duplicateBound: row.duplicateBound });
 
 /** Runs one scenario of a configuration. */
-export const runScenario = (row: MatrixRow, s: Scenario): RunResult => simulate(row.config, s.commands, s.choices, row.machines);
+export const runScenario = (row: MatrixRow, s: Scenario): RunResult => simulate(row.config, s.commands, s.choices);
 
 const violates = (inv: Invariant, row: MatrixRow, s: Scenario): Violation[] | null => {
   const r = checkInvariant(inv, runScenario(row, s).history, contextOf(row));

@@ -4,6 +4,7 @@
  * zod so that a bad config file gets an error naming the field.
  */
 import { z } from 'zod';
+import { ZOO, zooEntry } from '../../models/zoo.ts';
 import { PROCESSING_POLICIES, type ConsumerConfig, type ProcessingPolicy } from '../../models/types.ts';
 
 const consumerConfigSchema = z
@@ -50,6 +51,8 @@ export const simConfigSchema = z
     quiesceMaxMs: z.number().int().positive(),
     /** Bound on machine events of one run, asserted (TigerStyle: a limit on everything). */
     eventsMax: z.number().int().positive(),
+    /** A bug-zoo variant to run instead of the reference models (models/zoo.ts). */
+    variant: z.string().optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -62,6 +65,9 @@ export const simConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['groups', i, 'consumer', 'heartbeatIntervalMs'], message: 'must be below sessionTimeoutMs' });
       }
     });
+    if (c.variant !== undefined && zooEntry(c.variant) === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['variant'], message: `unknown variant "${c.variant}"; known: ${ZOO.map((z) => z.id).join(', ')}` });
+    }
     if (new Set(c.groups.map((g) => g.name)).size !== c.groups.length) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'group names must be unique' });
   });
 

@@ -21,11 +21,13 @@
  * reordering until the groups settle or quiesceMaxMs runs out.
  */
 import { createActor, type Actor } from 'xstate';
-import { consumerMachine } from '../../models/consumer/consumer.machine.ts';
-import { coordinatorMachine, type CoordinatorEvent } from '../../models/coordinator/coordinator.machine.ts';
+import type { consumerMachine } from '../../models/consumer/consumer.machine.ts';
+import type { CoordinatorEvent, coordinatorMachine } from '../../models/coordinator/coordinator.machine.ts';
 import type { Effect } from '../../models/effects.ts';
 import type { CoordinatorObservation, HistoryEvent, MemberObservation } from '../../models/history.ts';
-import { leaderMachine } from '../../models/leader/leader.machine.ts';
+import type { leaderMachine } from '../../models/leader/leader.machine.ts';
+import type { Machines } from '../../models/machines.ts';
+import { machinesFor } from '../../models/zoo.ts';
 import { PartitionedLog } from '../../models/log/partitionedLog.ts';
 import { BROKER, COORDINATOR, type Message, type Request, type Response } from '../../models/protocol.ts';
 import { tpKey, type TopicPartition } from '../../models/types.ts';
@@ -81,18 +83,7 @@ interface ParkedFetch {
 
 const SIM = 'sim';
 
-/**
- * The machines a simulation runs. The reference models by default; a test or a bug-zoo entry
- * passes variants made with XState's `machine.provide({ actions, guards })`, so a faulty
- * variant never edits the model itself.
- */
-export interface Machines {
-  readonly consumer: typeof consumerMachine;
-  readonly coordinator: typeof coordinatorMachine;
-  readonly leader: typeof leaderMachine;
-}
-
-export const REFERENCE_MACHINES: Machines = { consumer: consumerMachine, coordinator: coordinatorMachine, leader: leaderMachine };
+export type { Machines };
 
 export class Simulation {
   readonly history: HistoryEvent[] = [];
@@ -117,7 +108,7 @@ export class Simulation {
   constructor(
     readonly config: SimConfig,
     private readonly choices: readonly number[],
-    private readonly machines: Machines = REFERENCE_MACHINES,
+    private readonly machines: Machines = machinesFor(config.variant),
   ) {
     this.log = new PartitionedLog(config.topics, config.recordBytes);
     this.slots = slotTable(config);
@@ -580,7 +571,7 @@ export const simulate = (
   config: SimConfig,
   commands: readonly Command[],
   choices: readonly number[] = [],
-  machines: Machines = REFERENCE_MACHINES,
+  machines: Machines = machinesFor(config.variant),
 ): RunResult => {
   const sim = new Simulation(config, choices, machines);
   try {
