@@ -46,6 +46,8 @@ export type HistoryEvent =
   | { readonly type: 'CommitResult'; readonly t: number; readonly member: string; readonly group: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>>; readonly seq: number; readonly error: CommitError }
   | { readonly type: 'Left'; readonly t: number; readonly member: string; readonly group: string }
   // --- coordinator side (only the model, or a broker that exposes it, can report these) ---
+  /** The coordinator entered PreparingRebalance; `generation` is the current (outgoing) one. */
+  | { readonly type: 'RebalanceStarted'; readonly t: number; readonly group: string; readonly generation: number }
   | { readonly type: 'GenerationStarted'; readonly t: number; readonly group: string; readonly generation: number; readonly members: readonly string[]; readonly leader: string | null; readonly protocol: string | null }
   | { readonly type: 'GroupStable'; readonly t: number; readonly group: string; readonly generation: number; readonly assignment: Readonly<Record<string, readonly TopicPartition[]>> }
   | { readonly type: 'MemberRemoved'; readonly t: number; readonly group: string; readonly member: string; readonly reason: RemoveReason }
@@ -61,6 +63,6 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 export type MemberObservation = DistributiveOmit<Extract<HistoryEvent, { member: string }>, 't' | 'member'>;
 /** What the coordinator observes: the simulator stamps `t`. */
 export type CoordinatorObservation = DistributiveOmit<
-  Extract<HistoryEvent, { type: 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' }>,
+  Extract<HistoryEvent, { type: 'RebalanceStarted' | 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' }>,
   't'
 >;

@@ -27,6 +27,10 @@ describe.each(MATRIX.map((row) => [row.id, row] as const))(`guarantee matrix: %s
     result = searchRow(row, { seed: SEED, numRuns: runs });
   }, 180_000);
 
+  it.each(row.witnesses.map((w) => [w]))(`the search reaches the witness %s (${runs} runs)`, (w) => {
+    expect(result.witnesses[w]?.runs ?? 0).toBeGreaterThan(0);
+  });
+
   it.each(Object.entries(row.expect))(`%s: %s (${runs} runs)`, (invariant) => {
     const cell = result.cells.find((c) => c.invariant === invariant);
     expect(cell).toBeDefined();

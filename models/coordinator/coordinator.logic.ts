@@ -174,7 +174,7 @@ const joinResponse = (ctx: CoordinatorContext, m: GroupMember): Effect => {
 
 /** Entering PreparingRebalance: arm the join timer; parked SyncGroups learn of the rebalance. */
 export const prepareRebalance = (ctx: CoordinatorContext, fromEmpty: boolean): Step<CoordinatorContext> => {
-  const out: Effect[] = [];
+  const out: Effect[] = [{ type: 'Observe', event: { type: 'RebalanceStarted', group: ctx.group, generation: ctx.generation } }];
   const members: Record<string, GroupMember> = {};
   for (const m of memberList(ctx)) {
     if (m.awaitingSync) {

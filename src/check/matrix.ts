@@ -29,6 +29,8 @@ export interface MatrixRow {
   /** Bound for duplicatesBounded, when the policy promises one. */
   readonly duplicateBound?: number;
   readonly expect: Readonly<Record<string, Expect>>;
+  /** Witnesses (properties/witnesses) the default search of this row must reach at least once. */
+  readonly witnesses: readonly string[];
 }
 
 const SAFE = {
@@ -38,6 +40,7 @@ const SAFE = {
   processingOnlyOwned: 'holds',
 } as const;
 
+const ALL_WITNESSES = ['commitInFlightDuringRebalance', 'zombieProcessing', 'rebalanceWithPausedMember', 'commitRejected', 'crashMidBatch'] as const;
 const FAULTS: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
 const CLEAN: ScenarioShape = { faults: false, commandsMax: 24, choicesMax: 48 };
 
@@ -57,6 +60,7 @@ return [
     config: withPolicy('commit-after-batch'),
     shape: FAULTS,
     duplicateBound: batchSize,
+    witnesses: ALL_WITNESSES,
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
   },
   {
@@ -65,6 +69,7 @@ return [
     config: withPolicy('commit-per-message'),
     shape: FAULTS,
     duplicateBound: 1,
+    witnesses: ALL_WITNESSES,
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
   },
   {
@@ -72,6 +77,7 @@ return [
     title: 'commit before processing (crashes, pauses)',
     config: withPolicy('commit-before-process'),
     shape: FAULTS,
+    witnesses: ['commitInFlightDuringRebalance', 'rebalanceWithPausedMember', 'commitRejected', 'crashMidBatch'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'fails', atLeastOnce: 'fails', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },
   {
@@ -79,6 +85,7 @@ return [
     title: "Java auto-commit inside poll() (crashes, pauses)",
     config: withPolicy('auto-commit-java'),
     shape: FAULTS,
+    witnesses: ALL_WITNESSES,
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },
   {
@@ -86,6 +93,7 @@ return [
     title: "librdkafka timer auto-commit of the offset store (crashes, pauses)",
     config: withPolicy('auto-commit-timer'),
     shape: FAULTS,
+    witnesses: ALL_WITNESSES,
     expect: { ...SAFE, committedNotAheadOfProcessed: 'fails', atLeastOnce: 'fails', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },
   {
@@ -94,6 +102,7 @@ return [
     config: withPolicy('commit-after-batch'),
     shape: CLEAN,
     duplicateBound: 0,
+    witnesses: ['commitInFlightDuringRebalance'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
   },
   {
@@ -102,6 +111,7 @@ return [
     config: withPolicy('commit-per-message'),
     shape: CLEAN,
     duplicateBound: 0,
+    witnesses: ['commitInFlightDuringRebalance'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
   },
   {
@@ -112,6 +122,7 @@ return [
       groups: c.groups.map((g) => ({ ...g, consumer: { ...g.consumer, autoOffsetReset: 'latest' as const } })),
     })),
     shape: CLEAN,
+    witnesses: ['commitInFlightDuringRebalance'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'fails', noDuplicateProcessing: 'holds', duplicatesBounded: 'report', concurrentProcessing: 'holds' },
   },
   {
@@ -123,6 +134,7 @@ return [
     })),
     shape: FAULTS,
     duplicateBound: 1,
+    witnesses: ALL_WITNESSES,
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
   },
   {
@@ -131,6 +143,7 @@ return [
     config: withPolicy('commit-per-message', (c) => ({ ...c, groups: [{ ...c.groups[0]!, mode: 'assign' as const, members: 1 }] })),
     shape: FAULTS,
     duplicateBound: 1,
+    witnesses: ['crashMidBatch'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
   },
 ];

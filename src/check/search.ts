@@ -13,6 +13,7 @@
  */
 import fc from 'fast-check';
 import { INVARIANTS } from '../../properties/invariants/index.ts';
+import { WITNESSES } from '../../properties/witnesses/index.ts';
 import { scenarioArb, type Scenario } from '../gen/command.arb.ts';
 import { simulate, type RunResult } from '../sim/simulate.ts';
 import { checkInvariant } from './checkHistory.ts';
@@ -54,6 +55,8 @@ export interface RowResult {
   readonly events: number;
   readonly elapsedMs: number;
   readonly cells: readonly CellResult[];
+  /** Per witness: in how many runs it occurred, and how often in all. */
+  readonly witnesses: Readonly<Record<string, { readonly runs: number; readonly occurrences: number }>>;
 }
 
 export interface SearchOptions {
@@ -93,6 +96,7 @@ export const searchRow = (row: MatrixRow, opts: SearchOptions): RowResult => {
   let runs = 0;
   let settled = 0;
   let events = 0;
+  const witnesses: Record<string, { runs: number; occurrences: number }> = Object.fromEntries(WITNESSES.map((w) => [w.name, { runs: 0, occurrences: 0 }]));
   const arb = scenarioArb(row.config, row.shape);
 
   fc.check(
@@ -101,6 +105,14 @@ export const searchRow = (row: MatrixRow, opts: SearchOptions): RowResult => {
       const r = runScenario(row, s);
       events += r.stats.events;
       if (r.settled) settled++;
+      for (const w of WITNESSES) {
+        const n = w.count(r.history);
+        if (n > 0) {
+          const tally = witnesses[w.name] as { runs: number; occurrences: number };
+          tally.runs++;
+          tally.occurrences += n;
+        }
+      }
       for (const inv of invariants) {
         const res = checkInvariant(inv, r.history, ctx);
         const t = tallies.get(inv.name) as Tally;
@@ -127,7 +139,7 @@ export const searchRow = (row: MatrixRow, opts: SearchOptions): RowResult => {
     const met = expect === 'report' || (expect === 'holds' ? t.violated === 0 : t.violated > 0);
     return { invariant: inv.name, expect, runs, violatedRuns: t.violated, unknownRuns: t.unknown, met, counterexample };
   });
-  return { row: row.id, title: row.title, seed: opts.seed, runs, settledRuns: settled, events, elapsedMs: performance.now() - started, cells };
+  return { row: row.id, title: row.title, seed: opts.seed, runs, settledRuns: settled, events, elapsedMs: performance.now() - started, cells, witnesses };
 };
 
 const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: SearchOptions): Counterexample => {

@@ -57,6 +57,8 @@ export const describeEvent = (e: HistoryEvent): { who: string; what: string } =>
       return { who: e.member, what: `Commit #${e.seq} ${e.error === 'NONE' ? 'OK' : `rejected ${e.error}`}` };
     case 'Left':
       return { who: e.member, what: `Left ${e.group}` };
+    case 'RebalanceStarted':
+      return { who: e.group, what: `Rebalance starts (generation ${e.generation} ending)` };
     case 'GenerationStarted':
       return { who: e.group, what: `Generation ${e.generation} starts: [${e.members.join(', ')}]${e.leader ? ` leader ${e.leader}` : ''}` };
     case 'GroupStable':
