@@ -173,7 +173,8 @@ describe('coordinator machine: first member, join and sync phases (§1.2, §1.5,
     expect(co.ctx().leaderId).toBe('c1~1');
     expect(co.ctx().protocol).toBe('range');
     expect(out).toEqual([
-      // entering PreparingRebalance (prepareRebalance): join timer armed
+      // entering PreparingRebalance (prepareRebalance): observed, join timer armed
+      { type: 'Observe', event: { type: 'RebalanceStarted', group: 'g', generation: 0 } },
       { type: 'CancelTimer', timer: 'sync' },
       { type: 'SetTimer', timer: 'join', delayMs: REBALANCE_MS },
       // every member joined: the join completes (onCompleteJoin)
@@ -317,7 +318,10 @@ describe('coordinator machine: removals (§1.6, §1.7, §1.8)', () => {
     expect(co.state()).toBe('PreparingRebalance');
     expect(Object.keys(co.ctx().members)).toEqual(['c1~1']);
     expect(out).toContainEqual({ type: 'CancelTimer', timer: 'session:c2~2' });
-    expect(observations(out)).toEqual([{ type: 'MemberRemoved', group: 'g', member: 'c2', reason: 'session-timeout' }]);
+    expect(observations(out)).toEqual([
+      { type: 'MemberRemoved', group: 'g', member: 'c2', reason: 'session-timeout' },
+      { type: 'RebalanceStarted', group: 'g', generation: 2 },
+    ]);
   });
 
   it('the session timer of the leader hands leadership to a remaining member (§1.5)', () => {
@@ -386,7 +390,10 @@ describe('coordinator machine: removals (§1.6, §1.7, §1.8)', () => {
     expect(co.state()).toBe('CompletingRebalance');
     co.send(syncReq('c2', 'c2~2', 2)); // c2 synced (parked); the leader c1 never does
     const out = co.send(timer('sync'));
-    expect(observations(out)).toEqual([{ type: 'MemberRemoved', group: 'g', member: 'c1', reason: 'sync-timeout' }]);
+    expect(observations(out)).toEqual([
+      { type: 'MemberRemoved', group: 'g', member: 'c1', reason: 'sync-timeout' },
+      { type: 'RebalanceStarted', group: 'g', generation: 2 },
+    ]);
     expect(Object.keys(co.ctx().members)).toEqual(['c2~2']);
     expect(co.ctx().leaderId).toBe('c2~2');
     expect(co.state()).toBe('PreparingRebalance');
@@ -409,7 +416,10 @@ describe('coordinator machine: removals (§1.6, §1.7, §1.8)', () => {
     expect(co.state()).toBe('Stable');
     expect(sync).not.toContainEqual({ type: 'CancelTimer', timer: 'sync' });
     const out = co.send(timer('sync'));
-    expect(observations(out)).toEqual([{ type: 'MemberRemoved', group: 'g', member: 'c2', reason: 'sync-timeout' }]);
+    expect(observations(out)).toEqual([
+      { type: 'MemberRemoved', group: 'g', member: 'c2', reason: 'sync-timeout' },
+      { type: 'RebalanceStarted', group: 'g', generation: 2 },
+    ]);
     expect(co.state()).toBe('PreparingRebalance');
   });
 
@@ -418,7 +428,10 @@ describe('coordinator machine: removals (§1.6, §1.7, §1.8)', () => {
     const out = co.send(leaveReq('c2', 'c2~2'));
     expect(co.state()).toBe('PreparingRebalance');
     expect(Object.keys(co.ctx().members)).toEqual(['c1~1']);
-    expect(observations(out)).toEqual([{ type: 'MemberRemoved', group: 'g', member: 'c2', reason: 'leave' }]);
+    expect(observations(out)).toEqual([
+      { type: 'MemberRemoved', group: 'g', member: 'c2', reason: 'leave' },
+      { type: 'RebalanceStarted', group: 'g', generation: 2 },
+    ]);
     expect(messagesTo(out, 'c2')).toEqual([{ type: 'LeaveGroupResponse', to: 'c2', error: 'NONE' }]);
     // The rest re-joins and the next generation has c1 only.
     co.send(joinReq('c1', 'c1~1'));
@@ -443,6 +456,7 @@ describe('coordinator machine: removals (§1.6, §1.7, §1.8)', () => {
     expect(co.ctx().leaderId).toBeNull();
     expect(observations(out)).toEqual([
       { type: 'MemberRemoved', group: 'g', member: 'c1', reason: 'leave' },
+      { type: 'RebalanceStarted', group: 'g', generation: 1 },
       { type: 'GenerationStarted', group: 'g', generation: 2, members: [], leader: null, protocol: null },
     ]);
     // §1.11 rule 4: the Empty group accepts generation -1 commits again.
