@@ -68,11 +68,15 @@ type Handler = ConsumerHandler;
 
 /** Turns a pure handler into an action (exported for bug-zoo variants, see models/zoo.ts). */
 export const consumerAction = (f: Handler) =>
-  enqueueActions<ConsumerContext, ConsumerEvent, undefined, ConsumerEvent, never, never, never, never, Effect>(({ context, event, enqueue }) => {
-    const r = f(context, event);
-    if (r.ctx !== context) enqueue.assign(r.ctx);
-    for (const e of r.out) enqueue.emit(e);
-  });
+  Object.assign(
+    enqueueActions<ConsumerContext, ConsumerEvent, undefined, ConsumerEvent, never, never, never, never, Effect>(({ context, event, enqueue }) => {
+      const r = f(context, event);
+      if (r.ctx !== context) enqueue.assign(r.ctx);
+      for (const e of r.out) enqueue.emit(e);
+    }),
+    // The pure handler, for src/sim/compiled.ts, which runs the same machine without XState's runtime.
+    { handler: (ctx: ConsumerContext, ev: ConsumerEvent) => f(ctx, ev) },
+  );
 
 export const on = <T extends ConsumerEvent['type']>(type: T, f: (ctx: ConsumerContext, ev: Extract<ConsumerEvent, { type: T }>) => Step<ConsumerContext>): Handler =>
   (ctx, ev) => (ev.type === type ? f(ctx, ev as Extract<ConsumerEvent, { type: T }>) : { ctx, out: [] });

@@ -51,11 +51,15 @@ type Handler = CoordinatorHandler;
  * Exported for bug-zoo variants, which replace a named action with `machine.provide`.
  */
 export const coordinatorAction = (f: Handler) =>
-  enqueueActions<CoordinatorContext, CoordinatorEvent, { state: CoordinatorStateName } | undefined, CoordinatorEvent, never, never, never, never, Effect>(({ context, event, enqueue }, params) => {
-    const r = f(context, event, params?.state ?? 'Stable');
-    if (r.ctx !== context) enqueue.assign(r.ctx);
-    for (const e of r.out) enqueue.emit(e);
-  });
+  Object.assign(
+    enqueueActions<CoordinatorContext, CoordinatorEvent, { state: CoordinatorStateName } | undefined, CoordinatorEvent, never, never, never, never, Effect>(({ context, event, enqueue }, params) => {
+      const r = f(context, event, params?.state ?? 'Stable');
+      if (r.ctx !== context) enqueue.assign(r.ctx);
+      for (const e of r.out) enqueue.emit(e);
+    }),
+    // The pure handler, for src/sim/compiled.ts, which runs the same machine without XState's runtime.
+    { handler: (ctx: CoordinatorContext, ev: CoordinatorEvent, params: { state?: CoordinatorStateName } | undefined) => f(ctx, ev, params?.state ?? 'Stable') },
+  );
 
 export const only = <T extends CoordinatorEvent['type']>(type: T, f: (ctx: CoordinatorContext, ev: Extract<CoordinatorEvent, { type: T }>, s: CoordinatorStateName) => Step<CoordinatorContext>): Handler =>
   (ctx, ev, s) => (ev.type === type ? f(ctx, ev as Extract<CoordinatorEvent, { type: T }>, s) : { ctx, out: [] });

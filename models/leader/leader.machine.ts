@@ -10,7 +10,7 @@
  */
 import { enqueueActions, setup } from 'xstate';
 import { ASSIGNORS } from '../assignor/index.ts';
-import type { Effect } from '../effects.ts';
+import type { Effect, Step } from '../effects.ts';
 import type { JoinMemberMetadata } from '../protocol.ts';
 import type { AssignorName, TopicPartition } from '../types.ts';
 
@@ -48,6 +48,24 @@ export const computeAssignment = (
   return ASSIGNORS[name](ev.members, subscribed);
 };
 
+/** The leader's one handler: compute the assignment and hand it to the member's SyncGroup. */
+export const elect = (ctx: LeaderContext, event: LeaderEvent): Step<LeaderContext> => {
+  if (event.type !== 'Elected') return { ctx, out: [] };
+  const assignments = computeAssignment(ctx, event);
+  return { ctx: { ...ctx, generation: event.generation, lastAssignment: assignments }, out: [{ type: 'AssignmentComputed', generation: event.generation, assignments }] };
+};
+
+/** Turns a pure handler into an action (with the handler attached for src/sim/compiled.ts). */
+export const leaderAction = (f: (ctx: LeaderContext, ev: LeaderEvent) => Step<LeaderContext>) =>
+  Object.assign(
+    enqueueActions<LeaderContext, LeaderEvent, undefined, LeaderEvent, never, never, never, never, Effect>(({ context, event, enqueue }) => {
+      const r = f(context, event);
+      if (r.ctx !== context) enqueue.assign(r.ctx);
+      for (const e of r.out) enqueue.emit(e);
+    }),
+    { handler: (ctx: LeaderContext, ev: LeaderEvent) => f(ctx, ev) },
+  );
+
 export const leaderMachine = setup({
   types: {} as {
     context: LeaderContext;
@@ -56,12 +74,7 @@ export const leaderMachine = setup({
     input: { readonly assignors: readonly AssignorName[] };
   },
   actions: {
-    assign: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'Elected') return;
-      const assignments = computeAssignment(context, event);
-      enqueue.assign({ generation: event.generation, lastAssignment: assignments });
-      enqueue.emit({ type: 'AssignmentComputed', generation: event.generation, assignments });
-    }),
+    assign: leaderAction(elect),
   },
 }).createMachine({
   id: 'leader',

@@ -78,8 +78,13 @@ describe('simulate: commands', () => {
     expect(acts).toEqual([]);
   });
 
-  it('refuses a runaway run with a clear error naming eventsMax', () => {
-    expect(() => simulate({ ...config, eventsMax: 50 }, [{ type: 'Start', consumer: 0 }, { type: 'Wait', ms: 60_000 }])).toThrow(/eventsMax/);
+  it('cuts a runaway run short at eventsMax and marks it as not settled', () => {
+    const r = simulate({ ...config, eventsMax: 50 }, [{ type: 'Start', consumer: 0 }, { type: 'Wait', ms: 60_000 }, { type: 'Start', consumer: 1 }]);
+    expect(r.exhausted).toBe(true);
+    expect(r.settled).toBe(false);
+    expect(r.stats.events).toBe(51);
+    expect(r.applied).toEqual([true, false, false]);
+    expect(r.history.at(-1)).toMatchObject({ type: 'Quiesced', settled: false });
   });
 });
 

@@ -12,20 +12,19 @@
  * When the choices run out, the oldest message goes first and the clock moves only once the
  * network is empty. A message may be held while time passes, but at most networkDelayMaxMs.
  *
- * Step function: machines run as long-lived XState actors driven with `actor.send`, which is
- * about 4× faster than the pure `transition()` (anchors.md §2.3); emitted effects are collected
- * through the actor's wildcard listener and interpreted here in emission order.
+ * Step function: each machine runs in its compiled form (compiled.ts: the same XState
+ * definition, interpreted without XState's runtime), or as a long-lived XState actor driven with
+ * `actor.send` (about 4× faster than pure `transition()`, anchors.md §2.3). Either way the
+ * emitted effects are interpreted here in emission order.
  *
  * After the commands, a quiescence tail (TigerBeetle's liveness phase) resumes paused processes,
  * restarts a consumer in any group left with none, and lets time pass without faults or
  * reordering until the groups settle or quiesceMaxMs runs out.
  */
-import { createActor, type Actor } from 'xstate';
-import type { consumerMachine } from '../../models/consumer/consumer.machine.ts';
-import type { CoordinatorEvent, coordinatorMachine } from '../../models/coordinator/coordinator.machine.ts';
+import { createActor, type AnyStateMachine } from 'xstate';
+import type { CoordinatorEvent } from '../../models/coordinator/coordinator.machine.ts';
 import type { Effect } from '../../models/effects.ts';
 import type { CoordinatorObservation, HistoryEvent, MemberObservation } from '../../models/history.ts';
-import type { leaderMachine } from '../../models/leader/leader.machine.ts';
 import type { Machines } from '../../models/machines.ts';
 import { machinesFor } from '../../models/zoo.ts';
 import { PartitionedLog } from '../../models/log/partitionedLog.ts';
@@ -34,6 +33,10 @@ import { tpKey, type TopicPartition } from '../../models/types.ts';
 import type { Command } from './command.ts';
 import { slotTable, type GroupSpec, type SimConfig } from './config.ts';
 import { TimerQueue } from './timers.ts';
+import { CompiledActor, compiled } from './compiled.ts';
+import type { ConsumerContext } from '../../models/consumer/consumer.logic.ts';
+import type { ConsumerEvent } from '../../models/consumer/consumer.machine.ts';
+import type { LeaderEvent } from '../../models/leader/leader.machine.ts';
 
 export interface RunStats {
   /** Simulated events: commands applied, messages delivered, timers fired. */
@@ -49,8 +52,10 @@ export interface RunResult {
   readonly history: HistoryEvent[];
   readonly stats: RunStats;
   readonly settled: boolean;
-  /** For each command, whether it was enabled and applied. */
+  /** For each command, whether it was enabled and applied (false for those never reached). */
   readonly applied: readonly boolean[];
+  /** The run hit eventsMax and was cut short (a livelock). */
+  readonly exhausted: boolean;
 }
 
 interface InFlight {
@@ -65,12 +70,58 @@ interface Channel {
   readonly queue: InFlight[];
 }
 
+/** How the simulator steps a machine: XState's own actor, or its compiled form (compiled.ts). */
+export type Stepper = 'compiled' | 'xstate';
+
+/** A running machine as the simulator sees it: send an event, get the effects it emitted. */
+interface Runner<C, E> {
+  send(event: E): Effect[];
+  matches(state: string): boolean;
+  readonly context: C;
+  stop(): void;
+}
+
+const xstateRunner = <C, E>(machine: AnyStateMachine, input: unknown): Runner<C, E> => {
+  let sink: Effect[] = [];
+  const actor = createActor(machine, { input });
+  actor.on('*', (e) => sink.push(e as Effect));
+  actor.start();
+  return {
+    send(event: E): Effect[] {
+      const out: Effect[] = [];
+      sink = out;
+      actor.send(event as never);
+      sink = [];
+      return out;
+    },
+    matches: (state) => actor.getSnapshot().matches(state),
+    get context() {
+      return actor.getSnapshot().context as C;
+    },
+    stop: () => actor.stop(),
+  };
+};
+
+const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper): Runner<C, E> => {
+  const c = stepper === 'compiled' ? compiled(machine) : null;
+  if (c === null) return xstateRunner<C, E>(machine, input);
+  const actor = new CompiledActor<C>(c, input);
+  return {
+    send: (event: E) => actor.send(event as { type: string }),
+    matches: (state) => actor.matches(state),
+    get context() {
+      return actor.context;
+    },
+    stop: () => undefined,
+  };
+};
+
 interface Process {
   readonly name: string;
   readonly slot: number;
   readonly group: GroupSpec;
-  readonly actor: Actor<typeof consumerMachine>;
-  readonly leader: Actor<typeof leaderMachine>;
+  readonly actor: Runner<ConsumerContext, ConsumerEvent>;
+  readonly leader: Runner<unknown, LeaderEvent>;
   alive: boolean;
   pausedUntil: number;
   leaving: boolean;
@@ -83,7 +134,25 @@ interface ParkedFetch {
 
 const SIM = 'sim';
 
+/**
+ * The compiled step function by default; GROUPCHECK_STEPPER=xstate runs XState's own actors
+ * (same results, as src/sim/compiled.test.ts checks; slower).
+ */
+export const DEFAULT_STEPPER: Stepper = process.env.GROUPCHECK_STEPPER === 'xstate' ? 'xstate' : 'compiled';
+
 export type { Machines };
+
+/**
+ * A run used up eventsMax simulated events (a livelock: say, members rejoining forever).
+ * simulate() ends such a run as not settled, so eventually-claims report 'unknown' and the
+ * search goes on; `RunResult.exhausted` says why.
+ */
+export class EventsExhausted extends Error {
+  constructor(readonly eventsMax: number) {
+    super(`A run exceeded eventsMax (${eventsMax}) simulated events: a livelock in the model, or raise eventsMax in the config.`);
+    this.name = 'EventsExhausted';
+  }
+}
 
 export class Simulation {
   readonly history: HistoryEvent[] = [];
@@ -95,28 +164,24 @@ export class Simulation {
   private readonly processes = new Map<string, Process>();
   private readonly slotIncarnations: number[] = [];
   private readonly slotCurrent: (Process | undefined)[] = [];
-  private readonly coordinators = new Map<string, Actor<typeof coordinatorMachine>>();
+  private readonly coordinators = new Map<string, Runner<unknown, CoordinatorEvent>>();
   private readonly parked = new Map<string, ParkedFetch>();
   private readonly slots: ReturnType<typeof slotTable>;
   private choiceIndex = 0;
   private events = 0;
   private messages = 0;
   private valueSeq = 0;
-  /** Effects emitted by the actor being driven, collected by its wildcard listener. */
-  private emitted: Effect[] = [];
 
   constructor(
     readonly config: SimConfig,
     private readonly choices: readonly number[],
     private readonly machines: Machines = machinesFor(config.variant),
+    private readonly stepper: Stepper = DEFAULT_STEPPER,
   ) {
     this.log = new PartitionedLog(config.topics, config.recordBytes);
     this.slots = slotTable(config);
     for (const g of config.groups) {
-      const actor = createActor(this.machines.coordinator, { input: { group: g.name, initialRebalanceDelayMs: config.initialRebalanceDelayMs } });
-      actor.on('*', (e) => this.emitted.push(e as Effect));
-      actor.start();
-      this.coordinators.set(g.name, actor);
+      this.coordinators.set(g.name, runner(this.machines.coordinator, { group: g.name, initialRebalanceDelayMs: config.initialRebalanceDelayMs }, this.stepper));
     }
   }
 
@@ -198,14 +263,12 @@ export class Simulation {
     const name = `c${slot}#${incarnation}`;
     const g = row.group;
     const partitions = g.mode === 'assign' ? g.topics.flatMap((t) => this.log.partitionsOf(t)) : [];
-    const actor = createActor(this.machines.consumer, {
-      input: { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer },
-    });
-    const leader = createActor(this.machines.leader, { input: { assignors: g.consumer.assignors } });
-    actor.on('*', (e) => this.emitted.push(e as Effect));
-    leader.on('*', (e) => this.emitted.push(e as Effect));
-    actor.start();
-    leader.start();
+    const actor = runner<ConsumerContext, ConsumerEvent>(
+      this.machines.consumer,
+      { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer },
+      this.stepper,
+    );
+    const leader = runner<unknown, LeaderEvent>(this.machines.leader, { assignors: g.consumer.assignors }, this.stepper);
     const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false };
     this.processes.set(name, p);
     this.slotCurrent[slot] = p;
@@ -232,31 +295,26 @@ export class Simulation {
   // ------------------------------------------------------------------ driving machines
 
   /** Sends one event to a member's machine and interprets what it emitted. */
-  private drive(name: string, event: Parameters<Process['actor']['send']>[0]): void {
+  private drive(name: string, event: ConsumerEvent): void {
     const p = this.processes.get(name);
     if (p === undefined || !p.alive) return;
-    this.emitted = [];
-    p.actor.send(event);
-    const out = this.emitted;
-    this.emitted = [];
-    for (const e of out) this.interpretMember(p, e);
+    for (const e of p.actor.send(event)) this.interpretMember(p, e);
   }
 
   private driveCoordinator(group: string, event: CoordinatorEvent): void {
     const actor = this.coordinators.get(group);
     if (actor === undefined) return;
-    this.emitted = [];
-    actor.send(event);
-    const out = this.emitted;
-    this.emitted = [];
-    for (const e of out) this.interpretCoordinator(group, e);
+    for (const e of actor.send(event)) this.interpretCoordinator(group, e);
   }
 
   private count(): void {
     this.events++;
-    if (this.events > this.config.eventsMax) {
-      throw new Error(`A run exceeded eventsMax (${this.config.eventsMax}) machine events: a livelock in the model, or raise eventsMax in the config.`);
-    }
+    if (this.events > this.config.eventsMax) throw new EventsExhausted(this.config.eventsMax);
+  }
+
+  /** Ends a run that hit eventsMax: the history so far, marked as not settled. */
+  abandon(): void {
+    this.record({ type: 'Quiesced', t: this.now, settled: false });
   }
 
   private interpretMember(p: Process, e: Effect): void {
@@ -277,11 +335,7 @@ export class Simulation {
       case 'Lead': {
         const partitionsPerTopic: Record<string, number> = {};
         for (const t of this.log.topics()) partitionsPerTopic[t.name] = t.partitions;
-        this.emitted = [];
-        p.leader.send({ type: 'Elected', generation: e.generation, protocol: e.protocol, members: e.members, partitionsPerTopic });
-        const out = this.emitted;
-        this.emitted = [];
-        for (const x of out) this.interpretMember(p, x);
+        for (const x of p.leader.send({ type: 'Elected', generation: e.generation, protocol: e.protocol, members: e.members, partitionsPerTopic })) this.interpretMember(p, x);
         return;
       }
       case 'AssignmentComputed':
@@ -532,12 +586,11 @@ export class Simulation {
     for (const g of this.config.groups) {
       const members = [...this.processes.values()].filter((p) => p.alive && p.group.name === g.name);
       if (members.length === 0) return false;
-      if (g.mode === 'subscribe' && !this.coordinators.get(g.name)?.getSnapshot().matches('Stable')) return false;
+      if (g.mode === 'subscribe' && this.coordinators.get(g.name)?.matches('Stable') !== true) return false;
       const owned = new Set<TopicPartition>();
       for (const p of members) {
-        const snap = p.actor.getSnapshot();
-        if (!snap.matches('Fetching')) return false;
-        const ctx = snap.context;
+        if (!p.actor.matches('Fetching')) return false;
+        const ctx = p.actor.context;
         for (const tp of ctx.assignment) {
           owned.add(tp);
           if ((ctx.positions[tp] ?? -1) !== this.log.logEndOffset(tp)) return false;
@@ -572,12 +625,19 @@ export const simulate = (
   commands: readonly Command[],
   choices: readonly number[] = [],
   machines: Machines = machinesFor(config.variant),
+  stepper: Stepper = DEFAULT_STEPPER,
 ): RunResult => {
-  const sim = new Simulation(config, choices, machines);
+  const sim = new Simulation(config, choices, machines, stepper);
+  const applied: boolean[] = [];
   try {
-    const applied = commands.map((c) => sim.apply(c));
+    for (const c of commands) applied.push(sim.apply(c));
     const settled = sim.quiesce();
-    return { history: sim.history, stats: sim.stats(applied), settled, applied };
+    return { history: sim.history, stats: sim.stats(applied), settled, applied, exhausted: false };
+  } catch (err) {
+    if (!(err instanceof EventsExhausted)) throw err;
+    sim.abandon();
+    while (applied.length < commands.length) applied.push(false);
+    return { history: sim.history, stats: sim.stats(applied), settled: false, applied, exhausted: true };
   } finally {
     sim.dispose();
   }
