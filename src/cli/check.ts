@@ -1,7 +1,8 @@
 /**
  * `groupcheck check`: the main job. Searches every configuration of the guarantee matrix,
- * prints progress and a summary table, writes reports/latest.md, reports/latest.json and one
- * counterexample file per counterexample found, and returns the exit code.
+ * prints progress and a summary table, writes one counterexample file per counterexample found
+ * and, once every configuration is done, the reports (latest.md, latest.json, latest.html,
+ * latest.junit.xml, each atomically), and returns the exit code.
  */
 import { join } from 'node:path';
 import pc from 'picocolors';
@@ -11,6 +12,8 @@ import type { SimConfig } from '../sim/config.ts';
 import { toCounterexampleFile, writeCounterexample } from '../report/counterexample.ts';
 import { writeFileAtomic } from '../report/atomicWrite.ts';
 import { InputError } from '../report/readJson.ts';
+import { renderHtml } from '../report/html.ts';
+import { renderJUnit } from '../report/junit.ts';
 import { buildCheckReport, outcomeOf, renderMarkdown } from '../report/runReport.ts';
 
 export interface CheckOptions {
@@ -60,9 +63,16 @@ export const runCheck = (opts: CheckOptions): number => {
         `  counterexamples: ${found.length > 0 ? found.join(', ') : 'none'}`,
     );
   }
+  // Reports only now, after the whole run: rendered first, then each written atomically, so an
+  // interrupted or failed run leaves the previous reports intact.
   const report = buildCheckReport(results, { seed: opts.seed, runs: opts.runs, files });
-  writeFileAtomic(join(opts.outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileAtomic(join(opts.outDir, 'latest.md'), renderMarkdown(report, rows, results));
+  const outputs: [string, string][] = [
+    ['latest.json', `${JSON.stringify(report, null, 2)}\n`],
+    ['latest.md', renderMarkdown(report, rows, results)],
+    ['latest.html', renderHtml(report, rows, results)],
+    ['latest.junit.xml', renderJUnit(report)],
+  ];
+  for (const [name, text] of outputs) writeFileAtomic(join(opts.outDir, name), text);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
@@ -72,7 +82,7 @@ export const runCheck = (opts: CheckOptions): number => {
   for (const r of results) for (const c of r.cells) {
     if (!c.met) log(pc.red(`expectation broken: ${r.row} × ${c.invariant}: expected ${c.expect}, got ${outcomeOf(c)}${c.counterexample ? ` (replay: npm run replay -- ${files.get(`${r.row}/${c.invariant}`)})` : ''}`));
   }
-  log(`${report.ok ? pc.green('every expectation met') : pc.red(`${report.brokenExpectations} expectation(s) broken`)}; report: ${join(opts.outDir, 'latest.md')}, ${join(opts.outDir, 'latest.json')}`);
+  log(`${report.ok ? pc.green('every expectation met') : pc.red(`${report.brokenExpectations} expectation(s) broken`)}; report: ${join(opts.outDir, 'latest.html')} (also ${outputs.filter(([n]) => n !== 'latest.html').map(([n]) => join(opts.outDir, n)).join(', ')})`);
   return report.ok ? 0 : 1;
 };
 

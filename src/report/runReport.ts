@@ -1,7 +1,8 @@
 /**
  * The invariant report of a `groupcheck check` run: JSON for machines, Markdown for people
- * (the guarantee matrix, what each invariant claims, and every counterexample with its
- * timeline and the command that replays it).
+ * (the guarantee matrix, what each invariant claims, and every counterexample with a Mermaid
+ * sequence diagram, its text timeline and the command that replays it). The HTML and JUnit
+ * renderings of the same report are html.ts and junit.ts.
  */
 import { INVARIANTS } from '../../properties/invariants/index.ts';
 import { describeCommand } from '../sim/command.ts';
@@ -9,6 +10,7 @@ import { simulate } from '../sim/simulate.ts';
 import type { MatrixRow } from '../check/matrix.ts';
 import type { CellResult, RowResult } from '../check/search.ts';
 import { PACKAGE_VERSION } from '../version.ts';
+import { mermaidSequence } from './mermaid.ts';
 import { timelineLines } from './timeline.ts';
 
 export interface CheckReport {
@@ -158,6 +160,9 @@ export const renderMarkdown = (report: CheckReport, rows: readonly MatrixRow[], 
       if (file !== undefined && file !== null) out.push(`Replay: \`npm run replay -- ${file}\``, '');
       const history = simulate(row.config, cx.scenario.commands, cx.scenario.choices).history;
       const marked = new Set(cx.violations.flatMap((v) => v.events));
+      out.push('Sequence diagram (the events the violation names are in red, marked ⚠):', '');
+      out.push('```mermaid', mermaidSequence(history, { marked, violations: cx.violations.slice(0, 3).map((v) => v.message) }).trimEnd(), '```', '');
+      out.push('Timeline (`!!` marks the events the violation names):', '');
       out.push('```', ...timelineLines(history, { marked, compact: true }), '```', '');
     }
   }
