@@ -7,7 +7,9 @@
 import { join } from 'node:path';
 import pc from 'picocolors';
 import { buildMatrix, rowById } from '../check/matrix.ts';
-import { searchRow, type RowResult } from '../check/search.ts';
+import type { RowResult } from '../check/search.ts';
+import { searchRows, shardRows } from '../check/parallel.ts';
+import cliProgress from 'cli-progress';
 import type { SimConfig } from '../sim/config.ts';
 import { toCounterexampleFile, writeCounterexample } from '../report/counterexample.ts';
 import { writeFileAtomic } from '../report/atomicWrite.ts';
@@ -23,33 +25,35 @@ export interface CheckOptions {
   readonly base?: SimConfig | undefined;
   readonly outDir: string;
   readonly json: boolean;
+  /** Worker threads (default: every core). Results do not depend on it. */
+  readonly workers?: number | undefined;
+  /** Only this CI shard's configurations. */
+  readonly shard?: { readonly index: number; readonly count: number } | undefined;
 }
 
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
 
-export const runCheck = (opts: CheckOptions): number => {
+export const runCheck = async (opts: CheckOptions): Promise<number> => {
   const matrix = buildMatrix(opts.base);
-  const rows = opts.only === undefined || opts.only.length === 0 ? matrix : opts.only.map((id) => {
+  const selected = opts.only === undefined || opts.only.length === 0 ? matrix : opts.only.map((id) => {
     try {
       return rowById(id, matrix);
     } catch (err) {
       throw new InputError(`--only: ${(err as Error).message}`);
     }
   });
-  const results: RowResult[] = [];
+  const rows = opts.shard === undefined ? selected : shardRows(selected, opts.shard);
   const files = new Map<string, string>();
-  log(pc.bold(`groupcheck check: ${rows.length} configurations × ${opts.runs} runs, seed ${opts.seed}`));
-  for (const row of rows) {
-    const tty = process.stderr.isTTY === true;
-    const res = searchRow(row, {
-      seed: opts.seed,
-      numRuns: opts.runs,
-      onRun: tty ? (done, total) => { if (done % 25 === 0 || done === total) process.stderr.write(`\r  ${row.id.padEnd(18)} ${done}/${total} runs`); } : undefined,
-    });
-    if (tty) process.stderr.write('\r\x1b[K');
-    results.push(res);
+  const shardText = opts.shard === undefined ? '' : `, shard ${opts.shard.index}/${opts.shard.count}`;
+  log(pc.bold(`groupcheck check: ${rows.length} configurations × ${opts.runs} runs, seed ${opts.seed}${shardText}`));
+  // A progress bar with an estimate, on a terminal only (cli-progress); plain lines otherwise.
+  const bar = process.stderr.isTTY === true ? new cliProgress.SingleBar({ format: '  {bar} {value}/{total} configurations | {duration_formatted} elapsed, ETA {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
+  bar?.start(rows.length, 0);
+  const onRowDone = (res: RowResult): void => {
+    const row = rows.find((r) => r.id === res.row);
+    if (row === undefined) return;
     for (const c of res.cells) {
       if (c.counterexample === null) continue;
       const file = join(opts.outDir, 'counterexamples', `${row.id}--${c.invariant}.json`);
@@ -58,11 +62,23 @@ export const runCheck = (opts: CheckOptions): number => {
     }
     const broken = res.cells.filter((c) => !c.met).length;
     const found = res.cells.filter((c) => c.counterexample !== null).map((c) => c.invariant);
-    log(
+    const line =
       `  ${broken === 0 ? pc.green('ok ') : pc.red('BAD')} ${row.id.padEnd(18)} ${String(res.runs).padStart(5)} runs ${String(res.events).padStart(8)} events ${(res.elapsedMs / 1000).toFixed(1).padStart(5)} s` +
-        `  counterexamples: ${found.length > 0 ? found.join(', ') : 'none'}`,
-    );
+      `  counterexamples: ${found.length > 0 ? found.join(', ') : 'none'}`;
+    if (bar === null) log(line);
+    else {
+      bar.increment();
+      done.push(line);
+    }
+  };
+  const done: string[] = [];
+  let results: RowResult[];
+  try {
+    results = await searchRows(rows, { seed: opts.seed, numRuns: opts.runs, workers: opts.workers, base: opts.base, onRowDone });
+  } finally {
+    bar?.stop();
   }
+  for (const line of done) log(line);
   // Reports only now, after the whole run: rendered first, then each written atomically, so an
   // interrupted or failed run leaves the previous reports intact.
   const report = buildCheckReport(results, { seed: opts.seed, runs: opts.runs, files });

@@ -138,7 +138,7 @@ describe('renderMarkdown', () => {
 });
 
 describe('groupcheck check writes its reports', () => {
-  it('writes latest.md, .json, .html and .junit.xml atomically, after the run', () => {
+  it('writes latest.md, .json, .html and .junit.xml atomically, after the run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'groupcheck-reports-'));
     const write = process.stdout.write.bind(process.stdout);
     const writeErr = process.stderr.write.bind(process.stderr);
@@ -146,7 +146,7 @@ describe('groupcheck check writes its reports', () => {
     process.stderr.write = (() => true) as typeof process.stderr.write;
     let code: number;
     try {
-      code = runCheck({ seed: 42, runs: 40, only: ['per-message'], outDir: dir, json: false });
+      code = await runCheck({ seed: 42, runs: 40, only: ['per-message'], outDir: dir, json: false, workers: 1 });
     } finally {
       process.stdout.write = write;
       process.stderr.write = writeErr;
