@@ -84,6 +84,7 @@ const REPORT: CheckReport = {
       settledRuns: 40,
       events: 5000,
       elapsedMs: 1500,
+      witnesses: {},
       cells: [
         cell('singleOwnerPerPartition', 'holds', 'holds', true),
         cell('noDuplicateProcessing', 'fails', 'counterexample', true, {
@@ -100,6 +101,7 @@ const REPORT: CheckReport = {
     {
       id: 'auto-timer',
       title: 'librdkafka timer auto-commit',
+      witnesses: {},
       runs: 40,
       settledRuns: 38,
       events: 4000,

@@ -5,6 +5,7 @@
  * renderings of the same report are html.ts and junit.ts.
  */
 import { INVARIANTS } from '../../properties/invariants/index.ts';
+import { WITNESSES } from '../../properties/witnesses/index.ts';
 import { describeCommand } from '../sim/command.ts';
 import { simulate } from '../sim/simulate.ts';
 import type { MatrixRow } from '../check/matrix.ts';
@@ -28,6 +29,8 @@ export interface CheckReport {
     readonly settledRuns: number;
     readonly events: number;
     readonly elapsedMs: number;
+    /** Witnesses: in how many runs each situation occurred (see properties/witnesses). */
+    readonly witnesses: Readonly<Record<string, { readonly runs: number; readonly occurrences: number }>>;
     readonly cells: readonly {
       readonly invariant: string;
       readonly expect: string;
@@ -62,6 +65,7 @@ export const buildCheckReport = (
     settledRuns: r.settledRuns,
     events: r.events,
     elapsedMs: Math.round(r.elapsedMs),
+    witnesses: r.witnesses,
     cells: r.cells.map((c) => ({
       invariant: c.invariant,
       expect: c.expect,
@@ -139,6 +143,14 @@ export const renderMarkdown = (report: CheckReport, rows: readonly MatrixRow[], 
     const reports = Object.entries(r.expect).filter(([, e]) => e === 'report').map(([n]) => `\`${n}\``);
     out.push(`- **${r.id}**: must fail ${fails.length > 0 ? fails.join(', ') : 'nothing'}; reported only: ${reports.length > 0 ? reports.join(', ') : 'nothing'}; every other invariant must hold${r.duplicateBound !== undefined ? ` (duplicate bound ${r.duplicateBound} per ownership)` : ''}.`);
   }
+  out.push('', '## Witnesses', '');
+  out.push('Situations a meaningful search must reach (counted in runs where they occurred); a configuration that never reaches one it should is a failing test.', '');
+  out.push(`| configuration | ${WITNESSES.map((w) => `\`${w.name}\``).join(' | ')} |`);
+  out.push(`|---|${WITNESSES.map(() => '---').join('|')}|`);
+  for (const r of report.configurations) {
+    out.push(`| ${r.id} | ${WITNESSES.map((w) => String(r.witnesses[w.name]?.runs ?? 0)).join(' | ')} |`);
+  }
+  out.push('', WITNESSES.map((w) => `- \`${w.name}\`: ${w.situation}.`).join('\n'));
   out.push('', '## Invariants', '');
   for (const i of invs) out.push(`- \`${i.name}\` (${i.expectation}): ${i.claim} _Ref: ${i.reference}._`);
   out.push('', '## Counterexamples', '');
