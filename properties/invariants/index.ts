@@ -8,6 +8,7 @@ import { committedNotAheadOfProcessed } from './committedNotAheadOfProcessed.ts'
 import { concurrentProcessing } from './concurrentProcessing.ts';
 import { duplicatesBounded } from './duplicatesBounded.ts';
 import { fencedCommitRejected } from './fencedCommitRejected.ts';
+import { groupSettles } from './groupSettles.ts';
 import { noDuplicateProcessing } from './noDuplicateProcessing.ts';
 import { orderedWithinOwnership } from './orderedWithinOwnership.ts';
 import { processingOnlyOwned } from './processingOnlyOwned.ts';
@@ -19,6 +20,7 @@ export {
   concurrentProcessing,
   duplicatesBounded,
   fencedCommitRejected,
+  groupSettles,
   noDuplicateProcessing,
   orderedWithinOwnership,
   processingOnlyOwned,
@@ -36,6 +38,7 @@ export const INVARIANTS: readonly Invariant[] = Object.freeze([
   duplicatesBounded,
   concurrentProcessing,
   processingOnlyOwned,
+  groupSettles,
 ]);
 
 /**

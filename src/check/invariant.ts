@@ -19,7 +19,8 @@ export type AnomalyKind =
   | 'duplicate' // Jepsen: a record was processed more than once by one group
   | 'excess-duplicate' // more re-processing in one ownership than the policy allows
   | 'concurrent-processing' // two members processed one partition at the same time
-  | 'processing-unowned'; // a member processed a partition not in its own assignment
+  | 'processing-unowned' // a member processed a partition not in its own assignment
+  | 'livelock'; // the groups never settled after the faults stopped
 
 export interface Violation {
   readonly invariant: string;

@@ -34,6 +34,7 @@ export interface MatrixRow {
 }
 
 const SAFE = {
+  groupSettles: 'holds',
   singleOwnerPerPartition: 'holds',
   fencedCommitRejected: 'holds',
   orderedWithinOwnership: 'holds',
