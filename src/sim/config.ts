@@ -51,6 +51,17 @@ export const simConfigSchema = z
     quiesceMaxMs: z.number().int().positive(),
     /** Bound on machine events of one run, asserted (TigerStyle: a limit on everything). */
     eventsMax: z.number().int().positive(),
+    /**
+     * How scheduling choices are made: 'random' reads the run's choices one by one (uniform);
+     * 'pct' gives nodes random priorities with depth − 1 change points among the first
+     * `horizon` scheduling steps (src/sim/pct.ts).
+     */
+    scheduler: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('random') }).strict(),
+        z.object({ kind: z.literal('pct'), depth: z.number().int().min(1).max(10), horizon: z.number().int().min(1).max(100_000) }).strict(),
+      ])
+      .optional(),
     /** A bug-zoo variant to run instead of the reference models (models/zoo.ts). */
     variant: z.string().optional(),
   })

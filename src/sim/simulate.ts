@@ -33,6 +33,7 @@ import { tpKey, type TopicPartition } from '../../models/types.ts';
 import type { Command } from './command.ts';
 import { slotTable, type GroupSpec, type SimConfig } from './config.ts';
 import { TimerQueue } from './timers.ts';
+import { PctScheduler } from './pct.ts';
 import { CompiledActor, compiled } from './compiled.ts';
 import type { ConsumerContext } from '../../models/consumer/consumer.logic.ts';
 import type { ConsumerEvent } from '../../models/consumer/consumer.machine.ts';
@@ -168,6 +169,8 @@ export class Simulation {
   private readonly parked = new Map<string, ParkedFetch>();
   private readonly slots: ReturnType<typeof slotTable>;
   private choiceIndex = 0;
+  /** Set when config.scheduler is PCT; otherwise choices are read one by one. */
+  private readonly pct: PctScheduler | null;
   private events = 0;
   private messages = 0;
   private valueSeq = 0;
@@ -179,6 +182,7 @@ export class Simulation {
     private readonly stepper: Stepper = DEFAULT_STEPPER,
   ) {
     this.log = new PartitionedLog(config.topics, config.recordBytes);
+    this.pct = config.scheduler?.kind === 'pct' ? new PctScheduler(choices, config.scheduler.depth, config.scheduler.horizon) : null;
     this.slots = slotTable(config);
     for (const g of config.groups) {
       this.coordinators.set(g.name, runner(this.machines.coordinator, { group: g.name, initialRebalanceDelayMs: config.initialRebalanceDelayMs }, this.stepper));
@@ -468,6 +472,13 @@ export class Simulation {
 
   // ------------------------------------------------------------------ time and choices
 
+  /** PCT picks by the node that would act: a delivery's receiver, or the clock. */
+  private choosePct(open: readonly Channel[], mayAdvance: boolean): number {
+    const nodes = open.map((ch) => ch.to);
+    if (mayAdvance) nodes.push('clock');
+    return (this.pct as PctScheduler).pick(nodes);
+  }
+
   private choose(options: number): number {
     if (options <= 1) return 0;
     const c = this.choices[this.choiceIndex];
@@ -489,7 +500,7 @@ export class Simulation {
       const until = due ? (next as { at: number }).at : target;
       const mayAdvance = open.length === 0 || (!fifo && oldest + this.config.networkDelayMaxMs >= until);
       const options = open.length + (mayAdvance ? 1 : 0);
-      const pick = fifo || options === 0 ? 0 : this.choose(options);
+      const pick = fifo || options === 0 ? 0 : this.pct !== null ? this.choosePct(open, mayAdvance) : this.choose(options);
       const ch = open[pick];
       if (ch !== undefined) {
         this.deliver(ch);
