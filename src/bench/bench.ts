@@ -14,11 +14,13 @@ import {
   checkThroughput,
   fastCheckBaseline,
   machineBaselines,
+  multiCore,
   paramsFor,
   simulatorThroughput,
   type BenchParams,
   type CheckThroughput,
   type FirstCounterexample,
+  type MultiCore,
   type SimThroughput,
 } from './measure.ts';
 import { renderText } from './report.ts';
@@ -38,6 +40,8 @@ export interface BenchResult {
   readonly commandsPerRunOfCheckRow: number;
   readonly firstCounterexamples: readonly FirstCounterexample[];
   readonly totalMs: number;
+  /** The whole matrix on one worker thread vs one per core (set by main; absent from runBench alone). */
+  readonly multiCore?: MultiCore;
 }
 
 const SIMULATOR_ROWS = ['per-message', 'batch'] as const;
@@ -67,16 +71,18 @@ const parseArgs = (argv: readonly string[]): { quick: boolean; json: boolean } =
   return { quick: argv.includes('--quick'), json: argv.includes('--json') };
 };
 
-export const runBench = (params: BenchParams): BenchResult => {
+export const runBench = (params: BenchParams): Omit<BenchResult, 'multiCore'> => {
   const t0 = performance.now();
   progress('baselines: actor.send and transition() on the consumer machine');
   const machines = machineBaselines(params);
   progress('baseline: fast-check generation');
   const fastCheck = fastCheckBaseline(params);
-  const simulator = SIMULATOR_ROWS.map((id) => {
-    progress(`simulator throughput: ${id}`);
-    return simulatorThroughput(rowById(id), params);
-  });
+  const simulator = SIMULATOR_ROWS.flatMap((id) =>
+    (['compiled', 'xstate'] as const).map((stepper) => {
+      progress(`simulator throughput: ${id} (${stepper})`);
+      return simulatorThroughput(rowById(id), params, stepper);
+    }),
+  );
   progress(`check throughput: ${params.checkRow}`);
   const check = checkThroughput(params);
   const firstCounterexamples = allFirstCounterexamples(params);
@@ -97,10 +103,14 @@ export const runBench = (params: BenchParams): BenchResult => {
   };
 };
 
-const main = (): void => {
+const main = async (): Promise<void> => {
   const args = parseArgs(process.argv.slice(2));
-  const result = runBench(paramsFor(args.quick));
+  const params = paramsFor(args.quick);
+  const bench = runBench(params);
+  progress(`multi-core: the matrix with 1 worker, then ${os.availableParallelism()}`);
+  const result: BenchResult = { ...bench, multiCore: await multiCore(params, Math.max(2, os.availableParallelism())) };
+  progressDone();
   process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderText(result)}\n`);
 };
 
-main();
+await main();

@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import { MATRIX, rowById, type MatrixRow } from '../check/matrix.ts';
 import { searchRow } from '../check/search.ts';
 import { scenarioArb, type Scenario } from '../gen/command.arb.ts';
-import { simulate } from '../sim/simulate.ts';
+import { simulate, type Stepper } from '../sim/simulate.ts';
+import { machinesFor, ZOO } from '../../models/zoo.ts';
+import { searchRows } from '../check/parallel.ts';
 import { checkDriversAgree, runActorSend, runPureTransition, scriptOf } from './machineBaseline.ts';
 import { measureRate, median, progress, timed, type Rate } from './timing.ts';
 
@@ -46,6 +48,8 @@ export const paramsFor = (quick: boolean): BenchParams => ({
 
 export interface SimThroughput {
   readonly row: string;
+  /** compiled: the compiled step function (src/sim/compiled.ts); xstate: XState actors (the previous one). */
+  readonly stepper: Stepper;
   readonly scenarios: number;
   readonly eventsPerRun: number;
   readonly commandsPerRun: number;
@@ -55,7 +59,7 @@ export interface SimThroughput {
 }
 
 /** Simulator alone over a corpus sampled once with seed 1: no generation, no invariants. */
-export const simulatorThroughput = (row: MatrixRow, p: BenchParams): SimThroughput => {
+export const simulatorThroughput = (row: MatrixRow, p: BenchParams, stepper: Stepper = 'compiled'): SimThroughput => {
   const corpus: Scenario[] = fc.sample(scenarioArb(row.config, row.shape), { seed: 1, numRuns: p.corpusRuns });
   let settled = 0;
   let events = 0;
@@ -63,7 +67,7 @@ export const simulatorThroughput = (row: MatrixRow, p: BenchParams): SimThroughp
     let ev = 0;
     let st = 0;
     for (const s of corpus) {
-      const r = simulate(row.config, s.commands, s.choices);
+      const r = simulate(row.config, s.commands, s.choices, machinesFor(row.config.variant), stepper);
       ev += r.stats.events;
       if (r.settled) st++;
     }
@@ -75,6 +79,7 @@ export const simulatorThroughput = (row: MatrixRow, p: BenchParams): SimThroughp
   const commands = corpus.reduce((n, s) => n + s.commands.length, 0);
   return {
     row: row.id,
+    stepper,
     scenarios: corpus.length,
     eventsPerRun: events / corpus.length,
     commandsPerRun: commands / corpus.length,
@@ -150,9 +155,38 @@ export interface FirstCounterexample {
 
 const stats = (xs: readonly number[]) => (xs.length === 0 ? null : { median: median(xs), worst: Math.max(...xs) });
 
-/** Every (row, invariant) the matrix expects to fail, in matrix order. */
-export const expectedFailures = (): { row: MatrixRow; invariant: string }[] =>
-  MATRIX.flatMap((row) => Object.entries(row.expect).filter(([, e]) => e === 'fails').map(([invariant]) => ({ row, invariant })));
+/** Every (row, invariant) the matrix expects to fail, in matrix order, then every bug-zoo entry (row id `zoo:<id>`). */
+export const expectedFailures = (): { row: MatrixRow; invariant: string }[] => [
+  ...MATRIX.flatMap((row) => Object.entries(row.expect).filter(([, e]) => e === 'fails').map(([invariant]) => ({ row, invariant }))),
+  ...ZOO.map((z) => {
+    const base = rowById(z.configuration);
+    return { row: { ...base, id: `zoo:${z.id}`, config: { ...base.config, variant: z.id } }, invariant: z.caughtBy };
+  }),
+];
+
+export interface MultiCore {
+  readonly rows: number;
+  readonly runs: number;
+  readonly oneWorkerMs: number;
+  readonly workers: number;
+  readonly manyWorkersMs: number;
+  readonly speedup: number;
+  /** The same results with one worker and with many (they must not depend on it). */
+  readonly identical: boolean;
+}
+
+/** The whole matrix searched with one worker thread, then with one per core; same seeds. */
+export const multiCore = async (p: BenchParams, workers: number): Promise<MultiCore> => {
+  const runs = p.quick ? 40 : 120;
+  const t1 = performance.now();
+  const one = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers: 1 });
+  const oneMs = performance.now() - t1;
+  const t2 = performance.now();
+  const many = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers });
+  const manyMs = performance.now() - t2;
+  const strip = (rs: typeof one) => JSON.stringify(rs.map((r) => r.cells.map((c) => [c.invariant, c.violatedRuns, c.counterexample?.scenario ?? null])));
+  return { rows: MATRIX.length, runs, oneWorkerMs: oneMs, workers, manyWorkersMs: manyMs, speedup: oneMs / manyMs, identical: strip(one) === strip(many) };
+};
 
 export const firstCounterexample = (row: MatrixRow, invariant: string, p: BenchParams): FirstCounterexample => {
   const ms: number[] = [];

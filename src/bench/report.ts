@@ -48,11 +48,16 @@ export const renderText = (r: BenchResult): string => {
   out.push(heading(`1. Simulator throughput: simulate() over a fixed corpus (fc.sample seed 1, ${p.corpusRuns} scenarios per row), median of ${p.repeats}`));
   out.push(
     table(
-      ['row', 'commands/run', 'events/run', 'settled', 'events/s', 'min-max events/s', 'runs/s'],
-      r.simulator.map((s) => [s.row, num(s.commandsPerRun, 1), num(s.eventsPerRun, 1), `${s.settledRuns}/${s.scenarios}`, si(s.eventsPerSec.median), `${si(s.eventsPerSec.min)}-${si(s.eventsPerSec.max)}`, num(s.runsPerSec, 0)]),
-      new Set([1, 2, 3, 4, 5, 6]),
+      ['row', 'step function', 'commands/run', 'events/run', 'settled', 'events/s', 'min-max events/s', 'runs/s'],
+      r.simulator.map((s) => [s.row, s.stepper, num(s.commandsPerRun, 1), num(s.eventsPerRun, 1), `${s.settledRuns}/${s.scenarios}`, si(s.eventsPerSec.median), `${si(s.eventsPerSec.min)}-${si(s.eventsPerSec.max)}`, num(s.runsPerSec, 0)]),
+      new Set([2, 3, 4, 5, 6, 7]),
     ),
   );
+  for (const row of new Set(r.simulator.map((s) => s.row))) {
+    const comp = r.simulator.find((s) => s.row === row && s.stepper === 'compiled');
+    const xs = r.simulator.find((s) => s.row === row && s.stepper === 'xstate');
+    if (comp !== undefined && xs !== undefined) out.push(`${row}: compiled step function / XState actors (the previous step function) = ${ratio(comp.eventsPerSec.median, xs.eventsPerSec.median)}`);
+  }
 
   const c = r.check;
   out.push(heading(`2. Full check throughput: searchRow('${c.row}', seed 1, ${c.runs} runs, ${c.invariants} invariants, shrink off), median of ${c.runsPerSec.repeats}`));
@@ -103,6 +108,20 @@ export const renderText = (r: BenchResult): string => {
     out.push('shrunk commands: commands of the first-found scenario → after fast-check shrinking (first seed that found it);');
     out.push('shrink ms: that shrinking search minus its unshrunk sample phase.');
   } else out.push('shrinking skipped in --quick mode (it dominates the run time); run without --quick for shrunk lengths.');
+  if (r.multiCore !== undefined) {
+    const m = r.multiCore;
+    out.push(heading(`6. All cores: the whole matrix (${m.rows} configurations × ${m.runs} runs, seed 1) on worker threads`));
+    out.push(
+      table(
+        ['workers', 'wall time', 'speed-up', 'same results'],
+        [
+          ['1', `${num(m.oneWorkerMs / 1000, 1)} s`, '1.00x', ''],
+          [String(m.workers), `${num(m.manyWorkersMs / 1000, 1)} s`, ratio(m.oneWorkerMs, m.manyWorkersMs), m.identical ? 'yes' : 'NO'],
+        ],
+        new Set([1, 2]),
+      ),
+    );
+  }
   out.push(`\nTotal wall time ${num(r.totalMs / 1000, 1)} s.`);
   return out.join('\n');
 };
