@@ -15,7 +15,9 @@ import fc from 'fast-check';
 import { INVARIANTS } from '../../properties/invariants/index.ts';
 import { WITNESSES } from '../../properties/witnesses/index.ts';
 import { scenarioArb, type Scenario } from '../gen/command.arb.ts';
-import { simulate, type RunResult } from '../sim/simulate.ts';
+import { simulate, type CoverageByMachine, type RunResult } from '../sim/simulate.ts';
+import { compiled } from '../sim/compiled.ts';
+import { machinesFor } from '../../models/zoo.ts';
 import { checkInvariant } from './checkHistory.ts';
 import type { CheckContext, Invariant, Violation } from './invariant.ts';
 import type { Expect, MatrixRow } from './matrix.ts';
@@ -55,8 +57,17 @@ export interface RowResult {
   readonly events: number;
   readonly elapsedMs: number;
   readonly cells: readonly CellResult[];
+  /** Per machine: the states and transitions the sampled runs reached, and what exists. */
+  readonly coverage: Readonly<Record<string, MachineCoverage>>;
   /** Per witness: in how many runs it occurred, and how often in all. */
   readonly witnesses: Readonly<Record<string, { readonly runs: number; readonly occurrences: number }>>;
+}
+
+export interface MachineCoverage {
+  readonly states: readonly string[];
+  readonly transitions: readonly string[];
+  readonly unreachedStates: readonly string[];
+  readonly unreachedTransitions: readonly string[];
 }
 
 export interface SearchOptions {
@@ -99,10 +110,11 @@ export const searchRow = (row: MatrixRow, opts: SearchOptions): RowResult => {
   const witnesses: Record<string, { runs: number; occurrences: number }> = Object.fromEntries(WITNESSES.map((w) => [w.name, { runs: 0, occurrences: 0 }]));
   const arb = scenarioArb(row.config, row.shape);
 
+  const coverage: CoverageByMachine = new Map();
   fc.check(
     fc.property(arb, (s) => {
       runs++;
-      const r = runScenario(row, s);
+      const r = simulate(row.config, s.commands, s.choices, machinesFor(row.config.variant), undefined, coverage);
       events += r.stats.events;
       if (r.settled) settled++;
       for (const w of WITNESSES) {
@@ -139,7 +151,25 @@ export const searchRow = (row: MatrixRow, opts: SearchOptions): RowResult => {
     const met = expect === 'report' || (expect === 'holds' ? t.violated === 0 : t.violated > 0);
     return { invariant: inv.name, expect, runs, violatedRuns: t.violated, unknownRuns: t.unknown, met, counterexample };
   });
-  return { row: row.id, title: row.title, seed: opts.seed, runs, settledRuns: settled, events, elapsedMs: performance.now() - started, cells, witnesses };
+  return { row: row.id, title: row.title, seed: opts.seed, runs, settledRuns: settled, events, elapsedMs: performance.now() - started, cells, witnesses, coverage: coverageOf(row, coverage) };
+};
+
+/** What the sampled runs reached, against every state and transition each machine defines. */
+const coverageOf = (row: MatrixRow, reached: CoverageByMachine): Record<string, MachineCoverage> => {
+  const machines = machinesFor(row.config.variant);
+  const out: Record<string, MachineCoverage> = {};
+  for (const m of [machines.consumer, machines.coordinator, machines.leader]) {
+    const c = compiled(m);
+    if (c === null) continue;
+    const got = reached.get(c.id) ?? { states: new Set<string>(), transitions: new Set<string>() };
+    out[c.id] = {
+      states: c.allStates.filter((x) => got.states.has(x)),
+      transitions: c.allTransitions.filter((x) => got.transitions.has(x)),
+      unreachedStates: c.allStates.filter((x) => !got.states.has(x)),
+      unreachedTransitions: c.allTransitions.filter((x) => !got.transitions.has(x)),
+    };
+  }
+  return out;
 };
 
 const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: SearchOptions): Counterexample => {

@@ -12,6 +12,7 @@
  *
  * Every piece of text from the run goes through `esc`.
  */
+import { WITNESSES } from '../../properties/witnesses/index.ts';
 import { INVARIANTS } from '../../properties/invariants/index.ts';
 import type { HistoryEvent } from '../../models/history.ts';
 import { describeCommand } from '../sim/command.ts';
@@ -588,6 +589,22 @@ export const renderHtml = (report: CheckReport, rows: readonly MatrixRow[], resu
     }
   }
   o.push('</section>');
+  // Witnesses and machine coverage.
+  o.push('<section class="card" id="witnesses"><h2>Witnesses and coverage</h2>');
+  o.push('<p class="hint">Witnesses: situations a meaningful search must reach, counted in runs where they occurred.</p>');
+  o.push(`<table><thead><tr><th>configuration</th>${WITNESSES.map((w) => `<th title="${esc(w.situation)}"><code>${esc(w.name)}</code></th>`).join('')}</tr></thead><tbody>`);
+  for (const r of report.configurations) {
+    o.push(`<tr><td class="nowrap"><code>${esc(r.id)}</code></td>${WITNESSES.map((w) => `<td>${fmtInt(r.witnesses[w.name]?.runs ?? 0)}</td>`).join('')}</tr>`);
+  }
+  o.push('</tbody></table>');
+  o.push('<p class="hint">Machine coverage over every configuration: states and transitions of each XState machine the runs reached.</p>');
+  o.push('<table><thead><tr><th>machine</th><th>states</th><th>transitions</th><th>not reached</th></tr></thead><tbody>');
+  for (const c of report.coverage) {
+    const missing = [...c.states.unreached.map((x) => `state ${x}`), ...c.transitions.unreached];
+    o.push(`<tr><td><code>${esc(c.machine)}</code></td><td>${c.states.reached}/${c.states.total}</td><td>${c.transitions.reached}/${c.transitions.total}</td><td>${missing.length > 0 ? missing.map((x) => `<code>${esc(x)}</code>`).join(' ') : 'nothing'}</td></tr>`);
+  }
+  o.push('</tbody></table></section>');
+
   // Invariants.
   o.push('<section class="card" id="invariants"><h2>Invariants</h2><dl class="invs">');
   for (const i of invs) o.push(`<dt>${esc(i.name)}<small>${esc(i.expectation)}</small></dt><dd>${esc(i.claim)}<div class="ref">Reference: ${esc(i.reference)}</div></dd>`);

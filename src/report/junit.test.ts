@@ -76,6 +76,7 @@ const REPORT: CheckReport = {
   ok: false,
   brokenExpectations: 2,
   totals: { runs: 80, events: 9000, elapsedMs: 2500 },
+  coverage: [],
   configurations: [
     {
       id: 'per-message',

@@ -14,6 +14,33 @@ import { PACKAGE_VERSION } from '../version.ts';
 import { mermaidSequence } from './mermaid.ts';
 import { timelineLines } from './timeline.ts';
 
+/** Per machine, over every configuration of the run: what the search reached of what exists. */
+export interface CoverageSummary {
+  readonly machine: string;
+  readonly states: { readonly reached: number; readonly total: number; readonly unreached: readonly string[] };
+  readonly transitions: { readonly reached: number; readonly total: number; readonly unreached: readonly string[] };
+}
+
+/** Unions the coverage of every configuration searched. */
+export const summarizeCoverage = (results: readonly RowResult[]): CoverageSummary[] => {
+  const acc = new Map<string, { states: Set<string>; transitions: Set<string>; allStates: Set<string>; allTransitions: Set<string> }>();
+  for (const r of results) {
+    for (const [machine, c] of Object.entries(r.coverage)) {
+      const a = acc.get(machine) ?? { states: new Set(), transitions: new Set(), allStates: new Set(), allTransitions: new Set() };
+      for (const x of c.states) a.states.add(x);
+      for (const x of c.transitions) a.transitions.add(x);
+      for (const x of [...c.states, ...c.unreachedStates]) a.allStates.add(x);
+      for (const x of [...c.transitions, ...c.unreachedTransitions]) a.allTransitions.add(x);
+      acc.set(machine, a);
+    }
+  }
+  return [...acc.entries()].map(([machine, a]) => ({
+    machine,
+    states: { reached: a.states.size, total: a.allStates.size, unreached: [...a.allStates].filter((x) => !a.states.has(x)) },
+    transitions: { reached: a.transitions.size, total: a.allTransitions.size, unreached: [...a.allTransitions].filter((x) => !a.transitions.has(x)).sort() },
+  }));
+};
+
 export interface CheckReport {
   readonly tool: 'groupcheck';
   readonly version: string;
@@ -22,6 +49,8 @@ export interface CheckReport {
   readonly ok: boolean;
   readonly brokenExpectations: number;
   readonly totals: { readonly runs: number; readonly events: number; readonly elapsedMs: number };
+  /** Machine state and transition coverage over the whole run (compiled step function). */
+  readonly coverage: readonly CoverageSummary[];
   readonly configurations: readonly {
     readonly id: string;
     readonly title: string;
@@ -95,6 +124,7 @@ export const buildCheckReport = (
     runsPerConfiguration: opts.runs,
     ok: broken === 0,
     brokenExpectations: broken,
+    coverage: summarizeCoverage(results),
     totals: {
       runs: results.reduce((n, r) => n + r.runs, 0),
       events: results.reduce((n, r) => n + r.events, 0),
@@ -151,6 +181,13 @@ export const renderMarkdown = (report: CheckReport, rows: readonly MatrixRow[], 
     out.push(`| ${r.id} | ${WITNESSES.map((w) => String(r.witnesses[w.name]?.runs ?? 0)).join(' | ')} |`);
   }
   out.push('', WITNESSES.map((w) => `- \`${w.name}\`: ${w.situation}.`).join('\n'));
+  out.push('', '## Machine coverage', '');
+  out.push('States and transitions of each XState machine that the sampled runs of every configuration reached (transition ids are `State.Event#i`, `*` for the root, `always` for eventless ones).', '');
+  out.push('| machine | states | transitions | not reached |', '|---|---|---|---|');
+  for (const c of report.coverage) {
+    const missing = [...c.states.unreached.map((x) => `state ${x}`), ...c.transitions.unreached].map((x) => `\`${x}\``).join(', ');
+    out.push(`| ${c.machine} | ${c.states.reached}/${c.states.total} | ${c.transitions.reached}/${c.transitions.total} | ${missing || 'nothing'} |`);
+  }
   out.push('', '## Invariants', '');
   for (const i of invs) out.push(`- \`${i.name}\` (${i.expectation}): ${i.claim} _Ref: ${i.reference}._`);
   out.push('', '## Counterexamples', '');

@@ -29,6 +29,8 @@ type Guard = (ctx: Ctx, ev: Ev) => boolean;
 type Action = (ctx: Ctx, ev: Ev, out: Effect[]) => Ctx;
 
 interface Transition {
+  /** Stable name for coverage: `State.Event#i`, `*.Event#i` (root) or `State.always#i`. */
+  readonly id: string;
   readonly guard: Guard | null;
   readonly actions: readonly Action[];
   /** null: a targetless transition (actions only, no exit or entry). */
@@ -45,6 +47,9 @@ interface StateDef {
 
 export interface CompiledMachine {
   readonly id: string;
+  /** Every state and every transition id, for coverage reports. */
+  readonly allStates: readonly string[];
+  readonly allTransitions: readonly string[];
   readonly initial: string;
   readonly states: ReadonlyMap<string, StateDef>;
   readonly context: (input: unknown) => Ctx;
@@ -97,11 +102,13 @@ const resolveTarget = (t: string, states: Record<string, unknown>): string => {
   return name;
 };
 
-const compileTransitions = (spec: unknown, states: Record<string, unknown>, guards: Record<string, unknown>, actions: Record<string, unknown>): Transition[] =>
-  asArray(spec as object | string).map((t) => {
-    if (typeof t === 'string') return { guard: null, actions: [], target: resolveTarget(t, states), reenter: false };
+const compileTransitions = (prefix: string, spec: unknown, states: Record<string, unknown>, guards: Record<string, unknown>, actions: Record<string, unknown>): Transition[] =>
+  asArray(spec as object | string).map((t, i) => {
+    const id = `${prefix}#${i}`;
+    if (typeof t === 'string') return { id, guard: null, actions: [], target: resolveTarget(t, states), reenter: false };
     const o = t as { guard?: unknown; actions?: unknown; target?: string; reenter?: boolean };
     return {
+      id,
       guard: o.guard === undefined ? null : compileGuard(o.guard, guards),
       actions: asArray(o.actions).map((a) => compileAction(a, actions)),
       target: o.target === undefined ? null : resolveTarget(o.target, states),
@@ -123,23 +130,36 @@ export const compile = (machine: AnyStateMachine): CompiledMachine | null => {
     const states = config.states ?? {};
     if (typeof config.context !== 'function' || config.initial === undefined) return null;
     const root = new Map<string, Transition[]>();
-    for (const [ev, spec] of Object.entries(config.on ?? {})) root.set(ev, compileTransitions(spec, states, impl.guards, impl.actions));
+    for (const [ev, spec] of Object.entries(config.on ?? {})) root.set(ev, compileTransitions(`*.${ev}`, spec, states, impl.guards, impl.actions));
     const compiled = new Map<string, StateDef>();
     for (const [name, s] of Object.entries(states)) {
       if (s.states !== undefined || s.after !== undefined || s.invoke !== undefined || s.exit !== undefined) return null;
       const on = new Map<string, Transition[]>();
-      for (const [ev, spec] of Object.entries(s.on ?? {})) on.set(ev, compileTransitions(spec, states, impl.guards, impl.actions));
+      for (const [ev, spec] of Object.entries(s.on ?? {})) on.set(ev, compileTransitions(`${name}.${ev}`, spec, states, impl.guards, impl.actions));
       // Deepest first: the state's own transitions, then the root's (XState v5 selection order).
       for (const [ev, ts] of root) on.set(ev, [...(on.get(ev) ?? []), ...ts]);
       compiled.set(name, {
         on,
-        always: compileTransitions(s.always, states, impl.guards, impl.actions),
+        always: compileTransitions(`${name}.always`, s.always, states, impl.guards, impl.actions),
         entry: asArray(s.entry).map((a) => compileAction(a, impl.actions)),
         final: s.type === 'final',
       });
     }
     const contextFn = config.context;
-    return { id: config.id ?? 'machine', initial: config.initial, states: compiled, context: (input) => contextFn({ input }) };
+    const allTransitions = new Set<string>();
+    for (const ts of root.values()) for (const t of ts) allTransitions.add(t.id);
+    for (const def of compiled.values()) {
+      for (const ts of def.on.values()) for (const t of ts) allTransitions.add(t.id);
+      for (const t of def.always) allTransitions.add(t.id);
+    }
+    return {
+      id: config.id ?? 'machine',
+      initial: config.initial,
+      states: compiled,
+      allStates: [...compiled.keys()],
+      allTransitions: [...allTransitions].sort(),
+      context: (input) => contextFn({ input }),
+    };
   } catch (err) {
     if (err instanceof Unsupported) return null;
     throw err;
@@ -149,6 +169,12 @@ export const compile = (machine: AnyStateMachine): CompiledMachine | null => {
 /** Microsteps of eventless transitions allowed per event before we call it a livelock. */
 const ALWAYS_MAX = 100;
 
+/** Where a run records the states it visited and the transitions it took, per machine. */
+export interface Coverage {
+  readonly states: Set<string>;
+  readonly transitions: Set<string>;
+}
+
 /** One running instance of a compiled machine, with the actor-like surface the simulator uses. */
 export class CompiledActor<C = unknown> {
   private state: string;
@@ -157,8 +183,10 @@ export class CompiledActor<C = unknown> {
   constructor(
     private readonly m: CompiledMachine,
     input: unknown,
+    private readonly coverage: Coverage | null = null,
   ) {
     this.state = m.initial;
+    coverage?.states.add(m.initial);
     this.ctx = m.context(input);
     const out: Effect[] = [];
     this.enter(this.stateDef(), { type: 'xstate.init' }, out);
@@ -206,10 +234,12 @@ export class CompiledActor<C = unknown> {
   }
 
   private take(t: Transition, event: Ev, out: Effect[]): void {
+    this.coverage?.transitions.add(t.id);
     for (const a of t.actions) this.ctx = a(this.ctx, event, out);
     if (t.target === null) return;
     if (t.target === this.state && !t.reenter) return;
     this.state = t.target;
+    this.coverage?.states.add(t.target);
     this.enter(this.stateDef(), event, out);
   }
 

@@ -34,7 +34,10 @@ import type { Command } from './command.ts';
 import { slotTable, type GroupSpec, type SimConfig } from './config.ts';
 import { TimerQueue } from './timers.ts';
 import { PctScheduler } from './pct.ts';
-import { CompiledActor, compiled } from './compiled.ts';
+import { CompiledActor, compiled, type Coverage } from './compiled.ts';
+
+/** States and transitions reached in a run, per machine id (compiled step function only). */
+export type CoverageByMachine = Map<string, Coverage>;
 import type { ConsumerContext } from '../../models/consumer/consumer.logic.ts';
 import type { ConsumerEvent } from '../../models/consumer/consumer.machine.ts';
 import type { LeaderEvent } from '../../models/leader/leader.machine.ts';
@@ -103,10 +106,15 @@ const xstateRunner = <C, E>(machine: AnyStateMachine, input: unknown): Runner<C,
   };
 };
 
-const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper): Runner<C, E> => {
+const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper, coverage: CoverageByMachine | null): Runner<C, E> => {
   const c = stepper === 'compiled' ? compiled(machine) : null;
   if (c === null) return xstateRunner<C, E>(machine, input);
-  const actor = new CompiledActor<C>(c, input);
+  let cov: Coverage | null = null;
+  if (coverage !== null) {
+    cov = coverage.get(c.id) ?? { states: new Set(), transitions: new Set() };
+    coverage.set(c.id, cov);
+  }
+  const actor = new CompiledActor<C>(c, input, cov);
   return {
     send: (event: E) => actor.send(event as { type: string }),
     matches: (state) => actor.matches(state),
@@ -180,12 +188,14 @@ export class Simulation {
     private readonly choices: readonly number[],
     private readonly machines: Machines = machinesFor(config.variant),
     private readonly stepper: Stepper = DEFAULT_STEPPER,
+    /** When given, the run adds the states and transitions it reaches. */
+    private readonly coverage: CoverageByMachine | null = null,
   ) {
     this.log = new PartitionedLog(config.topics, config.recordBytes);
     this.pct = config.scheduler?.kind === 'pct' ? new PctScheduler(choices, config.scheduler.depth, config.scheduler.horizon) : null;
     this.slots = slotTable(config);
     for (const g of config.groups) {
-      this.coordinators.set(g.name, runner(this.machines.coordinator, { group: g.name, initialRebalanceDelayMs: config.initialRebalanceDelayMs }, this.stepper));
+      this.coordinators.set(g.name, runner(this.machines.coordinator, { group: g.name, initialRebalanceDelayMs: config.initialRebalanceDelayMs }, this.stepper, this.coverage));
     }
   }
 
@@ -271,8 +281,9 @@ export class Simulation {
       this.machines.consumer,
       { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer },
       this.stepper,
+      this.coverage,
     );
-    const leader = runner<unknown, LeaderEvent>(this.machines.leader, { assignors: g.consumer.assignors }, this.stepper);
+    const leader = runner<unknown, LeaderEvent>(this.machines.leader, { assignors: g.consumer.assignors }, this.stepper, this.coverage);
     const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false };
     this.processes.set(name, p);
     this.slotCurrent[slot] = p;
@@ -637,8 +648,9 @@ export const simulate = (
   choices: readonly number[] = [],
   machines: Machines = machinesFor(config.variant),
   stepper: Stepper = DEFAULT_STEPPER,
+  coverage: CoverageByMachine | null = null,
 ): RunResult => {
-  const sim = new Simulation(config, choices, machines, stepper);
+  const sim = new Simulation(config, choices, machines, stepper, coverage);
   const applied: boolean[] = [];
   try {
     for (const c of commands) applied.push(sim.apply(c));
