@@ -177,7 +177,8 @@ export interface MultiCore {
 
 /** The whole matrix searched with one worker thread, then with one per core; same seeds. */
 export const multiCore = async (p: BenchParams, workers: number): Promise<MultiCore> => {
-  const runs = p.quick ? 40 : 120;
+  // Enough work per configuration to amortize each worker's start (loading the TypeScript sources).
+  const runs = p.quick ? 150 : 300;
   const t1 = performance.now();
   const one = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers: 1 });
   const oneMs = performance.now() - t1;

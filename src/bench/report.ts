@@ -86,8 +86,8 @@ export const renderText = (r: BenchResult): string => {
   out.push(heading('4. Ratios (this run) and peer figures (measured elsewhere)'));
   const rows: string[][] = [];
   for (const s of r.simulator) {
-    rows.push([`simulator ${s.row} events/s / (a) send`, ratio(s.eventsPerSec.median, b.send.median), `${PEER.send.what}: ${PEER.send.figure}`]);
-    rows.push([`simulator ${s.row} events/s / (b) transition()`, ratio(s.eventsPerSec.median, b.transition.median), `${PEER.transition.what}: ${PEER.transition.figure}`]);
+    rows.push([`simulator ${s.row} (${s.stepper}) events/s / (a) send`, ratio(s.eventsPerSec.median, b.send.median), `${PEER.send.what}: ${PEER.send.figure}`]);
+    rows.push([`simulator ${s.row} (${s.stepper}) events/s / (b) transition()`, ratio(s.eventsPerSec.median, b.transition.median), `${PEER.transition.what}: ${PEER.transition.figure}`]);
   }
   rows.push([`(a) send / (b) transition()`, ratio(b.send.median, b.transition.median), `~4x (${PEER.goalG2.what}: ${PEER.goalG2.figure})`]);
   rows.push([`check runs/s / (c) fast-check generation`, ratio(c.runsPerSec.median, b.fastCheck.median), `${PEER.combo.what}: ${PEER.combo.figure}`]);

@@ -74,7 +74,10 @@ export const runCheck = async (opts: CheckOptions): Promise<number> => {
   const done: string[] = [];
   let results: RowResult[];
   try {
-    results = await searchRows(rows, { seed: opts.seed, numRuns: opts.runs, workers: opts.workers, base: opts.base, onRowDone });
+    // Starting a worker thread costs about a second (it loads the TypeScript sources): small
+    // searches run in this thread unless --workers says otherwise.
+    const workers = opts.workers ?? (rows.length * opts.runs < 1500 ? 1 : undefined);
+    results = await searchRows(rows, { seed: opts.seed, numRuns: opts.runs, workers, base: opts.base, onRowDone });
   } finally {
     bar?.stop();
   }
