@@ -3,14 +3,36 @@
  * The groupcheck command line. Exit codes follow Jepsen (house-style §3.8): 0 when every
  * expectation is met (or a replay reproduces), 1 when one is broken, 2 on bad input or when
  * the run could not decide.
+ *
+ * Subcommands: check, replay, check-history, bench; each has --help. Output that is data has
+ * --json. Colours only when both stdout and stderr are terminals (see `colours` below).
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import { ConfigError, parseSimConfig, type SimConfig } from '../sim/config.ts';
+import { simulate } from '../sim/simulate.ts';
+import { writeHistoryJsonl } from '../history/jsonl.ts';
+import { readCounterexample } from '../report/counterexample.ts';
 import { InputError, nearPath, readJsonFile } from '../report/readJson.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { runCheck } from './check.ts';
-import { runReplay } from './replay.ts';
+import { parseShard } from '../check/parallel.ts';
+import { runCheckHistory } from './checkHistory.ts';
+import { REPLAY_TARGETS, runRealTargetReplay, runReplay, type ReplayTarget } from './replay.ts';
+
+/**
+ * Whether to colour. picocolors alone also colours whenever CI is set (even into a pipe or a
+ * file) and looks only at stdout; groupcheck writes to both streams, so it colours only when
+ * both are terminals. NO_COLOR (non-empty) turns colours off, FORCE_COLOR turns them on
+ * (FORCE_COLOR=0 off), TERM=dumb off. Every module shares picocolors' one exported object, so
+ * replacing its formatters here applies to all of them.
+ */
+const colours = (env: NodeJS.ProcessEnv = process.env): boolean => {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return process.stdout.isTTY === true && process.stderr.isTTY === true && env.TERM !== 'dumb';
+};
+Object.assign(pc, pc.createColors(colours()));
 
 const int = (name: string, min: number) => (v: string): number => {
   if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be an integer, got "${v}"`);
@@ -19,9 +41,32 @@ const int = (name: string, min: number) => (v: string): number => {
   return n;
 };
 
+const replayTarget = (v: string): ReplayTarget => {
+  if (!(REPLAY_TARGETS as readonly string[]).includes(v)) throw new InvalidArgumentError(`--target must be one of ${REPLAY_TARGETS.join(', ')}, got "${v}"`);
+  return v as ReplayTarget;
+};
+
+const positiveNumber = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
+  return n;
+};
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
+
 const readConfig = (file: string): SimConfig => {
   const { text, json } = readJsonFile(file);
   return parseSimConfig(json, file, (path) => nearPath(text, path));
+};
+
+const EXIT_CODES = '\nExit codes: 0 ok, 1 broken (an expectation or invariant failed), 2 bad input or undecided.';
+
+const parseShardOption = (text: string): { index: number; count: number } => {
+  try {
+    return parseShard(text);
+  } catch (err) {
+    throw new InputError((err as Error).message);
+  }
 };
 
 const program = new Command()
@@ -29,7 +74,8 @@ const program = new Command()
   .description('Property-based model checker for Apache Kafka consumer groups.')
   .version(PACKAGE_VERSION)
   .exitOverride()
-  .configureOutput({ outputError: (str, write) => write(pc.red(str)) });
+  .configureOutput({ outputError: (str, write) => write(pc.red(str)) })
+  .addHelpText('after', `${EXIT_CODES}\nDocumentation: README.md, docs/reading-a-report.md, docs/history.md, docs/api.md.`);
 
 program
   .command('check')
@@ -38,11 +84,23 @@ program
   .option('--runs <n>', 'random runs per configuration', int('--runs', 1), 300)
   .option('--only <ids>', 'comma-separated configuration ids to check (default: all)')
   .option('--config <file>', 'JSON simulation config to use as the base instead of the built-in default')
-  .option('--out <dir>', 'directory for latest.md, latest.json and counterexamples/', 'reports')
+  .option('--out <dir>', 'directory for latest.md, .json, .html, .junit.xml and counterexamples/', 'reports')
   .option('--json', 'print the JSON report on stdout instead of the summary table')
-  .action((opts: { seed: number; runs: number; only?: string; config?: string; out: string; json?: boolean }) => {
+  .option('--workers <n>', 'worker threads searching configurations in parallel (default: every core; results do not depend on it)', int('--workers', 1))
+  .option('--shard <i/n>', 'check only shard i of n of the configurations (for CI matrices)')
+  .addHelpText('after', `${EXIT_CODES}\nExample: groupcheck check --only per-message,auto-timer --runs 1000`)
+  .action(async (opts: { seed: number; runs: number; only?: string; config?: string; out: string; json?: boolean; workers?: number; shard?: string }) => {
     const base = opts.config === undefined ? undefined : readConfig(opts.config);
-    process.exitCode = runCheck({ seed: opts.seed, runs: opts.runs, only: opts.only?.split(',').map((s) => s.trim()).filter(Boolean), base, outDir: opts.out, json: opts.json === true });
+    process.exitCode = await runCheck({
+      seed: opts.seed,
+      runs: opts.runs,
+      only: opts.only === undefined ? undefined : list(opts.only),
+      base,
+      outDir: opts.out,
+      json: opts.json === true,
+      workers: opts.workers,
+      shard: opts.shard === undefined ? undefined : parseShardOption(opts.shard),
+    });
   });
 
 program
@@ -50,12 +108,70 @@ program
   .description('re-run a counterexample file deterministically and print its timeline')
   .argument('<file>', 'counterexample JSON written by groupcheck check')
   .option('--full', 'print every event (by default the store echoes are folded)')
-  .action((file: string, opts: { full?: boolean }) => {
+  .option('--write-history <file>', "also write the replayed run's history as JSON Lines (atomically), for check-history")
+  .option('--target <target>', `where to run it: ${REPLAY_TARGETS.join('|')} (real clients run against librdkafka's mock cluster, docs/real-systems.md)`, replayTarget, 'model')
+  .option('--scale <x>', 'real targets: real milliseconds per virtual millisecond', positiveNumber('--scale'))
+  .option('--rtt <ms>', "real targets: latency the mock brokers add to every response", int('--rtt', 0))
+  .addHelpText('after', `\nExit codes: 0 the recorded violation reproduces (a real --target: the real verdict matches the model's), 1 it does not, 2 bad file, a policy the real client cannot express, or an undecided real run.\nExample: groupcheck replay reports/counterexamples/per-message--noDuplicateProcessing.json --write-history dup.jsonl\nExample: groupcheck replay reports/counterexamples/auto-timer--atLeastOnce.json --target librdkafka`)
+  .action(async (file: string, opts: { full?: boolean; writeHistory?: string; target: ReplayTarget; scale?: number; rtt?: number }) => {
+    if (opts.target !== 'model') {
+      process.exitCode = await runRealTargetReplay(file, {
+        target: opts.target,
+        full: opts.full === true,
+        ...(opts.scale !== undefined ? { timeScale: opts.scale } : {}),
+        ...(opts.rtt !== undefined ? { rttMs: opts.rtt } : {}),
+        ...(opts.writeHistory !== undefined ? { writeHistory: opts.writeHistory } : {}),
+      });
+      return;
+    }
     process.exitCode = runReplay(file, { full: opts.full === true });
+    if (opts.writeHistory !== undefined) {
+      // The run is a pure function of the file's config, commands and choices: the same history.
+      const cx = readCounterexample(file);
+      const { history } = simulate(cx.config, cx.commands, cx.choices);
+      writeHistoryJsonl(opts.writeHistory, history);
+      process.stderr.write(`wrote ${history.length} events to ${opts.writeHistory}\n`);
+    }
+  });
+
+program
+  .command('check-history')
+  .description('validate a history (JSON Lines, docs/history.md) and judge it with the invariants')
+  .argument('<file>', 'history file, one event per line; - reads standard input')
+  .option('--json', 'print the verdicts as JSON on stdout')
+  .option('--invariants <names>', 'comma-separated invariants to check (default: all)')
+  .option('--duplicate-bound <n>', 're-processing allowed per ownership, for duplicatesBounded (default: no bound claimed)', int('--duplicate-bound', 0))
+  .option('--violations <n>', 'violations printed per invariant', int('--violations', 0), 3)
+  .option('--max-errors <n>', 'stop reading a bad file after this many errors', int('--max-errors', 1), 20)
+  .addHelpText(
+    'after',
+    `\nExit codes: 0 every invariant holds, 1 one is violated, 2 bad input or an invariant undecided.\n` +
+      `Event numbers are 0-based positions among the file's events; line numbers are 1-based.\n` +
+      `Example: groupcheck check-history run.jsonl --invariants atLeastOnce,noDuplicateProcessing --duplicate-bound 1`,
+  )
+  .action(async (file: string, opts: { json?: boolean; invariants?: string; duplicateBound?: number; violations: number; maxErrors: number }) => {
+    process.exitCode = await runCheckHistory(file, {
+      json: opts.json === true,
+      invariants: opts.invariants === undefined ? undefined : list(opts.invariants),
+      duplicateBound: opts.duplicateBound,
+      show: opts.violations,
+      maxErrors: opts.maxErrors,
+    });
+  });
+
+program
+  .command('bench')
+  .description('throughput and time-to-counterexample benchmark (same as npm run bench)')
+  .option('--quick', 'fewer runs and seeds (about 20 s)')
+  .option('--json', 'print the results as JSON instead of tables')
+  .action(async (opts: { quick?: boolean; json?: boolean }) => {
+    // bench.ts runs its main() on import and reads its flags from process.argv.
+    process.argv = [process.argv[0] ?? process.execPath, 'bench', ...(opts.quick === true ? ['--quick'] : []), ...(opts.json === true ? ['--json'] : [])];
+    await import('../bench/bench.ts');
   });
 
 try {
-  program.parse(process.argv);
+  await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     // --help and --version exit 0; usage errors exit 2 (commander already printed the message).

@@ -47,3 +47,20 @@ export const runReplay = (file: string, opts: { full: boolean }): number => {
   out(pc.yellow(`not reproduced: ${cx.invariant} ${res.validity === 'unknown' ? 'could not be decided (the run did not settle)' : 'holds on this run'}; the models changed since the file was written, or the file was edited.`));
   return 1;
 };
+
+/** Where `replay --target` runs a counterexample: the model (default) or a real client. */
+export type ReplayTarget = 'model' | 'kafkajs' | 'librdkafka';
+export const REPLAY_TARGETS: readonly ReplayTarget[] = ['model', 'kafkajs', 'librdkafka'];
+
+/**
+ * Replays on a real client (src/real/realReplay.ts, loaded only when asked for, so that model
+ * replays never load the clients). Exit 0 when the real verdict matches the model's, 1 when it
+ * does not, 2 on a bad file, a configuration the client cannot express, or an undecided run.
+ */
+export const runRealTargetReplay = async (
+  file: string,
+  opts: { target: Exclude<ReplayTarget, 'model'>; full: boolean; timeScale?: number; rttMs?: number; writeHistory?: string },
+): Promise<number> => {
+  const { runRealReplay } = await import('../real/realReplay.ts');
+  return runRealReplay(file, opts);
+};
