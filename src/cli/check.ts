@@ -14,9 +14,8 @@ import type { SimConfig } from '../sim/config.ts';
 import { toCounterexampleFile, writeCounterexample } from '../report/counterexample.ts';
 import { writeFileAtomic } from '../report/atomicWrite.ts';
 import { InputError } from '../report/readJson.ts';
-import { renderHtml } from '../report/html.ts';
-import { renderJUnit } from '../report/junit.ts';
-import { buildCheckReport, outcomeOf, renderMarkdown } from '../report/runReport.ts';
+import { buildCheckReport, outcomeOf } from '../report/runReport.ts';
+import { renderReports, RUN_FILE, runFileOf } from './report.ts';
 
 export interface CheckOptions {
   readonly seed: number;
@@ -85,13 +84,11 @@ export const runCheck = async (opts: CheckOptions): Promise<number> => {
   // Reports only now, after the whole run: rendered first, then each written atomically, so an
   // interrupted or failed run leaves the previous reports intact.
   const report = buildCheckReport(results, { seed: opts.seed, runs: opts.runs, files });
-  const outputs: [string, string][] = [
-    ['latest.json', `${JSON.stringify(report, null, 2)}\n`],
-    ['latest.md', renderMarkdown(report, rows, results)],
-    ['latest.html', renderHtml(report, rows, results)],
-    ['latest.junit.xml', renderJUnit(report)],
-  ];
+  const run = runFileOf({ base: opts.base, seed: opts.seed, runs: opts.runs, files, results });
+  const outputs = renderReports(run);
   for (const [name, text] of outputs) writeFileAtomic(join(opts.outDir, name), text);
+  // The raw results, so that `groupcheck report` can render the reports again without searching.
+  writeFileAtomic(join(opts.outDir, RUN_FILE), `${JSON.stringify(run)}\n`);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {

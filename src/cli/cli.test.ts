@@ -47,6 +47,16 @@ describe('groupcheck check', () => {
     expect(again.out).toBe(r.out);
   });
 
+  it('report renders the same reports again from latest.run.json, without searching', () => {
+    const out = mkdtempSync(join(tmpdir(), 'groupcheck-report-'));
+    const r = cli('report', '--from', join(dir, 'latest.run.json'), '--out', out);
+    expect(r.code, r.err).toBe(0);
+    for (const f of ['latest.md', 'latest.html', 'latest.junit.xml']) expect(readFileSync(join(out, f), 'utf8')).toBe(readFileSync(join(dir, f), 'utf8'));
+    const bad = cli('report', '--from', join(dir, 'latest.md'), '--out', out);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/latest\.md, line 1, column 1: .*not valid JSON/);
+  });
+
   it('exits 1 when a replayed counterexample no longer reproduces', () => {
     const file = join(dir, 'counterexamples', 'per-message--noDuplicateProcessing.json');
     const cx = JSON.parse(readFileSync(file, 'utf8'));

@@ -19,6 +19,7 @@ import { runCheck } from './check.ts';
 import { parseShard } from '../check/parallel.ts';
 import { runCheckHistory } from './checkHistory.ts';
 import { REPLAY_TARGETS, runRealTargetReplay, runReplay, type ReplayTarget } from './replay.ts';
+import { runReport } from './report.ts';
 
 /**
  * Whether to colour. picocolors alone also colours whenever CI is set (even into a pipe or a
@@ -101,6 +102,16 @@ program
       workers: opts.workers,
       shard: opts.shard === undefined ? undefined : parseShardOption(opts.shard),
     });
+  });
+
+program
+  .command('report')
+  .description('render the reports (md, html, json, junit) again from the raw results of the last check, without searching')
+  .option('--from <file>', 'the run file that check wrote', 'reports/latest.run.json')
+  .option('--out <dir>', 'directory to write latest.md, .json, .html and .junit.xml to', 'reports')
+  .addHelpText('after', `${EXIT_CODES}\nExample: groupcheck report --from reports/latest.run.json --out /tmp/report`)
+  .action((opts: { from: string; out: string }) => {
+    process.exitCode = runReport(opts);
   });
 
 program

@@ -152,7 +152,7 @@ describe('groupcheck check writes its reports', () => {
       process.stderr.write = writeErr;
     }
     expect(code).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['counterexamples', 'latest.html', 'latest.json', 'latest.junit.xml', 'latest.md']);
+    expect(readdirSync(dir).sort()).toEqual(['counterexamples', 'latest.html', 'latest.json', 'latest.junit.xml', 'latest.md', 'latest.run.json']);
     expect(readFileSync(join(dir, 'latest.html'), 'utf8')).toContain('<table class="matrix"');
     expect(readFileSync(join(dir, 'latest.html'), 'utf8')).toContain(`npm run replay -- ${join(dir, 'counterexamples', 'per-message--noDuplicateProcessing.json')}`);
     const xml = readFileSync(join(dir, 'latest.junit.xml'), 'utf8');
