@@ -215,13 +215,15 @@ describe('invoke', () => {
   });
 });
 
+// Every property has a pinned seed: @fast-check/vitest puts the seed in the test name, and a random one
+// defeats Stryker's per-test filtering (anchors.md §4). `npm run check` is where random seeds explore.
 describe('properties', () => {
   const appends = fc.array(
     fc.record({ topic: fc.constantFrom('accounts', 'audit'), key: fc.string({ maxLength: 6 }), value: fc.integer() }),
     { maxLength: 40 },
   );
 
-  fcTest.prop([appends])('a fetch from 0 with huge limits returns exactly the appends, per partition in order', (ops) => {
+  fcTest.prop([appends], { seed: 0x6c6f67 })('a fetch from 0 with huge limits returns exactly the appends, per partition in order', (ops) => {
     const log = banking();
     const expected = new Map<string, LogRecord[]>(log.allPartitions().map((tp) => [tp, []]));
     for (const { topic, key, value } of ops) {
@@ -235,7 +237,7 @@ describe('properties', () => {
     for (const [tp, records] of expected) expect(log.logEndOffset(tp)).toBe(records.length);
   });
 
-  fcTest.prop([fc.string({ maxLength: 20 }), fc.integer({ min: 1, max: 64 })])('partitionForKey is in range and stable', (key, n) => {
+  fcTest.prop([fc.string({ maxLength: 20 }), fc.integer({ min: 1, max: 64 })], { seed: 0x6b6579 })('partitionForKey is in range and stable', (key, n) => {
     const p = partitionForKey(key, n);
     expect(p).toBeGreaterThanOrEqual(0);
     expect(p).toBeLessThan(n);

@@ -49,10 +49,11 @@ interface PendingRequest {
   readonly laterJoin: LaterJoin | undefined;
 }
 
-const fmtOffsets = (offsets: Readonly<Record<string, number>>): string =>
-  Object.entries(offsets)
-    .map(([tp, o]) => `${tp}@${o}`)
-    .join(', ') || 'no offsets';
+/** `offsets t-0@3, t-1@5`, or `no offsets` for an empty commit. */
+const fmtOffsets = (offsets: Readonly<Record<string, number>>): string => {
+  const list = Object.entries(offsets).map(([tp, o]) => `${tp}@${o}`);
+  return list.length === 0 ? 'no offsets' : `offsets ${list.join(', ')}`;
+};
 
 /** Accepted commits of fenced members, from the coordinator's and the clients' views. */
 export const fencedCommitRejected: Invariant = {
@@ -77,7 +78,7 @@ export const fencedCommitRejected: Invariant = {
       } else if (e.type === 'OffsetsStored') {
         // Rule (a).
         const gen = latest.get(e.group);
-        const what = `offsets ${fmtOffsets(e.offsets)}`;
+        const what = fmtOffsets(e.offsets);
         let reason: string | undefined;
         let removedAt: number | undefined;
         if (e.generation >= 0) {
@@ -127,7 +128,7 @@ export const fencedCommitRejected: Invariant = {
         out.push({
           invariant: NAME,
           kind: 'zombie-commit',
-          message: `The commit seq ${e.seq} of ${e.member} in group ${e.group} (offsets ${fmtOffsets(e.offsets)}, generation ${request.generation}) was accepted although ${join.member} had already joined generation ${join.generation} before it was sent.`,
+          message: `The commit seq ${e.seq} of ${e.member} in group ${e.group} (${fmtOffsets(e.offsets)}, generation ${request.generation}) was accepted although ${join.member} had already joined generation ${join.generation} before it was sent.`,
           events: indices(join.index, request.index, i),
           evidence: {
             view: 'client',
