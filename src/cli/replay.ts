@@ -4,22 +4,15 @@
  * reproduces. Exit 0 when it does, 1 when it does not, 2 on a bad file.
  */
 import pc from 'picocolors';
-import { invariantByName } from '../../properties/invariants/index.ts';
 import { checkInvariant } from '../check/checkHistory.ts';
 import { describeCommand } from '../sim/command.ts';
 import { simulate } from '../sim/simulate.ts';
-import { InputError, readCounterexample } from '../report/counterexample.ts';
+import { readCounterexampleWithInvariant } from '../report/counterexample.ts';
 import { timelineLines } from '../report/timeline.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 
 export const runReplay = (file: string, opts: { full: boolean }): number => {
-  const cx = readCounterexample(file);
-  let inv;
-  try {
-    inv = invariantByName(cx.invariant);
-  } catch (err) {
-    throw new InputError(`${file}: field "invariant": ${(err as Error).message}`);
-  }
+  const { cx, inv } = readCounterexampleWithInvariant(file);
   const out = (s: string): void => {
     process.stdout.write(`${s}\n`);
   };

@@ -12,7 +12,7 @@
  * Pure data and pure functions only: both sides import this file.
  */
 import type { CommitError, DistributiveOmit, HistoryEvent } from '../../models/history.ts';
-import type { AssignorName, OffsetReset, ProcessingPolicy } from '../../models/types.ts';
+import type { ConsumerConfig, ProcessingPolicy } from '../../models/types.ts';
 
 export type RealClient = 'kafkajs' | 'librdkafka';
 export const REAL_CLIENTS: readonly RealClient[] = ['kafkajs', 'librdkafka'];
@@ -21,7 +21,11 @@ export const REAL_CLIENTS: readonly RealClient[] = ['kafkajs', 'librdkafka'];
 export const CHILD_CONFIG_ENV = 'GROUPCHECK_REAL_CHILD';
 
 /** What one consumer process runs with. Every duration is in real milliseconds. */
-export interface ChildConfig {
+export interface ChildConfig
+  extends Pick<
+    ConsumerConfig,
+    'policy' | 'autoOffsetReset' | 'assignors' | 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'maxPollIntervalMs' | 'autoCommitIntervalMs' | 'maxPollRecords' | 'fetchMaxWaitMs' | 'processingMs'
+  > {
   readonly client: RealClient;
   /** Member name of this incarnation, `c1#2`. */
   readonly member: string;
@@ -29,16 +33,6 @@ export interface ChildConfig {
   readonly topics: readonly string[];
   /** host:port of the mock cluster; always 127.0.0.1. */
   readonly bootstrap: string;
-  readonly policy: ProcessingPolicy;
-  readonly autoOffsetReset: OffsetReset;
-  readonly assignors: readonly AssignorName[];
-  readonly sessionTimeoutMs: number;
-  readonly heartbeatIntervalMs: number;
-  readonly maxPollIntervalMs: number;
-  readonly autoCommitIntervalMs: number;
-  readonly maxPollRecords: number;
-  readonly fetchMaxWaitMs: number;
-  readonly processingMs: number;
   /** The process exits on its own after this long (a watchdog: nothing outlives a scenario). */
   readonly lifetimeMs: number;
 }

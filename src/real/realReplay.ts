@@ -14,11 +14,10 @@
  */
 import { createRequire } from 'node:module';
 import pc from 'picocolors';
-import { invariantByName } from '../../properties/invariants/index.ts';
 import { checkInvariant } from '../check/checkHistory.ts';
 import type { Validity } from '../check/invariant.ts';
 import { writeHistoryJsonl } from '../history/jsonl.ts';
-import { InputError, readCounterexample } from '../report/counterexample.ts';
+import { readCounterexampleWithInvariant } from '../report/counterexample.ts';
 import { timelineLines } from '../report/timeline.ts';
 import { describeCommand } from '../sim/command.ts';
 import { simulate } from '../sim/simulate.ts';
@@ -46,13 +45,7 @@ export const clientVersion = (client: RealClient): string => {
 const verdict = (v: Validity): string => (v === false ? 'violated' : v === true ? 'holds' : 'undecided (the run did not settle)');
 
 export const runRealReplay = async (file: string, opts: RealReplayOptions): Promise<number> => {
-  const cx = readCounterexample(file);
-  let inv;
-  try {
-    inv = invariantByName(cx.invariant);
-  } catch (err) {
-    throw new InputError(`${file}: field "invariant": ${(err as Error).message}`);
-  }
+  const { cx, inv } = readCounterexampleWithInvariant(file);
   const out = (s: string): void => {
     process.stdout.write(`${s}\n`);
   };

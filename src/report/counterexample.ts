@@ -12,6 +12,8 @@ import { commandSchema } from '../sim/command.ts';
 import { ConfigError, simConfigSchema, type SimConfig } from '../sim/config.ts';
 import type { Command } from '../sim/command.ts';
 import type { Counterexample } from '../check/search.ts';
+import type { Invariant } from '../check/invariant.ts';
+import { invariantByName } from '../../properties/invariants/index.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
 import { InputError, nearPath, parseJsonText, readText } from './readJson.ts';
@@ -90,5 +92,15 @@ export const parseCounterexample = (text: string, file: string): CounterexampleF
 };
 
 export const readCounterexample = (file: string): CounterexampleFile => parseCounterexample(readText(file), file);
+
+/** Reads a counterexample and resolves its invariant; an unknown invariant is bad input naming the field. */
+export const readCounterexampleWithInvariant = (file: string): { cx: CounterexampleFile; inv: Invariant } => {
+  const cx = readCounterexample(file);
+  try {
+    return { cx, inv: invariantByName(cx.invariant) };
+  } catch (err) {
+    throw new InputError(`${file}: field "invariant": ${(err as Error).message}`);
+  }
+};
 
 export { ConfigError, InputError };
