@@ -59,17 +59,16 @@ export interface ConsumerContext extends ConsumerInput {
   readonly lastProcessed: LogRecord | null;
 }
 
+/** A member that owns nothing: no partitions, positions, buffered records or offsets to commit. */
+const NOTHING_OWNED = { assignment: [], positions: {}, buffer: [], processed: {}, store: {} } as const satisfies Partial<ConsumerContext>;
+
 export const initialConsumerContext = (input: ConsumerInput): ConsumerContext => ({
   ...input,
   memberId: '',
   generation: -1,
   heartbeatEnabled: false,
   stable: false,
-  assignment: [],
-  positions: {},
-  buffer: [],
-  processed: {},
-  store: {},
+  ...NOTHING_OWNED,
   rejoinNeeded: false,
   generationLost: false,
   closing: false,
@@ -253,11 +252,7 @@ export const revokeAndJoin = (ctx: ConsumerContext): Step<ConsumerContext> => {
   }
   const cleared: ConsumerContext = {
     ...ctx,
-    assignment: [],
-    positions: {},
-    buffer: [],
-    processed: {},
-    store: {},
+    ...NOTHING_OWNED,
     rejoinNeeded: false,
     generationLost: false,
     generation: -1,
