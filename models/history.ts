@@ -32,7 +32,8 @@ export type HistoryEvent =
   | { readonly type: 'Resumed'; readonly t: number; readonly member: string }
   | { readonly type: 'LeaveRequested'; readonly t: number; readonly member: string }
   | { readonly type: 'SeekRequested'; readonly t: number; readonly member: string; readonly tp: TopicPartition; readonly offset: number }
-  | { readonly type: 'Quiesce'; readonly t: number }
+  /** stableWithinMs: per subscribing group, the time within which it must be Stable again (stableWithinBound). */
+  | { readonly type: 'Quiesce'; readonly t: number; readonly stableWithinMs?: Readonly<Record<string, number>> }
   | { readonly type: 'Quiesced'; readonly t: number; readonly settled: boolean }
   // --- client side (what the consumer and its application saw and did) ---
   | { readonly type: 'Joined'; readonly t: number; readonly member: string; readonly group: string; readonly generation: number; readonly leader: boolean }

@@ -13,6 +13,7 @@ import { noDuplicateProcessing } from './noDuplicateProcessing.ts';
 import { orderedWithinOwnership } from './orderedWithinOwnership.ts';
 import { processingOnlyOwned } from './processingOnlyOwned.ts';
 import { singleOwnerPerPartition } from './singleOwnerPerPartition.ts';
+import { stableWithinBound } from './stableWithinBound.ts';
 
 export {
   atLeastOnce,
@@ -25,6 +26,7 @@ export {
   orderedWithinOwnership,
   processingOnlyOwned,
   singleOwnerPerPartition,
+  stableWithinBound,
 };
 
 /** Every history invariant, in report order. */
@@ -39,6 +41,7 @@ export const INVARIANTS: readonly Invariant[] = Object.freeze([
   concurrentProcessing,
   processingOnlyOwned,
   groupSettles,
+  stableWithinBound,
 ]);
 
 /**

@@ -508,6 +508,7 @@ describe('registry', () => {
       'concurrentProcessing',
       'processingOnlyOwned',
       'groupSettles',
+      'stableWithinBound',
     ]);
     for (const inv of INVARIANTS) expect(invariantByName(inv.name)).toBe(inv);
   });

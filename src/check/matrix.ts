@@ -35,6 +35,7 @@ export interface MatrixRow {
 
 const SAFE = {
   groupSettles: 'holds',
+  stableWithinBound: 'holds',
   singleOwnerPerPartition: 'holds',
   fencedCommitRejected: 'holds',
   orderedWithinOwnership: 'holds',

@@ -15,7 +15,7 @@ export const EVENT_EXAMPLES: ExampleOf = {
   Resumed: { type: 'Resumed', t: 8300, member: 'c1#1' },
   LeaveRequested: { type: 'LeaveRequested', t: 9000, member: 'c1#1' },
   SeekRequested: { type: 'SeekRequested', t: 400, member: 'c0#1', tp: 'accounts-0', offset: 2 },
-  Quiesce: { type: 'Quiesce', t: 10_000 },
+  Quiesce: { type: 'Quiesce', t: 10_000, stableWithinMs: { g1: 28_900 } },
   Quiesced: { type: 'Quiesced', t: 16_000, settled: true },
   Joined: { type: 'Joined', t: 5, member: 'c0#1', group: 'g1', generation: 1, leader: true },
   Assigned: { type: 'Assigned', t: 7, member: 'c0#1', group: 'g1', generation: 1, partitions: ['accounts-0', 'accounts-1'] },

@@ -54,7 +54,9 @@ export const historyEventSchemas = {
   Resumed: event('Resumed', 'the pause ended', { member }),
   LeaveRequested: event('LeaveRequested', 'the application asked the consumer to close', { member }),
   SeekRequested: event('SeekRequested', 'the application seeks a partition to an offset', { member, tp, offset }),
-  Quiesce: event('Quiesce', 'no more faults from here on; the run waits for the groups to settle', {}),
+  Quiesce: event('Quiesce', 'no more faults from here on; the run waits for the groups to settle; stableWithinMs: per group, the bound (ms) within which it must be Stable again', {
+    stableWithinMs: z.record(z.string(), z.number().int().min(0)).readonly().optional(),
+  }),
   Quiesced: event('Quiesced', 'the end of the run; settled: whether the groups settled (eventually-claims need true)', { settled: z.boolean() }),
   // --- client side ---
   Joined: event('Joined', 'JoinGroup completed for the member', { member, group, generation, leader: z.boolean() }),

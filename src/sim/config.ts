@@ -163,3 +163,17 @@ export const slotTable = (config: SimConfig): ReadonlyArray<{ readonly slot: num
   for (const g of config.groups) for (let i = 0; i < g.members; i++) rows.push({ slot: rows.length, group: g });
   return rows;
 };
+
+/**
+ * The liveness bound of a subscribing group (stableWithinBound, kafka-protocol.md Appendix L1):
+ * the virtual time within which, once the faults stop, its coordinator must be Stable again.
+ * S expires a member that died before the tail (§1.7); H + one batch + fetch wait lets a live
+ * member see the rebalance and re-join at its next poll (§2.2); D + R bounds the join phase
+ * (§1.6.1, §1.6.2) and R the sync phase (§1.6.3), R being the rebalance timeout
+ * (max.poll.interval.ms, §2.3).
+ */
+export const stableBoundMs = (config: SimConfig, group: GroupSpec): number => {
+  const c = group.consumer;
+  const batch = c.maxPollRecords * c.processingMs + c.fetchMaxWaitMs;
+  return c.sessionTimeoutMs + c.heartbeatIntervalMs + batch + config.initialRebalanceDelayMs + 2 * c.maxPollIntervalMs;
+};

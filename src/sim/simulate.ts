@@ -31,7 +31,7 @@ import { PartitionedLog } from '../../models/log/partitionedLog.ts';
 import { BROKER, COORDINATOR, type Message, type Request, type Response } from '../../models/protocol.ts';
 import { tpKey, type TopicPartition } from '../../models/types.ts';
 import type { Command } from './command.ts';
-import { slotTable, type GroupSpec, type SimConfig } from './config.ts';
+import { slotTable, stableBoundMs, type GroupSpec, type SimConfig } from './config.ts';
 import { TimerQueue } from './timers.ts';
 import { PctScheduler } from './pct.ts';
 import { CompiledActor, compiled, type Coverage } from './compiled.ts';
@@ -568,7 +568,9 @@ export class Simulation {
    * FIFO delivery until every group settles twice in a row, or quiesceMaxMs runs out.
    */
   quiesce(): boolean {
-    this.record({ type: 'Quiesce', t: this.now });
+    const stableWithinMs: Record<string, number> = {};
+    for (const g of this.config.groups) if (g.mode === 'subscribe') stableWithinMs[g.name] = stableBoundMs(this.config, g);
+    this.record({ type: 'Quiesce', t: this.now, stableWithinMs });
     for (const p of this.processes.values()) {
       if (p.alive && p.pausedUntil > this.now) {
         p.pausedUntil = 0;
