@@ -20,6 +20,8 @@ export type Effect =
   | { readonly type: 'StoreOffsets'; readonly group: string; readonly offsets: Readonly<Record<TopicPartition, number>> }
   /** Member: it was elected leader; its leader role must compute the assignment. */
   | { readonly type: 'Lead'; readonly generation: number; readonly protocol: string | null; readonly members: readonly JoinMemberMetadata[] }
+  /** Member: it joined a generation as a follower; its leader role (if leading) steps down. */
+  | { readonly type: 'Demote' }
   /** Leader role: the assignment it computed, for its member's SyncGroup. */
   | { readonly type: 'AssignmentComputed'; readonly generation: number; readonly assignments: Readonly<Record<string, readonly TopicPartition[]>> }
   /** Member: the consumer closed; the process may exit. */

@@ -90,7 +90,7 @@ const KNOWN_UNREACHED: Readonly<Record<string, readonly string[]>> = {
     'Stable.JoinGroup#2',
     'Stable.Timer#0', // the sync timer in Stable: a follower's SyncGroup lost (message drops, issue 3)
   ],
-  leader: ['Leading.Demoted#0'], // nothing demotes a leader yet
+  leader: ['Leading.Demoted#0'], // a leader paused past its session while another member stays, then re-joining: rare with seed 42 (scenarios.test.ts reaches it)
 };
 
 describe(`machine coverage over the whole matrix (seed ${SEED})`, () => {

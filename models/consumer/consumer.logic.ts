@@ -126,7 +126,7 @@ export const joined = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): Step
     { type: 'SetTimer', timer: 'heartbeat', delayMs: ctx.config.heartbeatIntervalMs },
   ];
   if (leader) out.push({ type: 'Lead', generation: ev.generation, protocol: ev.protocol, members: ev.members });
-  else out.push(toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ev.memberId, generation: ev.generation, assignments: null }));
+  else out.push({ type: 'Demote' }, toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ev.memberId, generation: ev.generation, assignments: null }));
   return { ctx: next, out };
 };
 

@@ -353,6 +353,11 @@ export class Simulation {
         for (const x of p.leader.send({ type: 'Elected', generation: e.generation, protocol: e.protocol, members: e.members, partitionsPerTopic })) this.interpretMember(p, x);
         return;
       }
+      case 'Demote':
+        // A leader of an earlier generation that re-joined as a follower (§1.5: the coordinator
+        // elects another member when the leader re-joined late or as a new member).
+        for (const x of p.leader.send({ type: 'Demoted' })) this.interpretMember(p, x);
+        return;
       case 'AssignmentComputed':
         this.drive(p.name, { type: 'AssignmentComputed', generation: e.generation, assignments: e.assignments });
         return;
