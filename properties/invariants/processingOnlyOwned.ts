@@ -8,37 +8,47 @@
  * ended m's previous episode on tp, if there was one. Members started with mode 'assign' own
  * the partitions they have a `Positioned` on (until they crash or leave).
  */
-import type { History } from '../../models/history.ts';
-import type { Invariant, Violation } from '../../src/check/invariant.ts';
-import { byFirstEvent, groupOf, indices, memberGroups, OwnershipTracker } from './support.ts';
+import type { HistoryEvent } from '../../models/history.ts';
+import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
+import { byFirstEvent, GroupDirectory, indices, OwnershipTracker } from './support.ts';
 
 const NAME = 'processingOnlyOwned';
 
+/** State: the ownership episodes and member groups (support.ts), and the violations found. */
+class ProcessingOnlyOwnedMonitor extends StateMonitor<{ readonly out: Violation[] }> {
+  private groups = new GroupDirectory();
+  private ownership = new OwnershipTracker();
+
+  constructor() {
+    super({ out: [] });
+  }
+
+  step(e: HistoryEvent, i: number): void {
+    this.groups.observe(e);
+    this.ownership.apply(e, i);
+    if (e.type !== 'ProcessStarted' || this.ownership.current(e.member, e.tp) !== undefined) return;
+    const endedAt = this.ownership.lastEnded(e.member, e.tp);
+    const why = endedAt === undefined ? 'it never owned that partition' : `its ownership had ended at event ${endedAt}`;
+    const group = this.groups.groupOf(e.member);
+    this.s.out.push({
+      invariant: NAME,
+      kind: 'processing-unowned',
+      message: `Member ${e.member} of group ${group} started processing ${e.tp}@${e.offset} although ${why}.`,
+      events: indices(endedAt, i),
+      evidence: { group, member: e.member, tp: e.tp, offset: e.offset, ownershipEndedAt: endedAt ?? null },
+    });
+  }
+
+  finish(): readonly Violation[] {
+    return byFirstEvent([...this.s.out]);
+  }
+}
+
 /** Processing of a partition outside the member's ownership. */
-export const processingOnlyOwned: Invariant = {
+export const processingOnlyOwned = defineInvariant({
   name: NAME,
   expectation: 'always',
   claim: 'A member starts processing a record of a partition only inside its own current ownership episode of that partition.',
   reference: 'kafka-protocol.md §4.2 C1, C2',
-  check: (history: History) => {
-    const groups = memberGroups(history);
-    const ownership = new OwnershipTracker();
-    const out: Violation[] = [];
-    for (let i = 0; i < history.length; i++) {
-      const e = history[i]!;
-      ownership.apply(e, i);
-      if (e.type !== 'ProcessStarted' || ownership.current(e.member, e.tp) !== undefined) continue;
-      const endedAt = ownership.lastEnded(e.member, e.tp);
-      const why = endedAt === undefined ? 'it never owned that partition' : `its ownership had ended at event ${endedAt}`;
-      const group = groupOf(groups, e.member);
-      out.push({
-        invariant: NAME,
-        kind: 'processing-unowned',
-        message: `Member ${e.member} of group ${group} started processing ${e.tp}@${e.offset} although ${why}.`,
-        events: indices(endedAt, i),
-        evidence: { group, member: e.member, tp: e.tp, offset: e.offset, ownershipEndedAt: endedAt ?? null },
-      });
-    }
-    return byFirstEvent(out);
-  },
-};
+  monitor: () => new ProcessingOnlyOwnedMonitor(),
+});

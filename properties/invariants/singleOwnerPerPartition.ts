@@ -11,9 +11,9 @@
  * It is not a claim about real time: two *clients* may process one partition at once during
  * the zombie window (§2.10); that is concurrentProcessing's report.
  */
-import type { History } from '../../models/history.ts';
+import type { HistoryEvent } from '../../models/history.ts';
 import type { TopicPartition } from '../../models/types.ts';
-import type { Invariant, Violation } from '../../src/check/invariant.ts';
+import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
 import { byFirstEvent, indices, names } from './support.ts';
 
 const NAME = 'singleOwnerPerPartition';
@@ -62,26 +62,41 @@ function violations(table: ReadonlyMap<string, Owners>, view: View): Violation[]
   return out;
 }
 
+interface State {
+  readonly client: Map<string, Owners>;
+  readonly coordinator: Map<string, Owners>;
+}
+
+/**
+ * State: the owners of each (group, generation, partition) seen in Assigned / GroupStable, with
+ * the indices of the events that named them (one or two per owner in practice).
+ */
+class SingleOwnerMonitor extends StateMonitor<State> {
+  constructor() {
+    super({ client: new Map(), coordinator: new Map() });
+  }
+
+  step(e: HistoryEvent, i: number): void {
+    if (e.type === 'Assigned') {
+      for (const tp of e.partitions) record(this.s.client, e.group, e.generation, tp, e.member, i);
+    } else if (e.type === 'GroupStable') {
+      for (const [member, tps] of Object.entries(e.assignment)) {
+        for (const tp of tps) record(this.s.coordinator, e.group, e.generation, tp, member, i);
+      }
+    }
+  }
+
+  finish(): readonly Violation[] {
+    return byFirstEvent([...violations(this.s.client, 'client'), ...violations(this.s.coordinator, 'coordinator')]);
+  }
+}
+
 /** Split ownership of a partition inside one generation, from the client and coordinator views. */
-export const singleOwnerPerPartition: Invariant = {
+export const singleOwnerPerPartition = defineInvariant({
   name: NAME,
   expectation: 'always',
   claim:
     'Within one group and one generation, no partition is assigned to two members, neither in what the members received (Assigned) nor in what the coordinator settled on (GroupStable).',
   reference: 'kafka-protocol.md Appendix S1; §4.4 AssignmentValidationTest.test_valid_assignment',
-  check: (history: History) => {
-    const client = new Map<string, Owners>();
-    const coordinator = new Map<string, Owners>();
-    for (let i = 0; i < history.length; i++) {
-      const e = history[i]!;
-      if (e.type === 'Assigned') {
-        for (const tp of e.partitions) record(client, e.group, e.generation, tp, e.member, i);
-      } else if (e.type === 'GroupStable') {
-        for (const [member, tps] of Object.entries(e.assignment)) {
-          for (const tp of tps) record(coordinator, e.group, e.generation, tp, member, i);
-        }
-      }
-    }
-    return byFirstEvent([...violations(client, 'client'), ...violations(coordinator, 'coordinator')]);
-  },
-};
+  monitor: () => new SingleOwnerMonitor(),
+});
