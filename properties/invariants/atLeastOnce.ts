@@ -34,12 +34,14 @@
  * later (a new group, or a member naming a new topic), such a record is in scope for it only by
  * rule (2), and if it is missing its Produced index is not in events
  * (evidence.forgottenEvents counts them). The end is linear in the partitions of each group's
- * topics, not groups × partitions.
+ * topics, not groups × partitions. Member → group is kept for members heard of within the
+ * horizon (CheckContext.horizon): a member silent for longer is forgotten, and were it to come
+ * back, its Positioned and Processed events would count for no group.
  */
 import type { HistoryEvent } from '../../models/history.ts';
 import { tpParse, type TopicPartition } from '../../models/types.ts';
 import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
-import { GroupDirectory, type OffsetSet, offsetRanges, offsetSetAdd, offsetSetForEachMissing, offsetSetHas } from './support.ts';
+import { GroupDirectory, horizonOf, MemberClock, type OffsetSet, offsetRanges, offsetSetAdd, offsetSetForEachMissing, offsetSetHas } from './support.ts';
 
 const NAME = 'atLeastOnce';
 const EVENTS_MAX = 50;
@@ -81,8 +83,9 @@ interface State {
 
 class AtLeastOnceMonitor extends StateMonitor<State> {
   private groups = new GroupDirectory();
+  private clock: MemberClock;
 
-  constructor() {
+  constructor(horizon: number) {
     super({
       settled: false,
       firstStarted: new Map(),
@@ -92,6 +95,7 @@ class AtLeastOnceMonitor extends StateMonitor<State> {
       produced: new Map(),
       groupParts: new Map(),
     });
+    this.clock = new MemberClock(horizon);
   }
 
   private gpart(group: string, tp: TopicPartition): GroupPart {
@@ -103,6 +107,8 @@ class AtLeastOnceMonitor extends StateMonitor<State> {
   }
 
   step(e: HistoryEvent, i: number): void {
+    this.clock.touch(e, i);
+    for (const m of this.clock.sweep(i)) this.groups.forget(m);
     this.groups.observe(e);
     const s = this.s;
     switch (e.type) {
@@ -224,5 +230,5 @@ export const atLeastOnce = defineInvariant({
   claim:
     "After the run settles, every record appended after a group's first member started (or at or above a position a member of the group took on its partition) has been processed by some member of that group.",
   reference: 'kafka-protocol.md Appendix A1, §5.2 (lost-write, unseen), §4.4',
-  monitor: () => new AtLeastOnceMonitor(),
+  monitor: (ctx) => new AtLeastOnceMonitor(horizonOf(ctx)),
 });

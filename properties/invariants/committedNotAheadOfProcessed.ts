@@ -18,6 +18,8 @@
  * Monitor state: per (member, tp) one Progress; per (member, seq) the snapshot of a request
  * until its first `CommitResult`, which answers it (a later result with the same seq, which
  * neither the simulator nor the clients record, would be judged by the state at that result).
+ * Both are kept for members heard of within the horizon (CheckContext.horizon): a member silent
+ * for longer is forgotten, as if it had no position or request any more.
  *
  * This is what flags the at-most-once policy (commit-before-process): its commits are accepted
  * before the records they cover are processed.
@@ -25,7 +27,7 @@
 import type { HistoryEvent } from '../../models/history.ts';
 import type { TopicPartition } from '../../models/types.ts';
 import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
-import { byFirstEvent, indices } from './support.ts';
+import { byFirstEvent, horizonOf, indices, MemberClock } from './support.ts';
 
 const NAME = 'committedNotAheadOfProcessed';
 
@@ -55,13 +57,16 @@ interface State {
   readonly out: Violation[];
   /** member → tp → progress */
   readonly progress: Map<string, Map<TopicPartition, Progress>>;
-  /** member \0 seq → the request awaiting its result */
-  readonly requests: Map<string, { readonly index: number; readonly snapshot: ReadonlyMap<TopicPartition, Progress> }>;
+  /** member → seq → the request awaiting its result */
+  readonly requests: Map<string, Map<number, { readonly index: number; readonly snapshot: ReadonlyMap<TopicPartition, Progress> }>>;
 }
 
 class CommittedNotAheadMonitor extends StateMonitor<State> {
-  constructor() {
+  private clock: MemberClock;
+
+  constructor(horizon: number) {
     super({ out: [], progress: new Map(), requests: new Map() });
+    this.clock = new MemberClock(horizon);
   }
 
   private get(member: string, tp: TopicPartition): Progress {
@@ -75,6 +80,11 @@ class CommittedNotAheadMonitor extends StateMonitor<State> {
   }
 
   step(e: HistoryEvent, i: number): void {
+    this.clock.touch(e, i);
+    for (const m of this.clock.sweep(i)) {
+      this.s.progress.delete(m);
+      this.s.requests.delete(m);
+    }
     if (e.type === 'Positioned') {
       this.set(e.member, e.tp, { startPosition: e.offset, positionedAt: i, lastProcessed: undefined, processedAt: undefined });
     } else if (e.type === 'Processed') {
@@ -85,11 +95,16 @@ class CommittedNotAheadMonitor extends StateMonitor<State> {
     } else if (e.type === 'CommitRequested') {
       const snapshot = new Map<TopicPartition, Progress>();
       for (const tp of Object.keys(e.offsets)) snapshot.set(tp, this.get(e.member, tp));
-      this.s.requests.set(`${e.member}\u0000${e.seq}`, { index: i, snapshot });
+      let mine = this.s.requests.get(e.member);
+      if (mine === undefined) this.s.requests.set(e.member, (mine = new Map()));
+      mine.set(e.seq, { index: i, snapshot });
     } else if (e.type === 'CommitResult') {
-      const k = `${e.member}\u0000${e.seq}`;
-      const request = this.s.requests.get(k);
-      this.s.requests.delete(k);
+      const mine = this.s.requests.get(e.member);
+      const request = mine?.get(e.seq);
+      if (mine !== undefined && request !== undefined) {
+        mine.delete(e.seq);
+        if (mine.size === 0) this.s.requests.delete(e.member);
+      }
       if (e.error !== 'NONE') return;
       for (const [tp, committed] of Object.entries(e.offsets)) {
         const p = request?.snapshot.get(tp) ?? this.get(e.member, tp);
@@ -122,5 +137,5 @@ export const committedNotAheadOfProcessed = defineInvariant({
   claim:
     "An accepted commit of offset c on a partition by a member satisfies c ≤ max(the member's latest position, its highest processed offset since then + 1), measured when it sent the commit.",
   reference: 'kafka-protocol.md Appendix O2, §4.2 C4',
-  monitor: () => new CommittedNotAheadMonitor(),
+  monitor: (ctx) => new CommittedNotAheadMonitor(horizonOf(ctx)),
 });

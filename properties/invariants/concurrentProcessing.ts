@@ -11,11 +11,14 @@
  * tp; a `Processed` of m on tp, or a `Crashed`/`Left` of m, closes it (a `Revoked` does not: the
  * application may still be inside its handler). One violation per `ProcessStarted` that begins
  * while other members of the same group have an open interval on tp, naming all of them.
+ *
+ * Monitor state: the open intervals and the groups of members heard of within the horizon
+ * (CheckContext.horizon); a member silent for longer is forgotten, which closes its intervals.
  */
 import type { HistoryEvent } from '../../models/history.ts';
 import type { TopicPartition } from '../../models/types.ts';
 import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
-import { byFirstEvent, GroupDirectory, indices, names } from './support.ts';
+import { byFirstEvent, GroupDirectory, horizonOf, indices, MemberClock, names } from './support.ts';
 
 const NAME = 'concurrentProcessing';
 
@@ -37,9 +40,11 @@ const key = (group: string, tp: TopicPartition): string => `${group}\u0000${tp}`
 /** State: the open processing intervals only (at most one per member and partition). */
 class ConcurrentMonitor extends StateMonitor<State> {
   private groups = new GroupDirectory();
+  private clock: MemberClock;
 
-  constructor() {
+  constructor(horizon: number) {
     super({ out: [], open: new Map(), byMember: new Map() });
+    this.clock = new MemberClock(horizon);
   }
 
   private closeOne(member: string, k: string): void {
@@ -56,6 +61,11 @@ class ConcurrentMonitor extends StateMonitor<State> {
   }
 
   step(e: HistoryEvent, i: number): void {
+    this.clock.touch(e, i);
+    for (const m of this.clock.sweep(i)) {
+      for (const k of [...(this.s.byMember.get(m) ?? [])]) this.closeOne(m, k);
+      this.groups.forget(m);
+    }
     this.groups.observe(e);
     const { open, byMember } = this.s;
     if (e.type === 'ProcessStarted') {
@@ -99,5 +109,5 @@ export const concurrentProcessing = defineInvariant({
   claim:
     "No two members of one group process one partition at the same time; Kafka's classic protocol allows this during the zombie window (§2.10), so a violation is a report, not a bug.",
   reference: 'kafka-protocol.md §2.10, §1.12',
-  monitor: () => new ConcurrentMonitor(),
+  monitor: (ctx) => new ConcurrentMonitor(horizonOf(ctx)),
 });

@@ -14,12 +14,13 @@
  *
  * Monitor state: per (group, tp) the processed offsets as ranges (support.ts OffsetSet: a few
  * numbers for a partition processed in order), the open episodes, and the re-processed records
- * of open episodes only.
+ * of open episodes only. A member silent for longer than the horizon (CheckContext.horizon) is
+ * forgotten: its open episodes are judged then, as they would be at the end of the history.
  */
 import type { HistoryEvent } from '../../models/history.ts';
 import type { TopicPartition } from '../../models/types.ts';
 import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
-import { byFirstEvent, type Episode, GroupDirectory, type OffsetSet, offsetRanges, offsetSetAdd, OwnershipTracker } from './support.ts';
+import { byFirstEvent, type Episode, GroupDirectory, horizonOf, MemberClock, type OffsetSet, offsetRanges, offsetSetAdd, OwnershipTracker } from './support.ts';
 
 const NAME = 'duplicatesBounded';
 
@@ -39,9 +40,14 @@ interface State {
 class DuplicatesBoundedMonitor extends StateMonitor<State> {
   private groups = new GroupDirectory();
   private ownership = new OwnershipTracker();
+  private clock: MemberClock;
 
-  constructor(private readonly bound: number) {
+  constructor(
+    private readonly bound: number,
+    horizon: number,
+  ) {
     super({ out: [], done: new Map(), counts: new Map() });
+    this.clock = new MemberClock(horizon);
   }
 
   /** The violation of episode `ep` ended at `end` (undefined: still open), if it has one. */
@@ -60,6 +66,15 @@ class DuplicatesBoundedMonitor extends StateMonitor<State> {
   }
 
   step(e: HistoryEvent, i: number): void {
+    this.clock.touch(e, i);
+    for (const m of this.clock.sweep(i)) {
+      for (const ep of this.ownership.forget(m)) {
+        const v = this.judge(ep, undefined);
+        if (v !== undefined) this.s.out.push(v);
+        this.s.counts.delete(ep.id);
+      }
+      this.groups.forget(m);
+    }
     this.groups.observe(e);
     const change = this.ownership.apply(e, i);
     for (const ep of change.ended) {
@@ -111,5 +126,5 @@ export const duplicatesBounded = defineInvariant({
   claim:
     'Inside one ownership episode of a partition, a member re-processes at most the policy\'s bound of records that its group had already processed.',
   reference: 'kafka-protocol.md §2.5, §2.6, §2.10',
-  monitor: (ctx) => (ctx.duplicateBound === undefined ? new NoBoundMonitor() : new DuplicatesBoundedMonitor(ctx.duplicateBound)),
+  monitor: (ctx) => (ctx.duplicateBound === undefined ? new NoBoundMonitor() : new DuplicatesBoundedMonitor(ctx.duplicateBound, horizonOf(ctx))),
 });

@@ -10,20 +10,19 @@
  * much re-processing a policy allows.
  *
  * Monitor state, per (group, tp): the processed offsets as ranges (support.ts OffsetSet), the
- * first processing (event index, member) of each record at or above the *retention floor*, and
- * the records already seen twice. The floor is the lowest offset the group can still re-process
- * without a position below its commit: min(the group's last accepted commit on tp, the lowest
- * next offset of each member still working on tp (its latest Positioned, raised past each record
- * it processes; dropped when it crashes, leaves, or has tp revoked with no record in its hands)).
- * With no accepted commit the floor is -∞ and everything is kept. Below the floor only the offset
- * stays known; if such a record is processed again anyway (a seek below the commit, a commit that
- * went back), it is still reported with its true count, but its first processing's index and
- * member are missing from events/members and evidence.firstProcessingForgotten is true.
+ * records already processed twice, and the first processing (event index, member) of each record
+ * that can still plausibly be processed again: one at or above the group's last accepted commit
+ * on tp (a restart resumes there), or processed within the horizon (CheckContext.horizon; far
+ * longer than a zombie keeps processing). Older details below the commit are dropped. If such a
+ * record is processed again anyway (a seek below the commit, a commit that went back), it is still
+ * reported, with its true count, but its first processing is missing from events and members and
+ * evidence.firstProcessingForgotten is true. Member → group is kept for members heard of within
+ * the horizon; a member silent for longer is forgotten (its later processing counts for no group).
  */
 import type { HistoryEvent } from '../../models/history.ts';
 import type { TopicPartition } from '../../models/types.ts';
 import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
-import { byFirstEvent, GroupDirectory, names, type OffsetSet, offsetSetAdd } from './support.ts';
+import { byFirstEvent, GroupDirectory, horizonOf, MemberClock, names, type OffsetSet, offsetSetAdd } from './support.ts';
 
 const NAME = 'noDuplicateProcessing';
 /** Details are pruned when a partition holds this many (then twice what survived). */
@@ -42,118 +41,66 @@ interface Partition {
   readonly group: string;
   readonly tp: TopicPartition;
   readonly done: OffsetSet;
-  /** offset → [index, member] of its first processing, for offsets at or above the floor. */
+  /** offset → [index, member] of its first processing, while it may still matter. */
   readonly first: Map<number, readonly [number, string]>;
   pruneAt: number;
   readonly dups: Map<number, Dup>;
   /** Last accepted commit of the group on tp. */
   committed: number | undefined;
-  /** member → lowest offset it may process next. */
-  readonly next: Map<string, number>;
-}
-
-interface State {
-  /** group \0 tp → partition state */
-  readonly parts: Map<string, Partition>;
-  /** member → keys of the partitions where it has a `next` */
-  readonly working: Map<string, Set<string>>;
-  /** member \0 tp → a ProcessStarted without its Processed; true once tp was revoked meanwhile */
-  readonly inHand: Map<string, boolean>;
 }
 
 const pkey = (group: string, tp: TopicPartition): string => `${group}\u0000${tp}`;
 
-class NoDuplicateMonitor extends StateMonitor<State> {
+class NoDuplicateMonitor extends StateMonitor<{ readonly parts: Map<string, Partition> }> {
   private groups = new GroupDirectory();
+  private clock: MemberClock;
 
-  constructor() {
-    super({ parts: new Map(), working: new Map(), inHand: new Map() });
+  constructor(private readonly horizon: number) {
+    super({ parts: new Map() });
+    this.clock = new MemberClock(horizon);
   }
 
   private part(group: string, tp: TopicPartition): Partition {
     const k = pkey(group, tp);
     let p = this.s.parts.get(k);
     if (p === undefined) {
-      p = { group, tp, done: [], first: new Map(), pruneAt: PRUNE_MIN, dups: new Map(), committed: undefined, next: new Map() };
+      p = { group, tp, done: [], first: new Map(), pruneAt: PRUNE_MIN, dups: new Map(), committed: undefined };
       this.s.parts.set(k, p);
     }
     return p;
   }
 
-  private setNext(member: string, p: Partition, offset: number): void {
-    p.next.set(member, offset);
-    let mine = this.s.working.get(member);
-    if (mine === undefined) this.s.working.set(member, (mine = new Set()));
-    mine.add(pkey(p.group, p.tp));
-  }
-
-  private stopWorking(member: string, k: string): void {
-    this.s.parts.get(k)?.next.delete(member);
-    const mine = this.s.working.get(member);
-    if (mine === undefined) return;
-    mine.delete(k);
-    if (mine.size === 0) this.s.working.delete(member);
-  }
-
-  /** Drops first-processing details below the floor (amortised: only when `first` has grown). */
-  private prune(p: Partition): void {
-    if (p.committed === undefined) return;
-    let floor = p.committed;
-    for (const o of p.next.values()) if (o < floor) floor = o;
-    for (const o of p.first.keys()) if (o < floor) p.first.delete(o);
+  /** Drops details below the commit and older than the horizon (amortised: when `first` has grown). */
+  private prune(p: Partition, i: number): void {
+    const floor = p.committed;
+    if (floor !== undefined) {
+      const old = i - this.horizon;
+      for (const [o, [at]] of p.first) if (o < floor && at < old) p.first.delete(o);
+    }
     p.pruneAt = Math.max(PRUNE_MIN, 2 * p.first.size);
   }
 
   step(e: HistoryEvent, i: number): void {
+    this.clock.touch(e, i);
+    for (const m of this.clock.sweep(i)) this.groups.forget(m);
     this.groups.observe(e);
-    switch (e.type) {
-      case 'Processed': {
-        const p = this.part(this.groups.groupOf(e.member), e.tp);
-        const hk = `${e.member}\u0000${e.tp}`;
-        const revokedMeanwhile = this.s.inHand.get(hk) === true;
-        this.s.inHand.delete(hk);
-        if (offsetSetAdd(p.done, e.offset)) {
-          p.first.set(e.offset, [i, e.member]);
-          if (p.first.size >= p.pruneAt) this.prune(p);
-        } else {
-          let d = p.dups.get(e.offset);
-          if (d === undefined) {
-            const f = p.first.get(e.offset);
-            d = f === undefined ? { offset: e.offset, events: [], members: [], forgotten: true } : { offset: e.offset, events: [f[0]], members: [f[1]], forgotten: false };
-            p.dups.set(e.offset, d);
-          }
-          d.events.push(i);
-          d.members.push(e.member);
-        }
-        if (revokedMeanwhile) this.stopWorking(e.member, pkey(p.group, p.tp));
-        else if (p.next.has(e.member)) p.next.set(e.member, e.offset + 1);
+    if (e.type === 'Processed') {
+      const p = this.part(this.groups.groupOf(e.member), e.tp);
+      if (offsetSetAdd(p.done, e.offset)) {
+        p.first.set(e.offset, [i, e.member]);
+        if (p.first.size >= p.pruneAt) this.prune(p, i);
         return;
       }
-      case 'ProcessStarted':
-        this.s.inHand.set(`${e.member}\u0000${e.tp}`, false);
-        return;
-      case 'Positioned':
-        this.setNext(e.member, this.part(this.groups.groupOf(e.member), e.tp), e.offset);
-        return;
-      case 'CommitResult':
-        if (e.error !== 'NONE') return;
-        for (const [tp, offset] of Object.entries(e.offsets)) this.part(e.group, tp).committed = offset;
-        return;
-      case 'Revoked': {
-        const group = this.groups.groupOf(e.member);
-        for (const tp of e.partitions) {
-          const hk = `${e.member}\u0000${tp}`;
-          if (this.s.inHand.has(hk)) this.s.inHand.set(hk, true); // stop after the record in its hands
-          else this.stopWorking(e.member, pkey(group, tp));
-        }
-        return;
+      let d = p.dups.get(e.offset);
+      if (d === undefined) {
+        const f = p.first.get(e.offset);
+        d = f === undefined ? { offset: e.offset, events: [], members: [], forgotten: true } : { offset: e.offset, events: [f[0]], members: [f[1]], forgotten: false };
+        p.dups.set(e.offset, d);
       }
-      case 'Crashed':
-      case 'Left':
-        for (const k of [...(this.s.working.get(e.member) ?? [])]) this.stopWorking(e.member, k);
-        return;
-      default:
-        return;
+      d.events.push(i);
+      d.members.push(e.member);
+    } else if (e.type === 'CommitResult' && e.error === 'NONE') {
+      for (const [tp, offset] of Object.entries(e.offsets)) this.part(e.group, tp).committed = offset;
     }
   }
 
@@ -182,5 +129,5 @@ export const noDuplicateProcessing = defineInvariant({
   expectation: 'always',
   claim: 'Within one group, each record (partition and offset) is processed at most once.',
   reference: 'kafka-protocol.md §5.2 (duplicate), §4.4 position == total_consumed',
-  monitor: () => new NoDuplicateMonitor(),
+  monitor: (ctx) => new NoDuplicateMonitor(horizonOf(ctx)),
 });

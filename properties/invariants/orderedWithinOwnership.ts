@@ -14,11 +14,15 @@
  * a gap or reversal inside one `Polled` counts the same way (Jepsen's int-poll-skip /
  * int-nonmonotonic-poll) with evidence.internal = true. Polls and positions outside any
  * episode are not judged here (processingOnlyOwned reports unowned processing).
+ *
+ * Monitor state: the open episodes and one expected offset per open (member, tp), for members
+ * heard of within the horizon (CheckContext.horizon); a member silent for longer is forgotten,
+ * so its polls after the silence are outside any episode, as for a member that never owned.
  */
 import type { HistoryEvent } from '../../models/history.ts';
 import type { TopicPartition } from '../../models/types.ts';
 import { type AnomalyKind, defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
-import { byFirstEvent, indices, OwnershipTracker } from './support.ts';
+import { byFirstEvent, horizonOf, indices, MemberClock, OwnershipTracker } from './support.ts';
 
 const NAME = 'orderedWithinOwnership';
 
@@ -56,9 +60,11 @@ interface State {
 
 class OrderedMonitor extends StateMonitor<State> {
   private ownership = new OwnershipTracker();
+  private clock: MemberClock;
 
-  constructor() {
+  constructor(horizon: number) {
     super({ out: [], expected: new Map() });
+    this.clock = new MemberClock(horizon);
   }
 
   private forget(member: string, tp: TopicPartition): void {
@@ -75,6 +81,11 @@ class OrderedMonitor extends StateMonitor<State> {
   }
 
   step(e: HistoryEvent, i: number): void {
+    this.clock.touch(e, i);
+    for (const m of this.clock.sweep(i)) {
+      this.ownership.forget(m);
+      this.s.expected.delete(m);
+    }
     const change = this.ownership.apply(e, i);
     for (const ep of change.ended) this.forget(ep.member, ep.tp);
     for (const ep of change.started) this.forget(ep.member, ep.tp);
@@ -110,5 +121,5 @@ export const orderedWithinOwnership = defineInvariant({
   claim:
     "Inside one ownership episode, a member's polled offsets of a partition are contiguous and increasing, starting from its position.",
   reference: 'kafka-protocol.md §4.2 C3, §5.2 (poll-skip, nonmonotonic-poll), Appendix O1',
-  monitor: () => new OrderedMonitor(),
+  monitor: (ctx) => new OrderedMonitor(horizonOf(ctx)),
 });

@@ -7,10 +7,15 @@
  * m on tp while no episode of (m, tp) is open is a violation; its events name the event that
  * ended m's previous episode on tp, if there was one. Members started with mode 'assign' own
  * the partitions they have a `Positioned` on (until they crash or leave).
+ *
+ * Monitor state: the open episodes, the last end of each (member, tp) and each member's group,
+ * for members heard of within the horizon (CheckContext.horizon). A member silent for longer is
+ * forgotten: if it came back and processed a partition it owned before the silence, that would
+ * be reported as processing outside ownership ("never owned").
  */
 import type { HistoryEvent } from '../../models/history.ts';
 import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
-import { byFirstEvent, GroupDirectory, indices, OwnershipTracker } from './support.ts';
+import { byFirstEvent, GroupDirectory, horizonOf, indices, MemberClock, OwnershipTracker } from './support.ts';
 
 const NAME = 'processingOnlyOwned';
 
@@ -18,12 +23,19 @@ const NAME = 'processingOnlyOwned';
 class ProcessingOnlyOwnedMonitor extends StateMonitor<{ readonly out: Violation[] }> {
   private groups = new GroupDirectory();
   private ownership = new OwnershipTracker();
+  private clock: MemberClock;
 
-  constructor() {
+  constructor(horizon: number) {
     super({ out: [] });
+    this.clock = new MemberClock(horizon);
   }
 
   step(e: HistoryEvent, i: number): void {
+    this.clock.touch(e, i);
+    for (const m of this.clock.sweep(i)) {
+      this.groups.forget(m);
+      this.ownership.forget(m);
+    }
     this.groups.observe(e);
     this.ownership.apply(e, i);
     if (e.type !== 'ProcessStarted' || this.ownership.current(e.member, e.tp) !== undefined) return;
@@ -50,5 +62,5 @@ export const processingOnlyOwned = defineInvariant({
   expectation: 'always',
   claim: 'A member starts processing a record of a partition only inside its own current ownership episode of that partition.',
   reference: 'kafka-protocol.md §4.2 C1, C2',
-  monitor: () => new ProcessingOnlyOwnedMonitor(),
+  monitor: (ctx) => new ProcessingOnlyOwnedMonitor(horizonOf(ctx)),
 });

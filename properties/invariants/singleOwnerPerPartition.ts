@@ -10,11 +10,17 @@
  *
  * It is not a claim about real time: two *clients* may process one partition at once during
  * the zombie window (§2.10); that is concurrentProcessing's report.
+ *
+ * Monitor state: the owners of each (group, generation, tp) announced within the horizon
+ * (CheckContext.horizon), and every (group, generation, tp) with two owners. An entry with one
+ * owner, last announced more than `horizon` events ago, is dropped: a second owner announced
+ * after such a silence (one generation's assignment is announced within one rebalance) would
+ * not be compared with the first.
  */
 import type { HistoryEvent } from '../../models/history.ts';
 import type { TopicPartition } from '../../models/types.ts';
 import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
-import { byFirstEvent, indices, names } from './support.ts';
+import { byFirstEvent, horizonOf, indices, names } from './support.ts';
 
 const NAME = 'singleOwnerPerPartition';
 
@@ -65,6 +71,16 @@ function violations(table: ReadonlyMap<string, Owners>, view: View): Violation[]
 interface State {
   readonly client: Map<string, Owners>;
   readonly coordinator: Map<string, Owners>;
+  nextSweep: number;
+}
+
+/** Drops single-owner entries last announced before `before`. */
+function sweep(table: Map<string, Owners>, before: number): void {
+  for (const [key, { members }] of table) {
+    if (members.size !== 1) continue;
+    const [at] = members.values();
+    if (at![at!.length - 1]! < before) table.delete(key);
+  }
 }
 
 /**
@@ -72,11 +88,16 @@ interface State {
  * the indices of the events that named them (one or two per owner in practice).
  */
 class SingleOwnerMonitor extends StateMonitor<State> {
-  constructor() {
-    super({ client: new Map(), coordinator: new Map() });
+  constructor(private readonly horizon: number) {
+    super({ client: new Map(), coordinator: new Map(), nextSweep: horizon });
   }
 
   step(e: HistoryEvent, i: number): void {
+    if (i >= this.s.nextSweep) {
+      this.s.nextSweep = i + Math.max(1, this.horizon >> 2);
+      sweep(this.s.client, i - this.horizon);
+      sweep(this.s.coordinator, i - this.horizon);
+    }
     if (e.type === 'Assigned') {
       for (const tp of e.partitions) record(this.s.client, e.group, e.generation, tp, e.member, i);
     } else if (e.type === 'GroupStable') {
@@ -98,5 +119,5 @@ export const singleOwnerPerPartition = defineInvariant({
   claim:
     'Within one group and one generation, no partition is assigned to two members, neither in what the members received (Assigned) nor in what the coordinator settled on (GroupStable).',
   reference: 'kafka-protocol.md Appendix S1; §4.4 AssignmentValidationTest.test_valid_assignment',
-  monitor: () => new SingleOwnerMonitor(),
+  monitor: (ctx) => new SingleOwnerMonitor(horizonOf(ctx)),
 });

@@ -8,7 +8,7 @@
  */
 import type { History, HistoryEvent } from '../../models/history.ts';
 import type { TopicPartition } from '../../models/types.ts';
-import type { Violation } from '../../src/check/invariant.ts';
+import { type CheckContext, HORIZON_DEFAULT, type Violation } from '../../src/check/invariant.ts';
 
 /** Group name used for a member that never showed which group it belongs to. */
 export const UNKNOWN_GROUP = '(unknown group)';
@@ -37,6 +37,12 @@ export class GroupDirectory {
     } else if ('member' in e && 'group' in e && !this.fallback.has(e.member)) {
       this.fallback.set(e.member, e.group);
     }
+  }
+
+  /** Forgets a member (MemberClock): were it heard of again, it would be a new member. */
+  forget(member: string): void {
+    this.started.delete(member);
+    this.fallback.delete(member);
   }
 
   /** The group of `member` known so far, or undefined. */
@@ -74,6 +80,51 @@ export function memberGroups(history: History): ReadonlyMap<string, string> {
 /** The group of `member`, or UNKNOWN_GROUP. */
 export const groupOf = (groups: ReadonlyMap<string, string>, member: string): string =>
   groups.get(member) ?? UNKNOWN_GROUP;
+
+/**
+ * When each member was last heard of, to forget silent members (CheckContext.horizon). Call
+ * `touch(e, i)` for every event; every horizon/4 events `sweep(i)` returns the members silent for
+ * more than `horizon` events and forgets them. A member "is heard of" in any event that names it
+ * in its `member` field. State: one entry per member heard of within the horizon.
+ */
+export class MemberClock {
+  private lastSeen = new Map<string, number>();
+  private nextSweep: number;
+
+  constructor(private readonly horizon: number) {
+    this.nextSweep = Math.max(1, horizon >> 2);
+  }
+
+  touch(e: HistoryEvent, i: number): void {
+    if ('member' in e) {
+      // Delete first so the Map stays ordered by last sighting (oldest first).
+      this.lastSeen.delete(e.member);
+      this.lastSeen.set(e.member, i);
+    }
+  }
+
+  /** The members to forget now (usually none). */
+  sweep(i: number): string[] {
+    if (i < this.nextSweep) return NONE;
+    this.nextSweep = i + Math.max(1, this.horizon >> 2);
+    const gone: string[] = [];
+    for (const [member, at] of this.lastSeen) {
+      if (at >= i - this.horizon) break; // the rest were heard of later
+      gone.push(member);
+    }
+    for (const member of gone) this.lastSeen.delete(member);
+    return gone;
+  }
+
+  clone(): MemberClock {
+    const c = new MemberClock(this.horizon);
+    c.lastSeen = new Map(this.lastSeen);
+    c.nextSweep = this.nextSweep;
+    return c;
+  }
+}
+
+const NONE: string[] = [];
 
 /** One ownership episode of a member on a partition (see OwnershipTracker). */
 export interface Episode {
@@ -127,7 +178,9 @@ export class OwnershipTracker {
   /** Updates the episodes with event `e` at index `i`; returns what changed. */
   apply(e: HistoryEvent, i: number): EpisodeChange {
     if (e.type === 'Started') {
-      this.modes.set(e.member, e.mode);
+      // Only 'assign' is stored: an absent member is a 'subscribe' member.
+      if (e.mode === 'assign') this.modes.set(e.member, e.mode);
+      else this.modes.delete(e.member);
       return NO_CHANGE;
     }
     if (e.type === 'Assigned') {
@@ -174,6 +227,18 @@ export class OwnershipTracker {
     return this.lastEnd.get(member)?.get(tp);
   }
 
+  /**
+   * Forgets a member (MemberClock): its mode, last ends and open episodes, which are returned
+   * (they never ended in the history) so the caller can judge them as at the end of it.
+   */
+  forget(member: string): Episode[] {
+    this.modes.delete(member);
+    this.lastEnd.delete(member);
+    const owned = this.open.get(member);
+    this.open.delete(member);
+    return owned === undefined ? [] : [...owned.values()];
+  }
+
   /** Every episode still open, in no particular order (for end-of-history flushing). */
   openEpisodes(): Episode[] {
     const all: Episode[] = [];
@@ -194,6 +259,7 @@ export class OwnershipTracker {
     const episode = owned?.get(tp);
     if (owned === undefined || episode === undefined) return undefined;
     owned.delete(tp);
+    if (owned.size === 0) this.open.delete(member);
     let ends = this.lastEnd.get(member);
     if (ends === undefined) this.lastEnd.set(member, (ends = new Map()));
     ends.set(tp, i);
@@ -301,3 +367,6 @@ export function offsetSetForEachMissing(a: OffsetSet, b: OffsetSet, f: (o: numbe
     }
   }
 }
+
+/** The horizon of a check (CheckContext.horizon, or the default). */
+export const horizonOf = (ctx: CheckContext): number => ctx.horizon ?? HORIZON_DEFAULT;

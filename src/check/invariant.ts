@@ -39,7 +39,17 @@ export interface CheckContext {
    * undefined means no bound is claimed.
    */
   readonly duplicateBound?: number;
+  /**
+   * The monitors' memory horizon, in events (default HORIZON_DEFAULT): a member silent for
+   * longer is forgotten, and evidence older than this is kept only where a violation still
+   * needs it. Each invariant's docstring says what this can change; on histories whose members
+   * do not come back after such a silence, nothing. Smaller values only serve tests.
+   */
+  readonly horizon?: number;
 }
+
+/** 100,000 events: far longer than any rebalance or zombie window, short enough to keep memory flat. */
+export const HORIZON_DEFAULT = 100_000;
 
 /** What a monitor concludes: its violations ([] = holds), or 'unknown' (see Invariant.check). */
 export type MonitorVerdict = readonly Violation[] | 'unknown';
