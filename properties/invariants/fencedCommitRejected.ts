@@ -21,9 +21,14 @@
  *     generation ≥ 0 are checked; a result with no matching request is ignored.
  *
  * What is not checked: CompletingRebalance (REBALANCE_IN_PROGRESS) is invisible in the history.
+ *
+ * Monitor state: per group its latest GenerationStarted (with the members removed since) and its
+ * highest Joined; per (member, seq) only the *stale* requests (those rule (b) can flag). A
+ * request sent in the newest joined generation cannot be flagged, so it is not kept: without
+ * this, a per-message committer would keep one entry per commit.
  */
-import type { History } from '../../models/history.ts';
-import type { Invariant, Violation } from '../../src/check/invariant.ts';
+import type { HistoryEvent } from '../../models/history.ts';
+import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
 import { byFirstEvent, indices, names } from './support.ts';
 
 const NAME = 'fencedCommitRejected';
@@ -55,94 +60,110 @@ const fmtOffsets = (offsets: Readonly<Record<string, number>>): string => {
   return list.length === 0 ? 'no offsets' : `offsets ${list.join(', ')}`;
 };
 
+interface State {
+  readonly out: Violation[];
+  /** group → latest GenerationStarted */
+  readonly latest: Map<string, Generation>;
+  /** group → highest-generation Joined so far */
+  readonly maxJoined: Map<string, LaterJoin>;
+  /** member \0 seq → stale request (laterJoin set) */
+  readonly requests: Map<string, PendingRequest>;
+}
+
+class FencedCommitMonitor extends StateMonitor<State> {
+  constructor() {
+    super({ out: [], latest: new Map(), maxJoined: new Map(), requests: new Map() });
+  }
+
+  step(e: HistoryEvent, i: number): void {
+    const { out, latest, maxJoined, requests } = this.s;
+    if (e.type === 'GenerationStarted') {
+      latest.set(e.group, { generation: e.generation, members: new Set(e.members), index: i, removed: new Map() });
+    } else if (e.type === 'MemberRemoved') {
+      const gen = latest.get(e.group);
+      if (gen !== undefined && !gen.removed.has(e.member)) gen.removed.set(e.member, i);
+    } else if (e.type === 'OffsetsStored') {
+      // Rule (a).
+      const gen = latest.get(e.group);
+      const what = fmtOffsets(e.offsets);
+      let reason: string | undefined;
+      let removedAt: number | undefined;
+      if (e.generation >= 0) {
+        if (gen === undefined) {
+          reason = 'no generation of the group had started';
+        } else if (gen.generation !== e.generation) {
+          reason = `the group was in generation ${gen.generation}`;
+        } else if (!gen.members.has(e.member)) {
+          reason = `${e.member} is not a member of that generation (members: ${names([...gen.members]) || 'none'})`;
+        } else if (gen.removed.has(e.member)) {
+          removedAt = gen.removed.get(e.member);
+          reason = `${e.member} had been removed from the group`;
+        }
+      } else if (gen !== undefined && gen.members.size > 0) {
+        reason = `the group was not Empty in generation ${gen.generation} (members: ${names([...gen.members])})`;
+      }
+      if (reason !== undefined) {
+        out.push({
+          invariant: NAME,
+          kind: 'zombie-commit',
+          message: `The coordinator of group ${e.group} stored ${what} from ${e.member} with generation ${e.generation} although ${reason}.`,
+          events: indices(gen?.index, removedAt, i),
+          evidence: {
+            view: 'coordinator',
+            group: e.group,
+            member: e.member,
+            generation: e.generation,
+            groupGeneration: gen?.generation ?? null,
+            offsets: e.offsets,
+          },
+        });
+      }
+    } else if (e.type === 'Joined') {
+      const best = maxJoined.get(e.group);
+      if (best === undefined || e.generation > best.generation) {
+        maxJoined.set(e.group, { generation: e.generation, member: e.member, index: i });
+      }
+    } else if (e.type === 'CommitRequested') {
+      const best = maxJoined.get(e.group);
+      const laterJoin = e.generation >= 0 && best !== undefined && best.generation > e.generation ? best : undefined;
+      const k = `${e.member}\u0000${e.seq}`;
+      if (laterJoin === undefined) requests.delete(k);
+      else requests.set(k, { index: i, generation: e.generation, laterJoin });
+    } else if (e.type === 'CommitResult') {
+      // Rule (b).
+      const request = requests.get(`${e.member}\u0000${e.seq}`);
+      if (e.error !== 'NONE' || request === undefined || request.laterJoin === undefined) return;
+      const join = request.laterJoin;
+      out.push({
+        invariant: NAME,
+        kind: 'zombie-commit',
+        message: `The commit seq ${e.seq} of ${e.member} in group ${e.group} (${fmtOffsets(e.offsets)}, generation ${request.generation}) was accepted although ${join.member} had already joined generation ${join.generation} before it was sent.`,
+        events: indices(join.index, request.index, i),
+        evidence: {
+          view: 'client',
+          group: e.group,
+          member: e.member,
+          generation: request.generation,
+          laterGeneration: join.generation,
+          joinedMember: join.member,
+          seq: e.seq,
+          offsets: e.offsets,
+        },
+      });
+    }
+  }
+
+  finish(): readonly Violation[] {
+    return byFirstEvent([...this.s.out]);
+  }
+}
+
 /** Accepted commits of fenced members, from the coordinator's and the clients' views. */
-export const fencedCommitRejected: Invariant = {
+export const fencedCommitRejected = defineInvariant({
   name: NAME,
   expectation: 'always',
   claim:
     'A commit from a member whose generation has ended (a later join phase completed, or the member was removed) is never accepted.',
   reference: 'kafka-protocol.md §1.3, §1.11, Appendix S3',
-  check: (history: History) => {
-    const out: Violation[] = [];
-    const latest = new Map<string, Generation>(); // group → latest GenerationStarted
-    const maxJoined = new Map<string, LaterJoin>(); // group → highest-generation Joined so far
-    const requests = new Map<string, PendingRequest>(); // member \0 seq → request
-
-    for (let i = 0; i < history.length; i++) {
-      const e = history[i]!;
-      if (e.type === 'GenerationStarted') {
-        latest.set(e.group, { generation: e.generation, members: new Set(e.members), index: i, removed: new Map() });
-      } else if (e.type === 'MemberRemoved') {
-        const gen = latest.get(e.group);
-        if (gen !== undefined && !gen.removed.has(e.member)) gen.removed.set(e.member, i);
-      } else if (e.type === 'OffsetsStored') {
-        // Rule (a).
-        const gen = latest.get(e.group);
-        const what = fmtOffsets(e.offsets);
-        let reason: string | undefined;
-        let removedAt: number | undefined;
-        if (e.generation >= 0) {
-          if (gen === undefined) {
-            reason = 'no generation of the group had started';
-          } else if (gen.generation !== e.generation) {
-            reason = `the group was in generation ${gen.generation}`;
-          } else if (!gen.members.has(e.member)) {
-            reason = `${e.member} is not a member of that generation (members: ${names([...gen.members]) || 'none'})`;
-          } else if (gen.removed.has(e.member)) {
-            removedAt = gen.removed.get(e.member);
-            reason = `${e.member} had been removed from the group`;
-          }
-        } else if (gen !== undefined && gen.members.size > 0) {
-          reason = `the group was not Empty in generation ${gen.generation} (members: ${names([...gen.members])})`;
-        }
-        if (reason !== undefined) {
-          out.push({
-            invariant: NAME,
-            kind: 'zombie-commit',
-            message: `The coordinator of group ${e.group} stored ${what} from ${e.member} with generation ${e.generation} although ${reason}.`,
-            events: indices(gen?.index, removedAt, i),
-            evidence: {
-              view: 'coordinator',
-              group: e.group,
-              member: e.member,
-              generation: e.generation,
-              groupGeneration: gen?.generation ?? null,
-              offsets: e.offsets,
-            },
-          });
-        }
-      } else if (e.type === 'Joined') {
-        const best = maxJoined.get(e.group);
-        if (best === undefined || e.generation > best.generation) {
-          maxJoined.set(e.group, { generation: e.generation, member: e.member, index: i });
-        }
-      } else if (e.type === 'CommitRequested') {
-        const best = maxJoined.get(e.group);
-        const laterJoin = e.generation >= 0 && best !== undefined && best.generation > e.generation ? best : undefined;
-        requests.set(`${e.member}\u0000${e.seq}`, { index: i, generation: e.generation, laterJoin });
-      } else if (e.type === 'CommitResult') {
-        // Rule (b).
-        const request = requests.get(`${e.member}\u0000${e.seq}`);
-        if (e.error !== 'NONE' || request === undefined || request.laterJoin === undefined) continue;
-        const join = request.laterJoin;
-        out.push({
-          invariant: NAME,
-          kind: 'zombie-commit',
-          message: `The commit seq ${e.seq} of ${e.member} in group ${e.group} (${fmtOffsets(e.offsets)}, generation ${request.generation}) was accepted although ${join.member} had already joined generation ${join.generation} before it was sent.`,
-          events: indices(join.index, request.index, i),
-          evidence: {
-            view: 'client',
-            group: e.group,
-            member: e.member,
-            generation: request.generation,
-            laterGeneration: join.generation,
-            joinedMember: join.member,
-            seq: e.seq,
-            offsets: e.offsets,
-          },
-        });
-      }
-    }
-    return byFirstEvent(out);
-  },
-};
+  monitor: () => new FencedCommitMonitor(),
+});

@@ -10,11 +10,17 @@
  *
  * It is not a claim about real time: two *clients* may process one partition at once during
  * the zombie window (§2.10); that is concurrentProcessing's report.
+ *
+ * Monitor state: the owners of each (group, generation, tp) announced within the horizon
+ * (CheckContext.horizon), and every (group, generation, tp) with two owners. An entry with one
+ * owner, last announced more than `horizon` events ago, is dropped: a second owner announced
+ * after such a silence (one generation's assignment is announced within one rebalance) would
+ * not be compared with the first.
  */
-import type { History } from '../../models/history.ts';
+import type { HistoryEvent } from '../../models/history.ts';
 import type { TopicPartition } from '../../models/types.ts';
-import type { Invariant, Violation } from '../../src/check/invariant.ts';
-import { byFirstEvent, indices, names } from './support.ts';
+import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
+import { byFirstEvent, horizonOf, indices, names } from './support.ts';
 
 const NAME = 'singleOwnerPerPartition';
 
@@ -62,26 +68,56 @@ function violations(table: ReadonlyMap<string, Owners>, view: View): Violation[]
   return out;
 }
 
+interface State {
+  readonly client: Map<string, Owners>;
+  readonly coordinator: Map<string, Owners>;
+  nextSweep: number;
+}
+
+/** Drops single-owner entries last announced before `before`. */
+function sweep(table: Map<string, Owners>, before: number): void {
+  for (const [key, { members }] of table) {
+    if (members.size !== 1) continue;
+    const [at] = members.values();
+    if (at![at!.length - 1]! < before) table.delete(key);
+  }
+}
+
+/**
+ * State: the owners of each (group, generation, partition) seen in Assigned / GroupStable, with
+ * the indices of the events that named them (one or two per owner in practice).
+ */
+class SingleOwnerMonitor extends StateMonitor<State> {
+  constructor(private readonly horizon: number) {
+    super({ client: new Map(), coordinator: new Map(), nextSweep: horizon });
+  }
+
+  step(e: HistoryEvent, i: number): void {
+    if (i >= this.s.nextSweep) {
+      this.s.nextSweep = i + Math.max(1, this.horizon >> 2);
+      sweep(this.s.client, i - this.horizon);
+      sweep(this.s.coordinator, i - this.horizon);
+    }
+    if (e.type === 'Assigned') {
+      for (const tp of e.partitions) record(this.s.client, e.group, e.generation, tp, e.member, i);
+    } else if (e.type === 'GroupStable') {
+      for (const [member, tps] of Object.entries(e.assignment)) {
+        for (const tp of tps) record(this.s.coordinator, e.group, e.generation, tp, member, i);
+      }
+    }
+  }
+
+  finish(): readonly Violation[] {
+    return byFirstEvent([...violations(this.s.client, 'client'), ...violations(this.s.coordinator, 'coordinator')]);
+  }
+}
+
 /** Split ownership of a partition inside one generation, from the client and coordinator views. */
-export const singleOwnerPerPartition: Invariant = {
+export const singleOwnerPerPartition = defineInvariant({
   name: NAME,
   expectation: 'always',
   claim:
     'Within one group and one generation, no partition is assigned to two members, neither in what the members received (Assigned) nor in what the coordinator settled on (GroupStable).',
   reference: 'kafka-protocol.md Appendix S1; §4.4 AssignmentValidationTest.test_valid_assignment',
-  check: (history: History) => {
-    const client = new Map<string, Owners>();
-    const coordinator = new Map<string, Owners>();
-    for (let i = 0; i < history.length; i++) {
-      const e = history[i]!;
-      if (e.type === 'Assigned') {
-        for (const tp of e.partitions) record(client, e.group, e.generation, tp, e.member, i);
-      } else if (e.type === 'GroupStable') {
-        for (const [member, tps] of Object.entries(e.assignment)) {
-          for (const tp of tps) record(coordinator, e.group, e.generation, tp, member, i);
-        }
-      }
-    }
-    return byFirstEvent([...violations(client, 'client'), ...violations(coordinator, 'coordinator')]);
-  },
-};
+  monitor: (ctx) => new SingleOwnerMonitor(horizonOf(ctx)),
+});
