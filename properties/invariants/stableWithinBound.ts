@@ -20,57 +20,70 @@
  * rebalance after the `Quiesce` and never became Stable again is a violation too (when the run
  * settled, groupSettles covers the rest). Histories without a bound say nothing: 'unknown'.
  */
-import type { History } from '../../models/history.ts';
-import type { Invariant, Violation } from '../../src/check/invariant.ts';
+import type { HistoryEvent } from '../../models/history.ts';
+import { defineInvariant, StateMonitor, type MonitorVerdict, type Violation } from '../../src/check/invariant.ts';
 
 const NAME = 'stableWithinBound';
 
-export const stableWithinBound: Invariant = {
-  name: NAME,
-  expectation: 'eventually',
-  claim: 'After the last fault, with every member responsive, each group is Stable within a bound derived from its session, heartbeat and rebalance timeouts.',
-  reference: 'kafka-protocol.md Appendix L1, §1.6, §1.7, §2.2',
-  check: (history: History) => {
-    const qi = history.findIndex((e) => e.type === 'Quiesce');
-    const q = history[qi];
-    if (q?.type !== 'Quiesce' || q.stableWithinMs === undefined) return 'unknown';
-    const bounds = q.stableWithinMs;
-    /** Per group: the last rebalance start and the last Stable after the Quiesce. */
-    const lastStart = new Map<string, number>();
-    const lastStable = new Map<string, number>();
-    for (let i = qi + 1; i < history.length; i++) {
-      const e = history[i] as History[number];
-      if (e.type === 'RebalanceStarted') lastStart.set(e.group, i);
-      else if (e.type === 'GroupStable') lastStable.set(e.group, i);
+interface State {
+  /** The first Quiesce: its index, time and the bounds it carries (undefined: none yet). */
+  quiesce: { readonly index: number; readonly t: number; readonly bounds: Readonly<Record<string, number>> | undefined } | undefined;
+  /** Per group, after the Quiesce: the last rebalance start and the last Stable (index, t). */
+  lastStart: Map<string, { readonly index: number; readonly t: number }>;
+  lastStable: Map<string, { readonly index: number; readonly t: number }>;
+}
+
+/** State: the Quiesce and two entries per group. */
+class StableWithinBoundMonitor extends StateMonitor<State> {
+  constructor() {
+    super({ quiesce: undefined, lastStart: new Map(), lastStable: new Map() });
+  }
+
+  step(e: HistoryEvent, i: number): void {
+    if (e.type === 'Quiesce') {
+      if (this.s.quiesce === undefined) this.s.quiesce = { index: i, t: e.t, bounds: e.stableWithinMs };
+      return;
     }
+    if (this.s.quiesce === undefined) return;
+    if (e.type === 'RebalanceStarted') this.s.lastStart.set(e.group, { index: i, t: e.t });
+    else if (e.type === 'GroupStable') this.s.lastStable.set(e.group, { index: i, t: e.t });
+  }
+
+  finish(): MonitorVerdict {
+    const q = this.s.quiesce;
+    if (q === undefined || q.bounds === undefined) return 'unknown';
     const out: Violation[] = [];
-    for (const [group, boundMs] of Object.entries(bounds)) {
-      const deadline = q.t + boundMs;
-      const s = lastStart.get(group);
-      const st = lastStable.get(group);
-      if (s !== undefined && (st === undefined || st < s)) {
-        const start = history[s] as History[number];
+    for (const [group, boundMs] of Object.entries(q.bounds)) {
+      const start = this.s.lastStart.get(group);
+      const stable = this.s.lastStable.get(group);
+      if (start !== undefined && (stable === undefined || stable.index < start.index)) {
         out.push({
           invariant: NAME,
           kind: 'livelock',
           message: `Group ${group} began a rebalance at t=${start.t} ms after the faults stopped (t=${q.t} ms) and never became Stable again (bound ${boundMs} ms).`,
-          events: [qi, s],
+          events: [q.index, start.index],
           evidence: { group, quiesceAt: q.t, boundMs, rebalanceAt: start.t, stableAt: null },
         });
         continue;
       }
-      if (st === undefined) continue;
-      const stable = history[st] as History[number];
-      if (stable.t > deadline) {
+      if (stable !== undefined && stable.t > q.t + boundMs) {
         out.push({
           invariant: NAME,
           kind: 'livelock',
           message: `Group ${group} became Stable at t=${stable.t} ms, ${stable.t - q.t} ms after the faults stopped (t=${q.t} ms): above its bound of ${boundMs} ms.`,
-          events: [qi, st],
+          events: [q.index, stable.index],
           evidence: { group, quiesceAt: q.t, boundMs, stableAt: stable.t },
         });
       }
     }
     return out;
-  },
-};
+  }
+}
+
+export const stableWithinBound = defineInvariant({
+  name: NAME,
+  expectation: 'eventually',
+  claim: 'After the last fault, with every member responsive, each group is Stable within a bound derived from its session, heartbeat and rebalance timeouts.',
+  reference: 'kafka-protocol.md Appendix L1, §1.6, §1.7, §2.2',
+  monitor: () => new StableWithinBoundMonitor(),
+});
