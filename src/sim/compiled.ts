@@ -20,7 +20,7 @@
  * test (src/sim/compiled.test.ts) checks on random runs that both give the same states,
  * contexts and effects.
  */
-import type { AnyStateMachine } from 'xstate';
+import { and, type AnyStateMachine } from 'xstate';
 import type { Effect, Step } from '../../models/effects.ts';
 
 type Ctx = unknown;
@@ -66,6 +66,9 @@ export interface CompiledMachine {
 
 class Unsupported extends Error {}
 
+/** The `check` that XState attaches to every guard built by and(). */
+const CHECK_AND = (and([]) as unknown as { check: unknown }).check;
+
 const asArray = <T>(x: T | readonly T[] | undefined): readonly T[] => (x === undefined ? [] : Array.isArray(x) ? (x as readonly T[]) : [x as T]);
 
 const compileGuard = (g: unknown, impl: Record<string, unknown>): Guard => {
@@ -77,7 +80,8 @@ const compileGuard = (g: unknown, impl: Record<string, unknown>): Guard => {
   if (typeof g === 'function') {
     const fn = g as { guards?: unknown[]; check?: unknown; name?: string } & ((args: { context: Ctx; event: Ev }, params?: unknown) => boolean);
     if (fn.check !== undefined) {
-      if (fn.name !== 'and' || !Array.isArray(fn.guards)) throw new Unsupported('a higher-order guard other than and()');
+      // Recognised by XState's own check function, not by name (a bundler may rename `and`).
+      if (fn.check !== CHECK_AND || !Array.isArray(fn.guards)) throw new Unsupported('a higher-order guard other than and()');
       const parts = fn.guards.map((x) => compileGuard(x, impl));
       return (c, e) => {
         for (const p of parts) if (!p(c, e)) return false;
