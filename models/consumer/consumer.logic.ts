@@ -62,13 +62,24 @@ export interface ConsumerContext extends ConsumerInput {
 /** A member that owns nothing: no partitions, positions, buffered records or offsets to commit. */
 const NOTHING_OWNED = { assignment: [], positions: {}, buffer: [], processed: {}, store: {} } as const satisfies Partial<ConsumerContext>;
 
+// Every field spelled out: V8 builds `{ ...input, more }` on a slow path (about 50 µs a call,
+// issue 7); a plain literal takes well under 1 µs and keeps one hidden class for every context.
 export const initialConsumerContext = (input: ConsumerInput): ConsumerContext => ({
-  ...input,
+  name: input.name,
+  group: input.group,
+  topics: input.topics,
+  mode: input.mode,
+  partitions: input.partitions,
+  config: input.config,
   memberId: '',
   generation: -1,
   heartbeatEnabled: false,
   stable: false,
-  ...NOTHING_OWNED,
+  assignment: NOTHING_OWNED.assignment,
+  positions: NOTHING_OWNED.positions,
+  buffer: NOTHING_OWNED.buffer,
+  processed: NOTHING_OWNED.processed,
+  store: NOTHING_OWNED.store,
   rejoinNeeded: false,
   generationLost: false,
   closing: false,

@@ -263,7 +263,18 @@ export class PartitionedLog {
     return partitions;
   }
 
+  /** partition() by key, memoized (hot path, issue 7): a partition's array is never replaced, only appended to. */
+  private readonly partitionByKey = new Map<TopicPartition, LogRecord[]>();
+
   private partition(tp: TopicPartition): LogRecord[] {
+    const known = this.partitionByKey.get(tp);
+    if (known !== undefined) return known;
+    const records = this.parsePartition(tp);
+    this.partitionByKey.set(tp, records);
+    return records;
+  }
+
+  private parsePartition(tp: TopicPartition): LogRecord[] {
     const { topic, partition } = tpParse(tp);
     const records = this.logs.get(topic)?.[partition];
     // The round trip rejects spellings such as `accounts-02` that parse but are not canonical keys.

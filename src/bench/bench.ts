@@ -40,6 +40,8 @@ export interface BenchResult {
   readonly commandsPerRunOfCheckRow: number;
   readonly firstCounterexamples: readonly FirstCounterexample[];
   readonly totalMs: number;
+  /** os.loadavg() when the bench started (the machine may be shared: absolute rates are noisy). */
+  readonly loadavg: readonly number[];
   /** The whole matrix on one worker thread vs one per core (set by main; absent from runBench alone). */
   readonly multiCore?: MultiCore;
 }
@@ -73,12 +75,13 @@ const parseArgs = (argv: readonly string[]): { quick: boolean; json: boolean } =
 
 export const runBench = (params: BenchParams): Omit<BenchResult, 'multiCore'> => {
   const t0 = performance.now();
+  const loadavg = os.loadavg();
   progress('baselines: actor.send and transition() on the consumer machine');
   const machines = machineBaselines(params);
   progress('baseline: fast-check generation');
   const fastCheck = fastCheckBaseline(params);
   const simulator = SIMULATOR_ROWS.flatMap((id) =>
-    (['compiled', 'xstate'] as const).map((stepper) => {
+    (['compiled', 'previous', 'xstate'] as const).map((stepper) => {
       progress(`simulator throughput: ${id} (${stepper})`);
       return simulatorThroughput(rowById(id), params, stepper);
     }),
@@ -100,6 +103,7 @@ export const runBench = (params: BenchParams): Omit<BenchResult, 'multiCore'> =>
     commandsPerRunOfCheckRow: simulator.find((s) => s.row === params.checkRow)?.commandsPerRun ?? Number.NaN,
     firstCounterexamples,
     totalMs: performance.now() - t0,
+    loadavg,
   };
 };
 

@@ -24,7 +24,7 @@
 import { createActor, type AnyStateMachine } from 'xstate';
 import type { CoordinatorEvent } from '../../models/coordinator/coordinator.machine.ts';
 import type { Effect } from '../../models/effects.ts';
-import type { CoordinatorObservation, HistoryEvent, MemberObservation } from '../../models/history.ts';
+import type { HistoryEvent } from '../../models/history.ts';
 import type { Machines } from '../../models/machines.ts';
 import { machinesFor } from '../../models/zoo.ts';
 import { PartitionedLog } from '../../models/log/partitionedLog.ts';
@@ -71,6 +71,8 @@ interface InFlight {
 interface Channel {
   readonly from: string;
   readonly to: string;
+  /** The receiving process (names are never reused), or undefined for the broker and coordinator. */
+  readonly dest: Process | undefined;
   readonly queue: InFlight[];
 }
 
@@ -114,15 +116,8 @@ const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper
     cov = coverage.get(c.id) ?? { states: new Set(), transitions: new Set() };
     coverage.set(c.id, cov);
   }
-  const actor = new CompiledActor<C>(c, input, cov);
-  return {
-    send: (event: E) => actor.send(event as { type: string }),
-    matches: (state) => actor.matches(state),
-    get context() {
-      return actor.context;
-    },
-    stop: () => undefined,
-  };
+  // The compiled actor is a Runner itself (no wrapper on the hot path).
+  return new CompiledActor<C>(c, input, cov) as unknown as Runner<C, E>;
 };
 
 interface Process {
@@ -168,7 +163,11 @@ export class Simulation {
   readonly log: PartitionedLog;
   private now = 0;
   private readonly timers = new TimerQueue();
-  private readonly channels = new Map<string, Channel>();
+  /** Every channel, in creation order; `channelIndex` finds one by sender, then receiver. */
+  private readonly channels: Channel[] = [];
+  private readonly channelIndex = new Map<string, Map<string, Channel>>();
+  /** deliverable()'s result, reused from step to step (hot path, issue 7). */
+  private readonly open: Channel[] = [];
   private msgSeq = 0;
   private readonly processes = new Map<string, Process>();
   private readonly slotIncarnations: number[] = [];
@@ -345,7 +344,7 @@ export class Simulation {
         return;
       case 'Observe':
         // Key order type, t, member, then the body: JSON lines read well.
-        this.record(Object.assign({ type: e.event.type, t: this.now, member: p.name }, e.event as MemberObservation) as HistoryEvent);
+        this.record({ type: e.event.type, t: this.now, member: p.name, ...(e.event as object) } as unknown as HistoryEvent);
         return;
       case 'Lead': {
         const partitionsPerTopic: Record<string, number> = {};
@@ -381,7 +380,7 @@ export class Simulation {
         this.timers.cancel(`${COORDINATOR}/${group}`, e.timer);
         return;
       case 'Observe':
-        this.record(Object.assign({ type: e.event.type, t: this.now }, e.event as CoordinatorObservation) as HistoryEvent);
+        this.record({ type: e.event.type, t: this.now, ...(e.event as object) } as unknown as HistoryEvent);
         return;
       case 'StoreOffsets':
         this.log.commit(e.group, e.offsets);
@@ -399,24 +398,38 @@ export class Simulation {
 
   private send(from: string, to: string, message: Message): void {
     if (to !== BROKER && to !== COORDINATOR && this.processes.get(to)?.alive !== true) return; // to a dead process: lost
-    const key = `${from}>${to}`;
-    let ch = this.channels.get(key);
+    let byTo = this.channelIndex.get(from);
+    if (byTo === undefined) {
+      byTo = new Map();
+      this.channelIndex.set(from, byTo);
+    }
+    let ch = byTo.get(to);
     if (ch === undefined) {
-      ch = { from, to, queue: [] };
-      this.channels.set(key, ch);
+      ch = { from, to, dest: this.processes.get(to), queue: [] };
+      byTo.set(to, ch);
+      this.channels.push(ch);
     }
     ch.queue.push({ seq: ++this.msgSeq, sentAt: this.now, message });
   }
 
+  /** The channels that may deliver now, oldest head message first (valid until the next call). */
   private deliverable(): Channel[] {
-    const open: Channel[] = [];
-    for (const ch of this.channels.values()) {
+    const open = this.open;
+    open.length = 0;
+    const chs = this.channels;
+    for (let i = 0; i < chs.length; i++) {
+      const ch = chs[i] as Channel;
       if (ch.queue.length === 0) continue;
-      const dest = this.processes.get(ch.to);
-      if (dest !== undefined && dest.pausedUntil > this.now) continue;
-      open.push(ch);
+      if (ch.dest !== undefined && ch.dest.pausedUntil > this.now) continue;
+      // Insertion by head sequence number (unique): the few open channels stay sorted.
+      const seq = (ch.queue[0] as InFlight).seq;
+      let j = open.length;
+      while (j > 0 && ((open[j - 1] as Channel).queue[0] as InFlight).seq > seq) {
+        open[j] = open[j - 1] as Channel;
+        j--;
+      }
+      open[j] = ch;
     }
-    open.sort((a, b) => (a.queue[0] as InFlight).seq - (b.queue[0] as InFlight).seq);
     return open;
   }
 
@@ -510,7 +523,8 @@ export class Simulation {
       const open = this.deliverable();
       const next = this.timers.peek();
       const due = next !== undefined && next.at <= target;
-      const oldest = open.reduce((mn, ch) => Math.min(mn, (ch.queue[0] as InFlight).sentAt), Infinity);
+      // Sequence numbers and send times grow together: the first open channel holds the oldest.
+      const oldest = open.length === 0 ? Infinity : ((open[0] as Channel).queue[0] as InFlight).sentAt;
       // The clock may move (to the next timer, or to the end of this wait) while messages are
       // in flight, unless one would then be older than networkDelayMaxMs.
       const until = due ? (next as { at: number }).at : target;

@@ -1,0 +1,679 @@
+/**
+ * FROZEN BASELINE, for the benchmark only (src/bench/measure.ts): the simulator as it was
+ * before the hot-path work of issue 7 (commit 74a316e), with its own compiled step function
+ * (./compiled.ts) and timer queue (./timers.ts), so that `npm run bench` can report the new
+ * step function against the previous one in the same process. Do not use it anywhere else and
+ * do not port protocol features to it: the bench first checks that it still gives the same
+ * histories as src/sim/simulate.ts on its corpus, and reports it as not comparable otherwise.
+ * Only the import paths and a `default` case for commands it does not know were changed.
+ *
+ * Original header follows.
+ *
+ * The deterministic simulator: a run is a pure function of (config, commands, choices).
+ *
+ * It owns everything the machines must not: the virtual clock, the timers, the network and the
+ * reference log (house-style §3.6). The cluster is one broker (partition leader of every
+ * partition, answering FindCoordinator, Fetch and OffsetFetch) and one group coordinator per
+ * group (coordinator.machine.ts). Each consumer process is a member machine plus its leader role.
+ *
+ * Network: one FIFO channel per (sender, receiver), as Kafka keeps request order on a
+ * connection. Which channel delivers next, or whether the clock moves to the next timer
+ * instead, is a *choice*: the next number of `choices` modulo the options open at that point.
+ * When the choices run out, the oldest message goes first and the clock moves only once the
+ * network is empty. A message may be held while time passes, but at most networkDelayMaxMs.
+ *
+ * Step function: each machine runs in its compiled form (compiled.ts: the same XState
+ * definition, interpreted without XState's runtime), or as a long-lived XState actor driven with
+ * `actor.send` (about 4× faster than pure `transition()`, anchors.md §2.3). Either way the
+ * emitted effects are interpreted here in emission order.
+ *
+ * After the commands, a quiescence tail (TigerBeetle's liveness phase) resumes paused processes,
+ * restarts a consumer in any group left with none, and lets time pass without faults or
+ * reordering until the groups settle or quiesceMaxMs runs out.
+ */
+import { createActor, type AnyStateMachine } from 'xstate';
+import type { CoordinatorEvent } from '../../../models/coordinator/coordinator.machine.ts';
+import type { Effect } from '../../../models/effects.ts';
+import type { CoordinatorObservation, HistoryEvent, MemberObservation } from '../../../models/history.ts';
+import type { Machines } from '../../../models/machines.ts';
+import { machinesFor } from '../../../models/zoo.ts';
+import { PartitionedLog } from '../../../models/log/partitionedLog.ts';
+import { BROKER, COORDINATOR, type Message, type Request, type Response } from '../../../models/protocol.ts';
+import { tpKey, type TopicPartition } from '../../../models/types.ts';
+import type { Command } from '../../sim/command.ts';
+import { slotTable, type GroupSpec, type SimConfig } from '../../sim/config.ts';
+import { TimerQueue } from './timers.ts';
+import { PctScheduler } from '../../sim/pct.ts';
+import { CompiledActor, compiled, type Coverage } from './compiled.ts';
+
+/** States and transitions reached in a run, per machine id (compiled step function only). */
+export type CoverageByMachine = Map<string, Coverage>;
+import type { ConsumerContext } from '../../../models/consumer/consumer.logic.ts';
+import type { ConsumerEvent } from '../../../models/consumer/consumer.machine.ts';
+import type { LeaderEvent } from '../../../models/leader/leader.machine.ts';
+
+export interface RunStats {
+  /** Simulated events: commands applied, messages delivered, timers fired. */
+  readonly events: number;
+  readonly messages: number;
+  readonly choicesUsed: number;
+  readonly commandsApplied: number;
+  readonly commandsSkipped: number;
+  readonly endTimeMs: number;
+}
+
+export interface RunResult {
+  readonly history: HistoryEvent[];
+  readonly stats: RunStats;
+  readonly settled: boolean;
+  /** For each command, whether it was enabled and applied (false for those never reached). */
+  readonly applied: readonly boolean[];
+  /** The run hit eventsMax and was cut short (a livelock). */
+  readonly exhausted: boolean;
+}
+
+interface InFlight {
+  readonly seq: number;
+  readonly sentAt: number;
+  readonly message: Message;
+}
+
+interface Channel {
+  readonly from: string;
+  readonly to: string;
+  readonly queue: InFlight[];
+}
+
+/** How the simulator steps a machine: XState's own actor, or its compiled form (compiled.ts). */
+export type Stepper = 'compiled' | 'xstate';
+
+/** A running machine as the simulator sees it: send an event, get the effects it emitted. */
+interface Runner<C, E> {
+  send(event: E): Effect[];
+  matches(state: string): boolean;
+  readonly context: C;
+  stop(): void;
+}
+
+const xstateRunner = <C, E>(machine: AnyStateMachine, input: unknown): Runner<C, E> => {
+  let sink: Effect[] = [];
+  const actor = createActor(machine, { input });
+  actor.on('*', (e) => sink.push(e as Effect));
+  actor.start();
+  return {
+    send(event: E): Effect[] {
+      const out: Effect[] = [];
+      sink = out;
+      actor.send(event as never);
+      sink = [];
+      return out;
+    },
+    matches: (state) => actor.getSnapshot().matches(state),
+    get context() {
+      return actor.getSnapshot().context as C;
+    },
+    stop: () => actor.stop(),
+  };
+};
+
+const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper, coverage: CoverageByMachine | null): Runner<C, E> => {
+  const c = stepper === 'compiled' ? compiled(machine) : null;
+  if (c === null) return xstateRunner<C, E>(machine, input);
+  let cov: Coverage | null = null;
+  if (coverage !== null) {
+    cov = coverage.get(c.id) ?? { states: new Set(), transitions: new Set() };
+    coverage.set(c.id, cov);
+  }
+  const actor = new CompiledActor<C>(c, input, cov);
+  return {
+    send: (event: E) => actor.send(event as { type: string }),
+    matches: (state) => actor.matches(state),
+    get context() {
+      return actor.context;
+    },
+    stop: () => undefined,
+  };
+};
+
+interface Process {
+  readonly name: string;
+  readonly slot: number;
+  readonly group: GroupSpec;
+  readonly actor: Runner<ConsumerContext, ConsumerEvent>;
+  readonly leader: Runner<unknown, LeaderEvent>;
+  alive: boolean;
+  pausedUntil: number;
+  leaving: boolean;
+}
+
+interface ParkedFetch {
+  readonly req: Extract<Request, { type: 'Fetch' }>;
+  readonly timer: string;
+}
+
+const SIM = 'sim';
+
+/**
+ * The compiled step function by default; GROUPCHECK_STEPPER=xstate runs XState's own actors
+ * (same results, as src/sim/compiled.test.ts checks; slower).
+ */
+export const DEFAULT_STEPPER: Stepper = process.env.GROUPCHECK_STEPPER === 'xstate' ? 'xstate' : 'compiled';
+
+export type { Machines };
+
+/**
+ * A run used up eventsMax simulated events (a livelock: say, members rejoining forever).
+ * simulate() ends such a run as not settled, so eventually-claims report 'unknown' and the
+ * search goes on; `RunResult.exhausted` says why.
+ */
+export class EventsExhausted extends Error {
+  constructor(readonly eventsMax: number) {
+    super(`A run exceeded eventsMax (${eventsMax}) simulated events: a livelock in the model, or raise eventsMax in the config.`);
+    this.name = 'EventsExhausted';
+  }
+}
+
+export class Simulation {
+  readonly history: HistoryEvent[] = [];
+  readonly log: PartitionedLog;
+  private now = 0;
+  private readonly timers = new TimerQueue();
+  private readonly channels = new Map<string, Channel>();
+  private msgSeq = 0;
+  private readonly processes = new Map<string, Process>();
+  private readonly slotIncarnations: number[] = [];
+  private readonly slotCurrent: (Process | undefined)[] = [];
+  private readonly coordinators = new Map<string, Runner<unknown, CoordinatorEvent>>();
+  private readonly parked = new Map<string, ParkedFetch>();
+  private readonly slots: ReturnType<typeof slotTable>;
+  private choiceIndex = 0;
+  /** Set when config.scheduler is PCT; otherwise choices are read one by one. */
+  private readonly pct: PctScheduler | null;
+  private events = 0;
+  private messages = 0;
+  private valueSeq = 0;
+
+  constructor(
+    readonly config: SimConfig,
+    private readonly choices: readonly number[],
+    private readonly machines: Machines = machinesFor(config.variant),
+    private readonly stepper: Stepper = DEFAULT_STEPPER,
+    /** When given, the run adds the states and transitions it reaches. */
+    private readonly coverage: CoverageByMachine | null = null,
+  ) {
+    this.log = new PartitionedLog(config.topics, config.recordBytes);
+    this.pct = config.scheduler?.kind === 'pct' ? new PctScheduler(choices, config.scheduler.depth, config.scheduler.horizon) : null;
+    this.slots = slotTable(config);
+    for (const g of config.groups) {
+      this.coordinators.set(g.name, runner(this.machines.coordinator, { group: g.name, initialRebalanceDelayMs: config.initialRebalanceDelayMs }, this.stepper, this.coverage));
+    }
+  }
+
+  get clockMs(): number {
+    return this.now;
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  apply(cmd: Command): boolean {
+    this.count();
+    switch (cmd.type) {
+      case 'Start':
+        return this.start(cmd.consumer);
+      case 'Leave': {
+        const p = this.running(cmd.consumer);
+        if (p === undefined || p.leaving) return false;
+        p.leaving = true;
+        this.record({ type: 'LeaveRequested', t: this.now, member: p.name });
+        this.drive(p.name, { type: 'LeaveRequest' });
+        return true;
+      }
+      case 'Crash': {
+        const p = this.running(cmd.consumer);
+        if (p === undefined) return false;
+        this.record({ type: 'Crashed', t: this.now, member: p.name });
+        this.kill(p);
+        return true;
+      }
+      case 'Pause': {
+        const p = this.running(cmd.consumer);
+        if (p === undefined || p.pausedUntil > this.now) return false;
+        p.pausedUntil = this.now + cmd.ms;
+        this.record({ type: 'Paused', t: this.now, member: p.name, ms: cmd.ms });
+        this.timers.set(SIM, `resume:${p.name}`, p.pausedUntil);
+        return true;
+      }
+      case 'Produce': {
+        const topic = this.config.topics[cmd.topic % this.config.topics.length];
+        if (topic === undefined) return false;
+        const key = `acct-${cmd.key % this.config.keys}`;
+        for (let i = 0; i < cmd.count; i++) {
+          const r = this.log.append(topic.name, key, ++this.valueSeq);
+          this.record({ type: 'Produced', t: this.now, tp: r.tp, offset: r.offset, key: r.key, value: r.value });
+        }
+        this.wakeParkedFetches();
+        return true;
+      }
+      case 'Wait':
+        this.runFor(cmd.ms);
+        return true;
+      default:
+        return false;
+      case 'Seek': {
+        const p = this.running(cmd.consumer);
+        if (p === undefined || p.pausedUntil > this.now) return false;
+        const topics = p.group.topics;
+        const topic = topics[cmd.partition % topics.length] ?? '';
+        const n = this.log.partitionCount(topic);
+        const tp = tpKey(topic, Math.floor(cmd.partition / topics.length) % n);
+        const offset = Math.min(cmd.offset, this.log.logEndOffset(tp));
+        this.record({ type: 'SeekRequested', t: this.now, member: p.name, tp, offset });
+        this.drive(p.name, { type: 'SeekRequest', tp, offset });
+        return true;
+      }
+    }
+  }
+
+  private running(slot: number): Process | undefined {
+    const p = this.slotCurrent[slot % this.slots.length];
+    return p !== undefined && p.alive ? p : undefined;
+  }
+
+  private start(slotArg: number): boolean {
+    const slot = slotArg % this.slots.length;
+    if (this.running(slot) !== undefined) return false;
+    const row = this.slots[slot];
+    if (row === undefined) return false;
+    const incarnation = (this.slotIncarnations[slot] ?? 0) + 1;
+    this.slotIncarnations[slot] = incarnation;
+    const name = `c${slot}#${incarnation}`;
+    const g = row.group;
+    const partitions = g.mode === 'assign' ? g.topics.flatMap((t) => this.log.partitionsOf(t)) : [];
+    const actor = runner<ConsumerContext, ConsumerEvent>(
+      this.machines.consumer,
+      { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer },
+      this.stepper,
+      this.coverage,
+    );
+    const leader = runner<unknown, LeaderEvent>(this.machines.leader, { assignors: g.consumer.assignors }, this.stepper, this.coverage);
+    const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false };
+    this.processes.set(name, p);
+    this.slotCurrent[slot] = p;
+    this.record({ type: 'Started', t: this.now, member: name, group: g.name, topics: g.topics, mode: g.mode, policy: g.consumer.policy });
+    this.drive(name, { type: 'Start' });
+    return true;
+  }
+
+  /**
+   * The process is gone: its timers stop, messages to it are lost, and so are its own messages
+   * still in flight (they had not left the machine: a crash between processing and the commit
+   * request reaching the coordinator loses the commit). A graceful exit (`close()`) flushes
+   * what it sent, its LeaveGroup included.
+   */
+  private kill(p: Process, graceful = false): void {
+    p.alive = false;
+    p.actor.stop();
+    p.leader.stop();
+    this.timers.cancelOwner(p.name);
+    this.timers.cancel(SIM, `resume:${p.name}`);
+    for (const ch of this.channels.values()) if (ch.to === p.name || (!graceful && ch.from === p.name)) ch.queue.length = 0;
+  }
+
+  // ------------------------------------------------------------------ driving machines
+
+  /** Sends one event to a member's machine and interprets what it emitted. */
+  private drive(name: string, event: ConsumerEvent): void {
+    const p = this.processes.get(name);
+    if (p === undefined || !p.alive) return;
+    for (const e of p.actor.send(event)) this.interpretMember(p, e);
+  }
+
+  private driveCoordinator(group: string, event: CoordinatorEvent): void {
+    const actor = this.coordinators.get(group);
+    if (actor === undefined) return;
+    for (const e of actor.send(event)) this.interpretCoordinator(group, e);
+  }
+
+  private count(): void {
+    this.events++;
+    if (this.events > this.config.eventsMax) throw new EventsExhausted(this.config.eventsMax);
+  }
+
+  /** Ends a run that hit eventsMax: the history so far, marked as not settled. */
+  abandon(): void {
+    this.record({ type: 'Quiesced', t: this.now, settled: false });
+  }
+
+  private interpretMember(p: Process, e: Effect): void {
+    switch (e.type) {
+      case 'Send':
+        this.send(p.name, e.to, e.message);
+        return;
+      case 'SetTimer':
+        this.timers.set(p.name, e.timer, this.now + e.delayMs);
+        return;
+      case 'CancelTimer':
+        this.timers.cancel(p.name, e.timer);
+        return;
+      case 'Observe':
+        // Key order type, t, member, then the body: JSON lines read well.
+        this.record(Object.assign({ type: e.event.type, t: this.now, member: p.name }, e.event as MemberObservation) as HistoryEvent);
+        return;
+      case 'Lead': {
+        const partitionsPerTopic: Record<string, number> = {};
+        for (const t of this.log.topics()) partitionsPerTopic[t.name] = t.partitions;
+        for (const x of p.leader.send({ type: 'Elected', generation: e.generation, protocol: e.protocol, members: e.members, partitionsPerTopic })) this.interpretMember(p, x);
+        return;
+      }
+      case 'AssignmentComputed':
+        this.drive(p.name, { type: 'AssignmentComputed', generation: e.generation, assignments: e.assignments });
+        return;
+      case 'Exit':
+        this.kill(p, true);
+        return;
+      case 'StoreOffsets':
+        throw new Error(`member ${p.name} emitted StoreOffsets: only the coordinator may`);
+    }
+  }
+
+  private interpretCoordinator(group: string, e: Effect): void {
+    switch (e.type) {
+      case 'Send':
+        this.send(COORDINATOR, e.to, e.message);
+        return;
+      case 'SetTimer':
+        this.timers.set(`${COORDINATOR}/${group}`, e.timer, this.now + e.delayMs);
+        return;
+      case 'CancelTimer':
+        this.timers.cancel(`${COORDINATOR}/${group}`, e.timer);
+        return;
+      case 'Observe':
+        this.record(Object.assign({ type: e.event.type, t: this.now }, e.event as CoordinatorObservation) as HistoryEvent);
+        return;
+      case 'StoreOffsets':
+        this.log.commit(e.group, e.offsets);
+        return;
+      default:
+        throw new Error(`coordinator of ${group} emitted ${e.type}`);
+    }
+  }
+
+  private record(e: HistoryEvent): void {
+    this.history.push(e);
+  }
+
+  // ------------------------------------------------------------------ network
+
+  private send(from: string, to: string, message: Message): void {
+    if (to !== BROKER && to !== COORDINATOR && this.processes.get(to)?.alive !== true) return; // to a dead process: lost
+    const key = `${from}>${to}`;
+    let ch = this.channels.get(key);
+    if (ch === undefined) {
+      ch = { from, to, queue: [] };
+      this.channels.set(key, ch);
+    }
+    ch.queue.push({ seq: ++this.msgSeq, sentAt: this.now, message });
+  }
+
+  private deliverable(): Channel[] {
+    const open: Channel[] = [];
+    for (const ch of this.channels.values()) {
+      if (ch.queue.length === 0) continue;
+      const dest = this.processes.get(ch.to);
+      if (dest !== undefined && dest.pausedUntil > this.now) continue;
+      open.push(ch);
+    }
+    open.sort((a, b) => (a.queue[0] as InFlight).seq - (b.queue[0] as InFlight).seq);
+    return open;
+  }
+
+  private deliver(ch: Channel): void {
+    const m = ch.queue.shift();
+    if (m === undefined) return;
+    this.count();
+    this.messages++;
+    const msg = m.message;
+    if (ch.to === BROKER) this.broker(msg as Request);
+    else if (ch.to === COORDINATOR) this.coordinator(msg as Request);
+    else this.drive(ch.to, msg as Response);
+  }
+
+  private coordinator(req: Request): void {
+    if (req.type === 'OffsetFetch') {
+      // OffsetFetch is served from the committed-offsets store in every group state (§1.10).
+      const committed: Record<TopicPartition, number> = {};
+      const logStartOffsets: Record<TopicPartition, number> = {};
+      const logEndOffsets: Record<TopicPartition, number> = {};
+      for (const tp of req.partitions) {
+        committed[tp] = this.log.committed(req.group, tp) ?? -1;
+        logStartOffsets[tp] = this.log.logStartOffset(tp);
+        logEndOffsets[tp] = this.log.logEndOffset(tp);
+      }
+      this.send(COORDINATOR, req.from, { type: 'OffsetFetchResponse', to: req.from, committed, logStartOffsets, logEndOffsets });
+      return;
+    }
+    if (req.type === 'FindCoordinator' || req.type === 'Fetch') throw new Error(`${req.type} sent to the coordinator`);
+    this.driveCoordinator(req.group, req);
+  }
+
+  private broker(req: Request): void {
+    switch (req.type) {
+      case 'FindCoordinator':
+        this.send(BROKER, req.from, { type: 'FindCoordinatorResponse', to: req.from, group: req.group });
+        return;
+      case 'Fetch': {
+        // fetch.min.bytes / fetch.max.wait.ms: answer now if enough is there, else park (§2.8).
+        const available = this.log.availableBytes(req.positions, req.maxPartitionBytes, req.maxBytes);
+        if (available >= Math.max(1, req.minBytes)) {
+          this.answerFetch(req);
+          return;
+        }
+        const timer = `fetch:${req.from}:${req.seq}`;
+        this.parked.set(timer, { req, timer });
+        this.timers.set(BROKER, timer, this.now + req.maxWaitMs);
+        return;
+      }
+      default:
+        throw new Error(`${req.type} sent to the broker`);
+    }
+  }
+
+  private answerFetch(req: Extract<Request, { type: 'Fetch' }>): void {
+    const records = this.log.fetch({ positions: req.positions, maxBytes: req.maxBytes, maxPartitionBytes: req.maxPartitionBytes, maxRecords: req.maxRecords });
+    this.send(BROKER, req.from, { type: 'FetchResponse', to: req.from, records, seq: req.seq });
+  }
+
+  private wakeParkedFetches(): void {
+    for (const [timer, f] of [...this.parked]) {
+      if (this.log.availableBytes(f.req.positions, f.req.maxPartitionBytes, f.req.maxBytes) >= Math.max(1, f.req.minBytes)) {
+        this.parked.delete(timer);
+        this.timers.cancel(BROKER, timer);
+        this.answerFetch(f.req);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ time and choices
+
+  /** PCT picks by the node that would act: a delivery's receiver, or the clock. */
+  private choosePct(open: readonly Channel[], mayAdvance: boolean): number {
+    const nodes = open.map((ch) => ch.to);
+    if (mayAdvance) nodes.push('clock');
+    return (this.pct as PctScheduler).pick(nodes);
+  }
+
+  private choose(options: number): number {
+    if (options <= 1) return 0;
+    const c = this.choices[this.choiceIndex];
+    if (c === undefined) return 0;
+    this.choiceIndex++;
+    return Math.abs(Math.trunc(c)) % options;
+  }
+
+  /** Lets `ms` of virtual time pass, interleaving deliveries and timers by the choices. */
+  runFor(ms: number, fifo = false): void {
+    const target = this.now + ms;
+    for (;;) {
+      const open = this.deliverable();
+      const next = this.timers.peek();
+      const due = next !== undefined && next.at <= target;
+      const oldest = open.reduce((mn, ch) => Math.min(mn, (ch.queue[0] as InFlight).sentAt), Infinity);
+      // The clock may move (to the next timer, or to the end of this wait) while messages are
+      // in flight, unless one would then be older than networkDelayMaxMs.
+      const until = due ? (next as { at: number }).at : target;
+      const mayAdvance = open.length === 0 || (!fifo && oldest + this.config.networkDelayMaxMs >= until);
+      const options = open.length + (mayAdvance ? 1 : 0);
+      const pick = fifo || options === 0 ? 0 : this.pct !== null ? this.choosePct(open, mayAdvance) : this.choose(options);
+      const ch = open[pick];
+      if (ch !== undefined) {
+        this.deliver(ch);
+      } else if (due) {
+        this.fire();
+      } else {
+        this.now = Math.max(this.now, target);
+        return;
+      }
+    }
+  }
+
+  private fire(): void {
+    const t = this.timers.pop();
+    if (t === undefined) return;
+    this.count();
+    this.now = Math.max(this.now, t.at);
+    if (t.owner === SIM) {
+      const name = t.name.slice('resume:'.length);
+      const p = this.processes.get(name);
+      if (p !== undefined && p.alive) {
+        p.pausedUntil = 0;
+        this.record({ type: 'Resumed', t: this.now, member: p.name });
+      }
+      return;
+    }
+    if (t.owner === BROKER) {
+      const f = this.parked.get(t.name);
+      if (f !== undefined) {
+        this.parked.delete(t.name);
+        this.answerFetch(f.req);
+      }
+      return;
+    }
+    if (t.owner.startsWith(`${COORDINATOR}/`)) {
+      this.driveCoordinator(t.owner.slice(COORDINATOR.length + 1), { type: 'Timer', timer: t.name });
+      return;
+    }
+    const p = this.processes.get(t.owner);
+    if (p === undefined || !p.alive) return;
+    if (p.pausedUntil > this.now) {
+      // A stopped process's timers fire when it resumes, in their original order.
+      this.timers.postpone(t, p.pausedUntil);
+      return;
+    }
+    this.drive(p.name, { type: 'Timer', timer: t.name });
+  }
+
+  // ------------------------------------------------------------------ quiescence
+
+  /**
+   * The liveness phase: no more faults; paused processes resume; a group left with no live
+   * consumer gets one restarted (it resumes from the committed offsets); then time passes with
+   * FIFO delivery until every group settles twice in a row, or quiesceMaxMs runs out.
+   */
+  quiesce(): boolean {
+    this.record({ type: 'Quiesce', t: this.now });
+    for (const p of this.processes.values()) {
+      if (p.alive && p.pausedUntil > this.now) {
+        p.pausedUntil = 0;
+        this.timers.cancel(SIM, `resume:${p.name}`);
+        this.record({ type: 'Resumed', t: this.now, member: p.name });
+      }
+    }
+    const stepMs = Math.max(1000, ...this.config.groups.map((g) => g.consumer.autoCommitIntervalMs + g.consumer.fetchMaxWaitMs + 100));
+    const deadline = this.now + this.config.quiesceMaxMs;
+    let settledOnce = false;
+    while (this.now < deadline) {
+      this.restartEmptyGroups();
+      this.runFor(stepMs, true);
+      const settled = this.isSettled();
+      if (settled && settledOnce) {
+        this.record({ type: 'Quiesced', t: this.now, settled: true });
+        return true;
+      }
+      settledOnce = settled;
+    }
+    this.record({ type: 'Quiesced', t: this.now, settled: false });
+    return false;
+  }
+
+  private restartEmptyGroups(): void {
+    for (const g of this.config.groups) {
+      const live = [...this.processes.values()].some((p) => p.alive && !p.leaving && p.group.name === g.name);
+      if (live) continue;
+      const row = this.slots.find((r) => r.group.name === g.name && this.running(r.slot) === undefined);
+      if (row !== undefined) this.start(row.slot);
+    }
+  }
+
+  /** Every group has a live member, owns every partition, and every member is caught up. */
+  private isSettled(): boolean {
+    for (const ch of this.channels.values()) if (ch.queue.length > 0) return false;
+    for (const g of this.config.groups) {
+      const members = [...this.processes.values()].filter((p) => p.alive && p.group.name === g.name);
+      if (members.length === 0) return false;
+      if (g.mode === 'subscribe' && this.coordinators.get(g.name)?.matches('Stable') !== true) return false;
+      const owned = new Set<TopicPartition>();
+      for (const p of members) {
+        if (!p.actor.matches('Fetching')) return false;
+        const ctx = p.actor.context;
+        for (const tp of ctx.assignment) {
+          owned.add(tp);
+          if ((ctx.positions[tp] ?? -1) !== this.log.logEndOffset(tp)) return false;
+        }
+      }
+      for (const t of g.topics) for (const tp of this.log.partitionsOf(t)) if (!owned.has(tp)) return false;
+    }
+    return true;
+  }
+
+  stats(applied: readonly boolean[]): RunStats {
+    return {
+      events: this.events,
+      messages: this.messages,
+      choicesUsed: this.choiceIndex,
+      commandsApplied: applied.filter(Boolean).length,
+      commandsSkipped: applied.filter((a) => !a).length,
+      endTimeMs: this.now,
+    };
+  }
+
+  /** Stops every actor (runs are independent; nothing may outlive one). */
+  dispose(): void {
+    for (const p of this.processes.values()) if (p.alive) this.kill(p);
+    for (const a of this.coordinators.values()) a.stop();
+  }
+}
+
+/** One run: the commands, then the quiescence tail. Same inputs, same history. */
+export const simulate = (
+  config: SimConfig,
+  commands: readonly Command[],
+  choices: readonly number[] = [],
+  machines: Machines = machinesFor(config.variant),
+  stepper: Stepper = DEFAULT_STEPPER,
+  coverage: CoverageByMachine | null = null,
+): RunResult => {
+  const sim = new Simulation(config, choices, machines, stepper, coverage);
+  const applied: boolean[] = [];
+  try {
+    for (const c of commands) applied.push(sim.apply(c));
+    const settled = sim.quiesce();
+    return { history: sim.history, stats: sim.stats(applied), settled, applied, exhausted: false };
+  } catch (err) {
+    if (!(err instanceof EventsExhausted)) throw err;
+    sim.abandon();
+    while (applied.length < commands.length) applied.push(false);
+    return { history: sim.history, stats: sim.stats(applied), settled: false, applied, exhausted: true };
+  } finally {
+    sim.dispose();
+  }
+};
