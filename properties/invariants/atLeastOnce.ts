@@ -19,8 +19,11 @@
  *
  * A record is processed if any member of G has a `Processed` event for (tp, offset). A missing
  * record is a 'lost-write' if its offset is below G's final committed offset for tp (the last
- * `CommitResult` with error 'NONE' of group G carrying tp, in history order: A1), 'unseen'
- * otherwise. Violations are condensed: one per (group, tp, kind), listing every missing offset
+ * `CommitResult` with error 'NONE' of group G carrying tp, in history order: A1), or below an
+ * indeterminate commit after it (a `CommitResult` 'REQUEST_TIMED_OUT', or a `CommitRequested`
+ * that never got a result: it may have been applied, Jepsen's `info` ops), 'unseen' otherwise.
+ * Indeterminate commits only move records from 'unseen' to 'lost-write': whether a record is
+ * missing never depends on a commit, so an ambiguous commit can neither hide a loss nor make one. Violations are condensed: one per (group, tp, kind), listing every missing offset
  * in evidence.offsets, with events = the Produced indices (at most 50).
  *
  * Returns 'unknown' when the history has no `Quiesced` event with settled === true: a run
@@ -32,6 +35,11 @@ import type { Invariant, Violation } from '../../src/check/invariant.ts';
 import { memberGroups, offsetRanges } from './support.ts';
 
 const NAME = 'atLeastOnce';
+
+/** An indeterminate commit may have been applied: it raises what the group may have committed. */
+const raiseMaybe = (maybe: Map<TopicPartition, number>, offsets: Readonly<Record<TopicPartition, number>>): void => {
+  for (const [tp, offset] of Object.entries(offsets)) maybe.set(tp, Math.max(maybe.get(tp) ?? offset, offset));
+};
 const EVENTS_MAX = 50;
 
 interface Missing {
@@ -55,6 +63,9 @@ export const atLeastOnce: Invariant = {
     const minPositioned = new Map<string, Map<TopicPartition, number>>(); // group → tp → min offset
     const processed = new Map<string, Map<TopicPartition, Set<number>>>(); // group → tp → offsets
     const committed = new Map<string, Map<TopicPartition, number>>(); // group → tp → final commit
+    // group → tp → highest offset of an indeterminate commit since the final definite one.
+    const maybeCommitted = new Map<string, Map<TopicPartition, number>>();
+    const unanswered = new Map<string, { group: string; offsets: Readonly<Record<TopicPartition, number>> }>(); // member \0 seq
     const groupTopics = new Map<string, Set<string>>(); // group → topics its members subscribed to
 
     const inner = <K, V>(outer: Map<string, Map<K, V>>, key: string): Map<K, V> => {
@@ -86,11 +97,23 @@ export const atLeastOnce: Invariant = {
         let offsets = byTp.get(e.tp);
         if (offsets === undefined) byTp.set(e.tp, (offsets = new Set()));
         offsets.add(e.offset);
-      } else if (e.type === 'CommitResult' && e.error === 'NONE') {
-        const byTp = inner(committed, e.group);
-        for (const [tp, offset] of Object.entries(e.offsets)) byTp.set(tp, offset);
+      } else if (e.type === 'CommitRequested') {
+        unanswered.set(`${e.member}\u0000${e.seq}`, { group: e.group, offsets: e.offsets });
+      } else if (e.type === 'CommitResult') {
+        unanswered.delete(`${e.member}\u0000${e.seq}`);
+        if (e.error === 'NONE') {
+          const byTp = inner(committed, e.group);
+          const maybe = inner(maybeCommitted, e.group);
+          for (const [tp, offset] of Object.entries(e.offsets)) {
+            byTp.set(tp, offset);
+            maybe.delete(tp);
+          }
+        } else if (e.error === 'REQUEST_TIMED_OUT') {
+          raiseMaybe(inner(maybeCommitted, e.group), e.offsets);
+        }
       }
     }
+    for (const { group, offsets } of unanswered.values()) raiseMaybe(inner(maybeCommitted, group), offsets);
 
     const out: Violation[] = [];
     for (const [group, started] of firstStarted) {
@@ -98,7 +121,9 @@ export const atLeastOnce: Invariant = {
         if (groupTopics.get(group)?.has(tpParse(tp).topic) !== true) continue;
         const floor = minPositioned.get(group)?.get(tp);
         const seen = processed.get(group)?.get(tp);
-        const commit = committed.get(group)?.get(tp);
+        const definite = committed.get(group)?.get(tp);
+        const maybe = maybeCommitted.get(group)?.get(tp);
+        const commit = definite === undefined ? maybe : maybe === undefined ? definite : Math.max(definite, maybe);
         const lost: Missing = { offsets: [], events: [] };
         const unseen: Missing = { offsets: [], events: [] };
         for (const [offset, index] of byOffset) {
@@ -115,7 +140,7 @@ export const atLeastOnce: Invariant = {
           const n = offsets.length;
           const where =
             kind === 'lost-write'
-              ? `below its final committed offset ${commit}`
+              ? `below its final committed offset ${commit}${maybe !== undefined && maybe === commit && definite !== commit ? ' (a commit whose outcome is unknown)' : ''}`
               : commit === undefined
                 ? 'and it never committed that partition'
                 : `at or above its final committed offset ${commit}`;

@@ -15,6 +15,12 @@
  * by then, the bound is undefined and any accepted commit of tp is a violation (C4: the
  * committer must have a position), with evidence.processedUpTo = null.
  *
+ * Indeterminate commits count as accepted (Jepsen's `info` ops: they may have been applied): a
+ * `CommitResult` with error 'REQUEST_TIMED_OUT', and a `CommitRequested` that never got a result
+ * (judged at the end of the history). A commit ahead of processing whose response was lost is
+ * stored by the coordinator all the same, so leaving it out would miss the loss it causes; a
+ * correct client never asks for one, so counting it raises no false alarm.
+ *
  * This is what flags the at-most-once policy (commit-before-process): its commits are accepted
  * before the records they cover are processed.
  */
@@ -57,7 +63,10 @@ export const committedNotAheadOfProcessed: Invariant = {
   check: (history: History) => {
     const out: Violation[] = [];
     const progress = new Map<string, Map<TopicPartition, Progress>>(); // member → tp → progress
-    const requests = new Map<string, { index: number; snapshot: ReadonlyMap<TopicPartition, Progress> }>();
+    const requests = new Map<
+      string,
+      { index: number; snapshot: ReadonlyMap<TopicPartition, Progress>; event: Extract<History[number], { type: 'CommitRequested' }>; answered: boolean }
+    >();
 
     const get = (member: string, tp: TopicPartition): Progress => progress.get(member)?.get(tp) ?? NOTHING;
     const set = (member: string, tp: TopicPartition, p: Progress): void => {
@@ -78,27 +87,42 @@ export const committedNotAheadOfProcessed: Invariant = {
       } else if (e.type === 'CommitRequested') {
         const snapshot = new Map<TopicPartition, Progress>();
         for (const tp of Object.keys(e.offsets)) snapshot.set(tp, get(e.member, tp));
-        requests.set(`${e.member}\u0000${e.seq}`, { index: i, snapshot });
-      } else if (e.type === 'CommitResult' && e.error === 'NONE') {
+        requests.set(`${e.member}\u0000${e.seq}`, { index: i, snapshot, event: e, answered: false });
+      } else if (e.type === 'CommitResult') {
         const request = requests.get(`${e.member}\u0000${e.seq}`);
+        if (request !== undefined) request.answered = true;
+        if (e.error !== 'NONE' && e.error !== 'REQUEST_TIMED_OUT') continue;
+        const verb = e.error === 'NONE' ? 'accepted' : 'sent (its outcome unknown: it timed out, so it may have been applied)';
         for (const [tp, committed] of Object.entries(e.offsets)) {
           const p = request?.snapshot.get(tp) ?? get(e.member, tp);
-          const processedUpTo = bound(p);
-          if (processedUpTo !== undefined && committed <= processedUpTo) continue;
-          const known =
-            processedUpTo === undefined
-              ? 'it had neither a position nor a processed record there'
-              : `it had only processed up to offset ${processedUpTo} (position ${p.startPosition ?? 'unknown'}, last processed ${p.lastProcessed ?? 'none'})`;
-          out.push({
-            invariant: NAME,
-            kind: 'commit-ahead',
-            message: `Member ${e.member} of group ${e.group} had commit seq ${e.seq} of offset ${committed} on ${tp} accepted in generation ${e.generation} although ${known}.`,
-            events: indices(p.positionedAt, p.processedAt, request?.index, i),
-            evidence: { member: e.member, tp, committed, processedUpTo: processedUpTo ?? null, generation: e.generation, seq: e.seq },
-          });
+          judge(e.member, e.group, e.seq, e.generation, tp, committed, p, verb, request?.index, i);
         }
       }
     }
+    // Requests never answered may have been applied too.
+    for (const r of requests.values()) {
+      if (r.answered) continue;
+      const e = r.event;
+      for (const [tp, committed] of Object.entries(e.offsets)) {
+        judge(e.member, e.group, e.seq, e.generation, tp, committed, r.snapshot.get(tp) ?? NOTHING, 'sent and never answered (it may have been applied)', r.index, undefined);
+      }
+    }
     return byFirstEvent(out);
+
+    function judge(member: string, group: string, seq: number, generation: number, tp: TopicPartition, committed: number, p: Progress, verb: string, requestAt: number | undefined, resultAt: number | undefined): void {
+      const processedUpTo = bound(p);
+      if (processedUpTo !== undefined && committed <= processedUpTo) return;
+      const known =
+        processedUpTo === undefined
+          ? 'it had neither a position nor a processed record there'
+          : `it had only processed up to offset ${processedUpTo} (position ${p.startPosition ?? 'unknown'}, last processed ${p.lastProcessed ?? 'none'})`;
+      out.push({
+        invariant: NAME,
+        kind: 'commit-ahead',
+        message: `Member ${member} of group ${group} had commit seq ${seq} of offset ${committed} on ${tp} ${verb} in generation ${generation} although ${known}.`,
+        events: indices(p.positionedAt, p.processedAt, requestAt, resultAt),
+        evidence: { member, tp, committed, processedUpTo: processedUpTo ?? null, generation, seq },
+      });
+    }
   },
 };

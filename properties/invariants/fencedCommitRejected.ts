@@ -20,7 +20,23 @@
  *     rule 5 requires ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID. Only requests with
  *     generation ≥ 0 are checked; a result with no matching request is ignored.
  *
+ * (c) Coordinator failover (kafka-protocol.md §1.2, §1.10). Between a `CoordinatorMoved` of G and
+ *     the next `GroupLoaded` of G no coordinator owns the group: the old one unloaded it and
+ *     answers NOT_COORDINATOR, the new one answers COORDINATOR_LOAD_IN_PROGRESS. An
+ *     `OffsetsStored` of G in that window is a commit stored by a coordinator of a stale epoch.
+ *
+ * Failover: a `GroupLoaded` makes its generation and members the group's current ones for (a)
+ * (the rebuilt group may be a generation *older* than the last GenerationStarted: a rebalance
+ * in progress is lost, §1.2), and clears what (b) knows of later joins of that group.
+ *
+ * Indeterminate results: (b) judges only results 'NONE'. A 'REQUEST_TIMED_OUT' result may or may
+ * not have been applied; a correct coordinator rejects a stale commit whatever the client saw, so
+ * flagging it would be a false alarm. Where the coordinator's side is in the history, (a) and (c)
+ * judge what it actually stored.
+ *
  * What is not checked: CompletingRebalance (REBALANCE_IN_PROGRESS) is invisible in the history.
+ * Known limit: a history with client events only cannot show a failover that lost a rebalance, so
+ * (b) may then flag a commit the rebuilt coordinator rightly accepted (record `GroupLoaded`).
  */
 import type { History } from '../../models/history.ts';
 import type { Invariant, Violation } from '../../src/check/invariant.ts';
@@ -67,11 +83,18 @@ export const fencedCommitRejected: Invariant = {
     const latest = new Map<string, Generation>(); // group → latest GenerationStarted
     const maxJoined = new Map<string, LaterJoin>(); // group → highest-generation Joined so far
     const requests = new Map<string, PendingRequest>(); // member \0 seq → request
+    const moved = new Map<string, number>(); // group → index of its CoordinatorMoved, until GroupLoaded
 
     for (let i = 0; i < history.length; i++) {
       const e = history[i]!;
       if (e.type === 'GenerationStarted') {
         latest.set(e.group, { generation: e.generation, members: new Set(e.members), index: i, removed: new Map() });
+      } else if (e.type === 'CoordinatorMoved') {
+        moved.set(e.group, i);
+      } else if (e.type === 'GroupLoaded') {
+        moved.delete(e.group);
+        latest.set(e.group, { generation: e.generation, members: new Set(e.members), index: i, removed: new Map() });
+        maxJoined.delete(e.group);
       } else if (e.type === 'MemberRemoved') {
         const gen = latest.get(e.group);
         if (gen !== undefined && !gen.removed.has(e.member)) gen.removed.set(e.member, i);
@@ -81,6 +104,18 @@ export const fencedCommitRejected: Invariant = {
         const what = fmtOffsets(e.offsets);
         let reason: string | undefined;
         let removedAt: number | undefined;
+        const movedAt = moved.get(e.group);
+        if (movedAt !== undefined) {
+          // Rule (c).
+          out.push({
+            invariant: NAME,
+            kind: 'zombie-commit',
+            message: `Group ${e.group} stored ${what} from ${e.member} with generation ${e.generation} after its coordinator moved and before the new one loaded it: a coordinator of a stale epoch wrote it.`,
+            events: indices(movedAt, i),
+            evidence: { view: 'failover', group: e.group, member: e.member, generation: e.generation, offsets: e.offsets },
+          });
+          continue;
+        }
         if (e.generation >= 0) {
           if (gen === undefined) {
             reason = 'no generation of the group had started';
