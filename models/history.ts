@@ -16,7 +16,16 @@ export type CommitError =
   | 'REBALANCE_IN_PROGRESS'
   | 'ILLEGAL_GENERATION'
   | 'UNKNOWN_MEMBER_ID'
-  | 'COORDINATOR_NOT_AVAILABLE';
+  | 'COORDINATOR_NOT_AVAILABLE'
+  /** Retriable routing errors: the coordinator moved (kafka-protocol.md §1.10); the commit was not applied. */
+  | 'NOT_COORDINATOR'
+  | 'COORDINATOR_LOAD_IN_PROGRESS'
+  /**
+   * No answer within request.timeout.ms (a lost request or response): the outcome is UNKNOWN.
+   * The coordinator may have applied the commit (Jepsen's indeterminate `info` op); invariants
+   * must treat it as "may have been applied".
+   */
+  | 'REQUEST_TIMED_OUT';
 
 export type RevokeReason = 'rebalance' | 'lost' | 'close';
 export type PositionSource = 'committed' | 'reset-earliest' | 'reset-latest' | 'seek';
@@ -34,6 +43,10 @@ export type HistoryEvent =
   | { readonly type: 'SeekRequested'; readonly t: number; readonly member: string; readonly tp: TopicPartition; readonly offset: number }
   /** stableWithinMs: per subscribing group, the time within which it must be Stable again (stableWithinBound). */
   | { readonly type: 'Quiesce'; readonly t: number; readonly stableWithinMs?: Readonly<Record<string, number>> }
+  /** The group's coordinator moved: the old one unloaded the group (Dead), `coordinator` (a node number) loads it. */
+  | { readonly type: 'CoordinatorMoved'; readonly t: number; readonly group: string; readonly coordinator: number }
+  /** The network lost one message (request or response) from `from` to `to`. */
+  | { readonly type: 'MessageDropped'; readonly t: number; readonly from: string; readonly to: string; readonly message: string }
   | { readonly type: 'Quiesced'; readonly t: number; readonly settled: boolean }
   // --- client side (what the consumer and its application saw and did) ---
   | { readonly type: 'Joined'; readonly t: number; readonly member: string; readonly group: string; readonly generation: number; readonly leader: boolean }
@@ -52,7 +65,12 @@ export type HistoryEvent =
   | { readonly type: 'GenerationStarted'; readonly t: number; readonly group: string; readonly generation: number; readonly members: readonly string[]; readonly leader: string | null; readonly protocol: string | null }
   | { readonly type: 'GroupStable'; readonly t: number; readonly group: string; readonly generation: number; readonly assignment: Readonly<Record<string, readonly TopicPartition[]>> }
   | { readonly type: 'MemberRemoved'; readonly t: number; readonly group: string; readonly member: string; readonly reason: RemoveReason }
-  | { readonly type: 'OffsetsStored'; readonly t: number; readonly group: string; readonly member: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>> };
+  | { readonly type: 'OffsetsStored'; readonly t: number; readonly group: string; readonly member: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>> }
+  /**
+   * A new coordinator finished loading the group from __consumer_offsets: the last persisted
+   * (Stable or Empty) generation and its members; a rebalance in progress was lost (§1.2).
+   */
+  | { readonly type: 'GroupLoaded'; readonly t: number; readonly group: string; readonly coordinator: number; readonly generation: number; readonly members: readonly string[] };
 
 export type HistoryEventType = HistoryEvent['type'];
 export type History = readonly HistoryEvent[];
@@ -64,6 +82,6 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 export type MemberObservation = DistributiveOmit<Extract<HistoryEvent, { member: string }>, 't' | 'member'>;
 /** What the coordinator observes: the simulator stamps `t`. */
 export type CoordinatorObservation = DistributiveOmit<
-  Extract<HistoryEvent, { type: 'RebalanceStarted' | 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' }>,
+  Extract<HistoryEvent, { type: 'RebalanceStarted' | 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' | 'GroupLoaded' }>,
   't'
 >;

@@ -19,7 +19,10 @@ export type GroupError =
   | 'ILLEGAL_GENERATION'
   | 'REBALANCE_IN_PROGRESS'
   | 'COORDINATOR_NOT_AVAILABLE'
-  | 'INCONSISTENT_GROUP_PROTOCOL';
+  | 'INCONSISTENT_GROUP_PROTOCOL'
+  /** Routing errors (kafka-protocol.md §1.10): the broker no longer owns the group, or is still loading it. */
+  | 'NOT_COORDINATOR'
+  | 'COORDINATOR_LOAD_IN_PROGRESS';
 
 export interface JoinMemberMetadata {
   readonly memberId: string;
@@ -72,7 +75,8 @@ export type Request =
     };
 
 export type Response =
-  | { readonly type: 'FindCoordinatorResponse'; readonly to: string; readonly group: string }
+  /** `node`: the coordinator's address (the simulator routes the member's later group requests there). */
+  | { readonly type: 'FindCoordinatorResponse'; readonly to: string; readonly group: string; readonly node?: string }
   | {
       readonly type: 'JoinGroupResponse';
       readonly to: string;
@@ -98,6 +102,8 @@ export type Response =
   | {
       readonly type: 'OffsetFetchResponse';
       readonly to: string;
+      /** NONE, or a routing error (§1.10): then `committed` is empty and the client retries. */
+      readonly error?: GroupError;
       /** -1 where nothing is committed (§1.11, OffsetFetch). */
       readonly committed: Readonly<Record<TopicPartition, number>>;
       readonly logStartOffsets: Readonly<Record<TopicPartition, number>>;
@@ -107,6 +113,26 @@ export type Response =
 
 export type Message = Request | Response;
 
-/** Nodes of the simulated cluster besides the members. */
+/**
+ * Nodes of the simulated cluster besides the members. Members address their group's coordinator
+ * as COORDINATOR; the simulator routes that to the node FindCoordinator last named (the first
+ * coordinator is `coordinator`, later ones after MoveCoordinator `coordinator@1`, `coordinator@2`...).
+ */
 export const COORDINATOR = 'coordinator';
+export const isCoordinatorNode = (node: string): boolean => node === COORDINATOR || node.startsWith(`${COORDINATOR}@`);
+/** Message types the Drop command can make the network lose (its slot is resolved modulo this list). */
+export const DROPPABLE: readonly Message['type'][] = [
+  'OffsetCommitResponse',
+  'OffsetCommit',
+  'JoinGroupResponse',
+  'SyncGroupResponse',
+  'SyncGroup',
+  'JoinGroup',
+  'HeartbeatResponse',
+  'Heartbeat',
+  'OffsetFetchResponse',
+  'FetchResponse',
+  'FindCoordinatorResponse',
+  'LeaveGroup',
+];
 export const BROKER = 'broker';

@@ -73,4 +73,10 @@ export interface ConsumerConfig {
   readonly maxPartitionFetchBytes: number;
   /** Time the application spends on one record. */
   readonly processingMs: number;
+  /**
+   * request.timeout.ms: a request unanswered this long is failed and its connection closed
+   * (JoinGroup waits rebalance timeout + 5 s, as the Java client's JOIN_GROUP_TIMEOUT_LAPSE).
+   * Absent: 30000, Kafka's default (§2.9).
+   */
+  readonly requestTimeoutMs?: number;
 }

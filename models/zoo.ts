@@ -16,6 +16,7 @@ import {
   joinWaitsForLeaderOnly,
   neverExpiresSessions,
   noGenerationBump,
+  storesAfterUnload,
   syncGivesLeaderShareToAll,
 } from './coordinator/coordinator.zoo.ts';
 import {
@@ -56,6 +57,14 @@ export const ZOO: readonly ZooEntry[] = [
     configuration: 'per-message',
     caughtBy: 'fencedCommitRejected',
     machines: { coordinator: acceptStaleCommits },
+  },
+  {
+    id: 'coordinator-stores-after-unload',
+    title: 'A coordinator that unloaded the group still stores the commits sent to it (stale coordinator epoch)',
+    reference: 'classic mistake (a zombie leader writing); kafka-protocol.md §1.2 onGroupUnloaded, §1.10 NOT_COORDINATOR',
+    configuration: 'failover',
+    caughtBy: 'fencedCommitRejected',
+    machines: { coordinator: storesAfterUnload },
   },
   {
     id: 'coordinator-expiry-keeps-member',

@@ -57,6 +57,8 @@ export interface ConsumerContext extends ConsumerInput {
   readonly fetchSeq: number;
   /** The record the application finished last (the per-message loop commits it). */
   readonly lastProcessed: LogRecord | null;
+  /** The sync commit being waited for or retried: commitSync retries retriable errors (§2.7). */
+  readonly pendingCommit: { readonly offsets: Readonly<Record<TopicPartition, number>>; readonly generation: number } | null;
 }
 
 /** A member that owns nothing: no partitions, positions, buffered records or offsets to commit. */
@@ -89,6 +91,7 @@ export const initialConsumerContext = (input: ConsumerInput): ConsumerContext =>
   afterCommit: 'poll',
   fetchSeq: 0,
   lastProcessed: null,
+  pendingCommit: null,
 });
 
 type Res<T extends Response['type']> = Extract<Response, { type: T }>;
@@ -98,10 +101,66 @@ const toCoordinator = (message: Request): Effect => ({ type: 'Send', to: COORDIN
 const toBroker = (message: Request): Effect => ({ type: 'Send', to: BROKER, message });
 const none = (ctx: ConsumerContext): Step<ConsumerContext> => ({ ctx, out: [] });
 
+// ---------------------------------------------------------------- request timeouts and rediscovery
+
+/** retry.backoff.ms (Java's default, 100 ms) before a request is retried after a retriable error. */
+export const RETRY_BACKOFF_MS = 100;
+/** Java's JOIN_GROUP_TIMEOUT_LAPSE: a JoinGroup may wait the whole rebalance timeout plus this. */
+export const JOIN_TIMEOUT_LAPSE_MS = 5000;
+
+export const requestTimeoutMs = (ctx: ConsumerContext): number => ctx.config.requestTimeoutMs ?? 30_000;
+
+/**
+ * The main loop waits for one request at a time; its timeout is the timer 'request' (a later
+ * SetTimer replaces it, so each send re-arms it and a stale one only fires where nothing waits).
+ */
+const armRequest = (delayMs: number): Effect => ({ type: 'SetTimer', timer: 'request', delayMs });
+/** JoinGroup and SyncGroup may be parked for the rebalance timeout (simplification: SyncGroup too). */
+const armGroupRequest = (ctx: ConsumerContext): Effect => armRequest(ctx.config.maxPollIntervalMs + JOIN_TIMEOUT_LAPSE_MS);
+
+/** Errors that mean "the coordinator is elsewhere or not ready": retried, never a rejoin (§1.10, §2.7). */
+export const isRoutingError = (error: string): boolean =>
+  error === 'NOT_COORDINATOR' || error === 'COORDINATOR_NOT_AVAILABLE' || error === 'COORDINATOR_LOAD_IN_PROGRESS';
+
+/** markCoordinatorUnknown: look the coordinator up again (the answer re-routes the connection). */
+const lookup = (ctx: ConsumerContext): Effect => ({ type: 'Send', to: BROKER, message: { type: 'FindCoordinator', from: ctx.name, group: ctx.group } });
+
+/** After a retriable error: rediscover unless the coordinator is only loading, and retry after the backoff. */
+export const retryLater = (ctx: ConsumerContext, error: string): Step<ConsumerContext> => ({
+  ctx,
+  out: [...(error === 'COORDINATOR_LOAD_IN_PROGRESS' ? [] : [lookup(ctx)]), { type: 'SetTimer', timer: 'retry', delayMs: RETRY_BACKOFF_MS }],
+});
+
+/** A coordinator request timed out: the connection is closed (its in-flight messages are lost), then as NOT_COORDINATOR. */
+export const coordinatorTimedOut = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  const r = retryLater(ctx, 'REQUEST_TIMED_OUT');
+  return { ctx: r.ctx, out: [{ type: 'Disconnect', to: COORDINATOR }, ...r.out] };
+};
+
+/** SyncGroup failed with a routing error or timed out: rejoin once the coordinator is found again (§2.1). */
+export const syncRetryLater = (ctx: ConsumerContext, error: string): Step<ConsumerContext> => {
+  const r = error === 'REQUEST_TIMED_OUT' ? coordinatorTimedOut(ctx) : retryLater(ctx, error);
+  return { ctx: { ...r.ctx, generation: -1, heartbeatEnabled: false, stable: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }, ...r.out] };
+};
+
+/** OffsetFetch for the current assignment (again). */
+export const fetchOffsets = (ctx: ConsumerContext): Step<ConsumerContext> => ({
+  ctx,
+  out: [toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ctx.assignment }), armRequest(requestTimeoutMs(ctx))],
+});
+
+/** A Fetch timed out: close the broker connection; the next poll() fetches again. */
+export const fetchTimedOut = (ctx: ConsumerContext): Step<ConsumerContext> => ({ ctx, out: [{ type: 'Disconnect', to: BROKER }] });
+
+export const isOffsetFetchOk = (ev: Res<'OffsetFetchResponse'>): boolean => ev.error === undefined || ev.error === 'NONE';
+
 // ---------------------------------------------------------------- start, join, sync
 
+/** FindCoordinator, waited for in FindingCoordinator (re-sent when it times out). */
+export const lookupCoordinator = (ctx: ConsumerContext): Step<ConsumerContext> => ({ ctx, out: [lookup(ctx), armRequest(requestTimeoutMs(ctx))] });
+
 export const findCoordinator = (ctx: ConsumerContext): Step<ConsumerContext> => {
-  const out: Effect[] = [{ type: 'Send', to: BROKER, message: { type: 'FindCoordinator', from: ctx.name, group: ctx.group } }];
+  const out: Effect[] = [lookup(ctx), armRequest(requestTimeoutMs(ctx))];
   if (ctx.config.policy === 'auto-commit-java' || ctx.config.policy === 'auto-commit-timer') {
     out.push({ type: 'SetTimer', timer: 'autocommit', delayMs: ctx.config.autoCommitIntervalMs });
   }
@@ -122,6 +181,7 @@ export const sendJoin = (ctx: ConsumerContext): Step<ConsumerContext> => ({
       sessionTimeoutMs: ctx.config.sessionTimeoutMs,
       rebalanceTimeoutMs: ctx.config.maxPollIntervalMs,
     }),
+    armGroupRequest(ctx),
   ],
 });
 
@@ -137,7 +197,7 @@ export const joined = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): Step
     { type: 'SetTimer', timer: 'heartbeat', delayMs: ctx.config.heartbeatIntervalMs },
   ];
   if (leader) out.push({ type: 'Lead', generation: ev.generation, protocol: ev.protocol, members: ev.members });
-  else out.push({ type: 'Demote' }, toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ev.memberId, generation: ev.generation, assignments: null }));
+  else out.push({ type: 'Demote' }, toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ev.memberId, generation: ev.generation, assignments: null }), armGroupRequest(ctx));
   return { ctx: next, out };
 };
 
@@ -148,7 +208,7 @@ export const joinFailed = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): 
 /** The leader role computed the assignment (leader.machine.ts); send it in SyncGroup. */
 export const syncAsLeader = (ctx: ConsumerContext, assignments: Readonly<Record<string, readonly TopicPartition[]>>): Step<ConsumerContext> => ({
   ctx,
-  out: [toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId, generation: ctx.generation, assignments })],
+  out: [toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId, generation: ctx.generation, assignments }), armGroupRequest(ctx)],
 });
 
 export const isSyncOk = (ev: Res<'SyncGroupResponse'>): boolean => ev.error === 'NONE';
@@ -162,6 +222,7 @@ export const synced = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step
   out: [
     observe({ type: 'Assigned', group: ctx.group, generation: ctx.generation, partitions: ev.assignment }),
     toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ev.assignment }),
+    armRequest(requestTimeoutMs(ctx)),
   ],
 });
 
@@ -172,7 +233,7 @@ export const syncFailed = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): 
 /** Manual assignment: no group; fetch committed offsets of the chosen partitions. */
 export const assignManually = (ctx: ConsumerContext): Step<ConsumerContext> => ({
   ctx: { ...ctx, assignment: ctx.partitions },
-  out: [toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ctx.partitions })],
+  out: [toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ctx.partitions }), armRequest(requestTimeoutMs(ctx))],
 });
 
 /** Initial positions: the committed offset, else auto.offset.reset (§2.8). */
@@ -203,12 +264,15 @@ export const positioned = (ctx: ConsumerContext, ev: Res<'OffsetFetchResponse'>)
 
 const commitRequest = (ctx: ConsumerContext, offsets: Readonly<Record<TopicPartition, number>>, after: AfterCommit | null): Step<ConsumerContext> => {
   const seq = ctx.commitSeq + 1;
+  const out: Effect[] = [
+    observe({ type: 'CommitRequested', group: ctx.group, generation: ctx.generation, offsets, seq }),
+    toCoordinator({ type: 'OffsetCommit', from: ctx.name, group: ctx.group, memberId: ctx.memberId, generation: ctx.generation, offsets, seq }),
+  ];
+  if (after === null) return { ctx: { ...ctx, commitSeq: seq }, out };
+  out.push(armRequest(requestTimeoutMs(ctx)));
   return {
-    ctx: { ...ctx, commitSeq: seq, awaitingCommit: after === null ? ctx.awaitingCommit : seq, afterCommit: after ?? ctx.afterCommit },
-    out: [
-      observe({ type: 'CommitRequested', group: ctx.group, generation: ctx.generation, offsets, seq }),
-      toCoordinator({ type: 'OffsetCommit', from: ctx.name, group: ctx.group, memberId: ctx.memberId, generation: ctx.generation, offsets, seq }),
-    ],
+    ctx: { ...ctx, commitSeq: seq, awaitingCommit: seq, afterCommit: after, pendingCommit: { offsets, generation: ctx.generation } },
+    out,
   };
 };
 
@@ -308,7 +372,7 @@ export const poll = (ctx: ConsumerContext): Step<ConsumerContext> => {
     maxRecords: c.config.maxPollRecords,
     seq: fetchSeq,
   };
-  return { ctx: { ...c, fetchSeq }, out: [...step.out, toBroker(fetch)] };
+  return { ctx: { ...c, fetchSeq }, out: [...step.out, toBroker(fetch), armRequest(requestTimeoutMs(c))] };
 };
 
 export const isCurrentFetch = (ctx: ConsumerContext, ev: Res<'FetchResponse'>): boolean => ev.seq === ctx.fetchSeq;
@@ -376,8 +440,8 @@ const commitObservation = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>
 
 /** How a failed commit changes the member (§2.7). */
 const onCommitError = (ctx: ConsumerContext, error: CommitError): ConsumerContext => {
-  // COORDINATOR_NOT_AVAILABLE is retriable: the client rediscovers the coordinator, no rejoin (§2.7).
-  if (error === 'NONE' || error === 'COORDINATOR_NOT_AVAILABLE' || ctx.mode === 'assign') return ctx;
+  // Routing errors and timeouts are retriable: the client rediscovers the coordinator, no rejoin (§2.7).
+  if (error === 'NONE' || isRoutingError(error) || error === 'REQUEST_TIMED_OUT' || ctx.mode === 'assign') return ctx;
   const fenced = error === 'ILLEGAL_GENERATION' || error === 'UNKNOWN_MEMBER_ID';
   return {
     ...ctx,
@@ -390,9 +454,34 @@ const onCommitError = (ctx: ConsumerContext, error: CommitError): ConsumerContex
 /** The awaited sync commit answered OK or not; a failure drops the rest of the batch (CommitFailedException). */
 export const syncCommitAnswered = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => {
   const failed = ev.error !== 'NONE';
-  const next = onCommitError({ ...ctx, awaitingCommit: -1, buffer: failed && ctx.mode === 'subscribe' ? [] : ctx.buffer }, ev.error);
+  const next = onCommitError({ ...ctx, awaitingCommit: -1, pendingCommit: null, buffer: failed && ctx.mode === 'subscribe' ? [] : ctx.buffer }, ev.error);
   return { ctx: next, out: [commitObservation(ctx, ev)] };
 };
+
+/** commitSync got a routing error: recorded, then retried after rediscovery and the backoff (§2.7). */
+export const syncCommitRetryLater = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => {
+  const r = retryLater({ ...ctx, awaitingCommit: -1 }, ev.error);
+  return { ctx: r.ctx, out: [commitObservation(ctx, ev), ...r.out] };
+};
+
+/**
+ * commitSync got no answer within request.timeout.ms: the outcome is unknown (the coordinator
+ * may have stored it), recorded as REQUEST_TIMED_OUT; the connection is closed and the commit
+ * is retried, as the Java client retries a disconnect while its commit timer lasts (§2.7).
+ */
+export const syncCommitTimedOut = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  const p = ctx.pendingCommit;
+  if (p === null || ctx.awaitingCommit < 0) return none(ctx);
+  const r = coordinatorTimedOut({ ...ctx, awaitingCommit: -1 });
+  return {
+    ctx: r.ctx,
+    out: [observe({ type: 'CommitResult', group: ctx.group, generation: p.generation, offsets: p.offsets, seq: ctx.awaitingCommit, error: 'REQUEST_TIMED_OUT' }), ...r.out],
+  };
+};
+
+/** The backoff ended: send the pending sync commit again (a new request, a new seq). */
+export const retrySyncCommit = (ctx: ConsumerContext): Step<ConsumerContext> =>
+  ctx.pendingCommit === null ? none(ctx) : commitRequest(ctx, ctx.pendingCommit.offsets, ctx.afterCommit);
 
 /** An async commit (auto-commit) answered: recorded; an error asks for a rejoin (§2.7). */
 export const asyncCommitAnswered = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => ({
@@ -422,6 +511,8 @@ export const heartbeatTick = (ctx: ConsumerContext): Step<ConsumerContext> => {
  */
 export const heartbeatAnswered = (ctx: ConsumerContext, ev: Res<'HeartbeatResponse'>): Step<ConsumerContext> => {
   if (ev.generation !== ctx.generation || ev.error === 'NONE') return none(ctx);
+  // The heartbeat thread marks the coordinator unknown and looks it up (§2.2).
+  if (isRoutingError(ev.error)) return { ctx, out: ev.error === 'COORDINATOR_LOAD_IN_PROGRESS' ? [] : [lookup(ctx)] };
   if (ev.error === 'REBALANCE_IN_PROGRESS') return none(ctx.stable ? { ...ctx, rejoinNeeded: true } : ctx);
   const fenced = ev.error === 'ILLEGAL_GENERATION' || ev.error === 'UNKNOWN_MEMBER_ID';
   if (!fenced) return none(ctx);

@@ -26,6 +26,9 @@ import {
   commitOnRevoke,
   commitRecord,
   commitSucceeded,
+  coordinatorTimedOut,
+  fetchOffsets,
+  fetchTimedOut,
   finishProcessing,
   findCoordinator,
   handOff,
@@ -36,21 +39,29 @@ import {
   isAwaitedCommit,
   isCurrentFetch,
   isLeaderResponse,
+  isOffsetFetchOk,
+  isRoutingError,
   joined,
   joinFailed,
   leave,
+  lookupCoordinator,
   needsCloseCommit,
   needsRevokeCommit,
   poll,
   positioned,
+  retryLater,
+  retrySyncCommit,
   revokeAndJoin,
   seek,
   sendJoin,
   startProcessing,
   syncAsLeader,
   syncCommitAnswered,
+  syncCommitRetryLater,
+  syncCommitTimedOut,
   synced,
   syncFailed,
+  syncRetryLater,
   type ConsumerContext,
   type ConsumerInput,
 } from './consumer.logic.ts';
@@ -97,6 +108,10 @@ export const consumerMachine = setup({
     isJoinOk: ({ event }) => event.type === 'JoinGroupResponse' && errorOf(event) === 'NONE',
     isLeader: ({ event }) => event.type === 'JoinGroupResponse' && isLeaderResponse(event),
     isFatalJoinError: ({ event }) => event.type === 'JoinGroupResponse' && errorOf(event) === 'INCONSISTENT_GROUP_PROTOCOL',
+    isRoutingError: ({ event }) => isRoutingError(errorOf(event) ?? 'NONE'),
+    isRequestTimer: ({ event }) => timerIs(event, 'request'),
+    isRetryTimer: ({ event }) => timerIs(event, 'retry'),
+    isOffsetFetchOk: ({ event }) => event.type === 'OffsetFetchResponse' && isOffsetFetchOk(event),
     isCurrentGenerationAssignment: ({ context, event }) => event.type === 'AssignmentComputed' && event.generation === context.generation,
     isSyncOk: ({ event }) => event.type === 'SyncGroupResponse' && errorOf(event) === 'NONE',
     isClosing: ({ context }) => context.closing,
@@ -110,6 +125,7 @@ export const consumerMachine = setup({
     commitsEachBatch: ({ context }) => policyIs(context, 'commit-after-batch'),
     isProcessTimer: ({ event }) => timerIs(event, 'process'),
     isAwaitedCommit: ({ context, event }) => event.type === 'OffsetCommitResponse' && isAwaitedCommit(context, event),
+    isRetriableCommitError: ({ event }) => event.type === 'OffsetCommitResponse' && isRoutingError(event.error),
     commitOk: ({ event }) => event.type === 'OffsetCommitResponse' && commitSucceeded(event),
     afterIsNextRecord: ({ context }) => context.afterCommit === 'next-record',
     afterIsProcessBatch: ({ context }) => context.afterCommit === 'process-batch',
@@ -118,6 +134,15 @@ export const consumerMachine = setup({
   },
   actions: {
     findCoordinator: consumerAction((c) => findCoordinator(c)),
+    lookupCoordinator: consumerAction((c) => lookupCoordinator(c)),
+    retryLater: consumerAction((c, e) => retryLater(c, errorOf(e) ?? 'NONE')),
+    coordinatorTimedOut: consumerAction((c) => coordinatorTimedOut(c)),
+    syncRetryLater: consumerAction((c, e) => syncRetryLater(c, e.type === 'Timer' ? 'REQUEST_TIMED_OUT' : (errorOf(e) ?? 'NONE'))),
+    fetchOffsets: consumerAction((c) => fetchOffsets(c)),
+    fetchTimedOut: consumerAction((c) => fetchTimedOut(c)),
+    syncCommitRetryLater: consumerAction(on('OffsetCommitResponse', syncCommitRetryLater)),
+    syncCommitTimedOut: consumerAction((c) => syncCommitTimedOut(c)),
+    retrySyncCommit: consumerAction((c) => retrySyncCommit(c)),
     sendJoin: consumerAction((c) => sendJoin(c)),
     joined: consumerAction(on('JoinGroupResponse', joined)),
     joinFailed: consumerAction(on('JoinGroupResponse', joinFailed)),
@@ -169,6 +194,7 @@ export const consumerMachine = setup({
           { guard: 'isSubscribed', target: 'Joining', actions: 'sendJoin' },
           { target: 'FetchingOffsets', actions: 'assignManually' },
         ],
+        Timer: { guard: 'isRequestTimer', actions: 'lookupCoordinator' },
       },
     },
     Joining: {
@@ -177,7 +203,13 @@ export const consumerMachine = setup({
           { guard: 'isLeader', target: 'Assigning', actions: 'joined' },
           { guard: 'isJoinOk', target: 'Syncing', actions: 'joined' },
           { guard: 'isFatalJoinError', target: 'Failed' },
+          // The coordinator moved or is loading: rediscover, back off, join again (§2.1).
+          { guard: 'isRoutingError', actions: 'retryLater' },
           { target: 'Joining', reenter: true, actions: 'joinFailed' },
+        ],
+        Timer: [
+          { guard: 'isRequestTimer', actions: 'coordinatorTimedOut' },
+          { guard: 'isRetryTimer', actions: 'sendJoin' },
         ],
       },
     },
@@ -190,12 +222,20 @@ export const consumerMachine = setup({
       on: {
         SyncGroupResponse: [
           { guard: 'isSyncOk', target: 'FetchingOffsets', actions: 'synced' },
+          { guard: 'isRoutingError', target: 'Joining', actions: 'syncRetryLater' },
           { target: 'Joining', actions: 'syncFailed' },
         ],
+        Timer: { guard: 'isRequestTimer', target: 'Joining', actions: 'syncRetryLater' },
       },
     },
     FetchingOffsets: {
-      on: { OffsetFetchResponse: { target: 'Polling', actions: 'positioned' } },
+      on: {
+        OffsetFetchResponse: [{ guard: 'isOffsetFetchOk', target: 'Polling', actions: 'positioned' }, { actions: 'retryLater' }],
+        Timer: [
+          { guard: 'isRequestTimer', actions: 'coordinatorTimedOut' },
+          { guard: 'isRetryTimer', actions: 'fetchOffsets' },
+        ],
+      },
     },
     /** The top of poll(): act on close and rejoin requests first, then fetch. */
     Polling: {
@@ -212,6 +252,7 @@ export const consumerMachine = setup({
         FetchResponse: [
           { guard: 'isCurrentFetch', target: 'HandedOff', actions: 'handOff' },
         ],
+        Timer: { guard: 'isRequestTimer', target: 'Polling', actions: 'fetchTimedOut' },
       },
     },
     /** poll() returned: decide what the application does with the batch. */
@@ -241,10 +282,15 @@ export const consumerMachine = setup({
     Committing: {
       on: {
         OffsetCommitResponse: [
+          { guard: and(['isAwaitedCommit', 'isRetriableCommitError']), actions: 'syncCommitRetryLater' },
           { guard: and(['isAwaitedCommit', 'afterIsLeave']), target: 'Left', actions: 'syncCommitAnswered' },
           { guard: and(['isAwaitedCommit', 'afterIsJoin']), target: 'Joining', actions: ['syncCommitAnswered', 'revokeAndJoin'] },
           { guard: 'isAwaitedCommit', target: 'AfterCommit', actions: 'syncCommitAnswered' },
           { actions: 'asyncCommitAnswered' },
+        ],
+        Timer: [
+          { guard: 'isRequestTimer', actions: 'syncCommitTimedOut' },
+          { guard: 'isRetryTimer', actions: 'retrySyncCommit' },
         ],
       },
     },

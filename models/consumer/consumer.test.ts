@@ -125,7 +125,10 @@ function polling(policy: ProcessingPolicy): Consumer {
 describe('consumer: join and sync (§2.1)', () => {
   it('Start sends FindCoordinator to the broker', () => {
     const c = consumer('commit-after-batch');
-    expect(c.send({ type: 'Start' })).toEqual([{ type: 'Send', to: 'broker', message: { type: 'FindCoordinator', from: ME, group: 'g' } }]);
+    expect(c.send({ type: 'Start' })).toEqual([
+      { type: 'Send', to: 'broker', message: { type: 'FindCoordinator', from: ME, group: 'g' } },
+      { type: 'SetTimer', timer: 'request', delayMs: 30_000 }, // request.timeout.ms (§2.9)
+    ]);
     expect(c.state()).toBe('FindingCoordinator');
   });
 
@@ -146,6 +149,7 @@ describe('consumer: join and sync (§2.1)', () => {
         to: 'coordinator',
         message: { type: 'JoinGroup', from: ME, group: 'g', memberId: '', protocols: ['range', 'roundrobin'], topics: ['t'], sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000 },
       },
+      { type: 'SetTimer', timer: 'request', delayMs: 35_000 }, // rebalance timeout + JOIN_GROUP_TIMEOUT_LAPSE
     ]);
   });
 
@@ -166,6 +170,7 @@ describe('consumer: join and sync (§2.1)', () => {
     const assignments = { [MEMBER_ID]: ['t-0'], 'c2~2': ['t-1'] };
     expect(c.send({ type: 'AssignmentComputed', generation: 1, assignments })).toEqual([
       { type: 'Send', to: 'coordinator', message: { type: 'SyncGroup', from: ME, group: 'g', memberId: MEMBER_ID, generation: 1, assignments } },
+      { type: 'SetTimer', timer: 'request', delayMs: 35_000 },
     ]);
     expect(c.state()).toBe('Syncing');
   });
@@ -190,6 +195,7 @@ describe('consumer: join and sync (§2.1)', () => {
     expect(out).toEqual([
       { type: 'Observe', event: { type: 'Assigned', group: 'g', generation: 1, partitions: ['t-0', 't-1'] } },
       { type: 'Send', to: 'coordinator', message: { type: 'OffsetFetch', from: ME, group: 'g', partitions: ['t-0', 't-1'] } },
+      { type: 'SetTimer', timer: 'request', delayMs: 30_000 },
     ]);
   });
 
@@ -223,6 +229,7 @@ describe('consumer: initial positions (§2.8)', () => {
         to: 'broker',
         message: { type: 'Fetch', from: ME, positions: { 't-0': 3, 't-1': 2 }, minBytes: 1, maxWaitMs: 500, maxBytes: 1_000_000, maxPartitionBytes: 100_000, maxRecords: 10, seq: 1 },
       },
+      { type: 'SetTimer', timer: 'request', delayMs: 30_000 },
     ]);
   });
 
@@ -282,7 +289,7 @@ describe('consumer: commits per processing policy (§2.6, models/types.ts)', () 
     c.send(fetchResponse([rec('t-0', 3), rec('t-0', 4)], 1));
     const first = c.send(timer('process'));
     expect(c.state()).toBe('Committing');
-    expect(kinds(first)).toEqual(['Observe:Processed', 'Observe:CommitRequested', 'Send:OffsetCommit']);
+    expect(kinds(first)).toEqual(['Observe:Processed', 'Observe:CommitRequested', 'Send:OffsetCommit', 'SetTimer:request']);
     expect(commits(first)).toEqual([{ type: 'OffsetCommit', from: ME, group: 'g', memberId: MEMBER_ID, generation: 1, offsets: { 't-0': 4 }, seq: 1 }]);
     // The next record waits for the commit's answer.
     const answered = c.send(commitResponse(1, { 't-0': 4 }));
@@ -307,7 +314,7 @@ describe('consumer: commits per processing policy (§2.6, models/types.ts)', () 
     const c = polling('commit-before-process');
     const out = c.send(fetchResponse([rec('t-0', 3), rec('t-0', 4)], 1));
     expect(c.state()).toBe('Committing');
-    expect(kinds(out)).toEqual(['Observe:Polled', 'Observe:CommitRequested', 'Send:OffsetCommit']);
+    expect(kinds(out)).toEqual(['Observe:Polled', 'Observe:CommitRequested', 'Send:OffsetCommit', 'SetTimer:request']);
     expect(commits(out)).toEqual([expect.objectContaining({ offsets: { 't-0': 5, 't-1': 2 } })]);
     const answered = c.send(commitResponse(1, { 't-0': 5, 't-1': 2 }));
     expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:ProcessStarted', 'SetTimer:process']);
@@ -409,7 +416,7 @@ describe('consumer: heartbeats and rebalances (§2.1, §2.2, §2.4)', () => {
     expect(c.state()).toBe('Committing');
     expect(commits(out)).toEqual([expect.objectContaining({ offsets: { 't-0': 4 } })]);
     const answered = c.send(commitResponse(1, { 't-0': 4 }));
-    expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:Revoked', 'CancelTimer:heartbeat', 'Send:JoinGroup']);
+    expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:Revoked', 'CancelTimer:heartbeat', 'Send:JoinGroup', 'SetTimer:request']);
   });
 
   it('ILLEGAL_GENERATION: Revoked lost at the next poll, rejoin keeping the member id (§2.1, §2.4)', () => {

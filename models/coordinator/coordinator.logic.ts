@@ -6,7 +6,8 @@
  * Sources: kafka-protocol.md §1.2 (states), §1.3 (generations), §1.5 (leader, protocol),
  * §1.6 (join and sync phases), §1.7 (sessions), §1.8 (LeaveGroup), §1.10 (error matrix),
  * §1.11 (OffsetCommit acceptance).
- * Not modelled: static membership, MEMBER_ID_REQUIRED, group.max.size, coordinator failover.
+ * Failover (§1.2 onGroupUnloaded/onGroupLoaded, §1.10 routing errors): unload, load, notCoordinator.
+ * Not modelled: static membership, MEMBER_ID_REQUIRED, group.max.size.
  */
 import { selectProtocol } from '../assignor/index.ts';
 import type { CommitError } from '../history.ts';
@@ -399,4 +400,112 @@ export const offsetCommit = (ctx: CoordinatorContext, req: Req<'OffsetCommit'>, 
   }
   out.push(send(req.from, { type: 'OffsetCommitResponse', to: req.from, error, generation: req.generation, offsets: req.offsets, seq: req.seq }));
   return { ctx, out };
+};
+
+// ---------------------------------------------------------------- failover (§1.2, §1.10)
+
+/**
+ * What a coordinator persists of a group in __consumer_offsets besides the offsets: written when
+ * the group becomes Stable (the leader's assignment) or Empty (§1.2 "Only Stable and Empty groups
+ * are ever persisted/loaded"). A new coordinator rebuilds the group from the latest one.
+ */
+export interface GroupSnapshot {
+  readonly generation: number;
+  readonly protocol: string | null;
+  readonly leaderId: string | null;
+  readonly memberSeq: number;
+  readonly members: readonly GroupMember[];
+}
+
+/** The persisted form of a Stable or Empty group: members and their assignments, no parked requests. */
+export const snapshotOf = (ctx: CoordinatorContext): GroupSnapshot => ({
+  generation: ctx.generation,
+  protocol: ctx.protocol,
+  leaderId: ctx.leaderId,
+  memberSeq: ctx.memberSeq,
+  members: memberList(ctx).map((m) => ({ ...m, awaitingJoin: false, awaitingSync: false, syncPending: false })),
+});
+
+export type RoutingError = 'NOT_COORDINATOR' | 'COORDINATOR_LOAD_IN_PROGRESS';
+
+/**
+ * The answer of a broker that does not own the group (NOT_COORDINATOR) or is still loading it
+ * (COORDINATOR_LOAD_IN_PROGRESS), with §1.10's remaps: SyncGroup turns LOAD_IN_PROGRESS into
+ * REBALANCE_IN_PROGRESS, Heartbeat turns it into NONE. Null for requests that are not group APIs.
+ */
+export const routingErrorResponse = (req: Request, error: RoutingError): Response | null => {
+  switch (req.type) {
+    case 'JoinGroup':
+      return { type: 'JoinGroupResponse', to: req.from, error, generation: -1, memberId: req.memberId, leaderId: '', protocol: null, members: [] };
+    case 'SyncGroup':
+      return { type: 'SyncGroupResponse', to: req.from, error: error === 'COORDINATOR_LOAD_IN_PROGRESS' ? 'REBALANCE_IN_PROGRESS' : error, generation: req.generation, assignment: [] };
+    case 'Heartbeat':
+      return { type: 'HeartbeatResponse', to: req.from, error: error === 'COORDINATOR_LOAD_IN_PROGRESS' ? 'NONE' : error, generation: req.generation };
+    case 'LeaveGroup':
+      return { type: 'LeaveGroupResponse', to: req.from, error };
+    case 'OffsetCommit':
+      return { type: 'OffsetCommitResponse', to: req.from, error, generation: req.generation, offsets: req.offsets, seq: req.seq };
+    case 'OffsetFetch':
+      return { type: 'OffsetFetchResponse', to: req.from, error, committed: {}, logStartOffsets: {}, logEndOffsets: {} };
+    case 'FindCoordinator':
+    case 'Fetch':
+      return null;
+  }
+};
+
+/** Dead (the group was unloaded): every group request is answered NOT_COORDINATOR and nothing is stored. */
+export const notCoordinator = (ctx: CoordinatorContext, req: Request): Step<CoordinatorContext> => {
+  const res = routingErrorResponse(req, 'NOT_COORDINATOR');
+  return { ctx, out: res === null ? [] : [send(res.to, res)] };
+};
+
+/**
+ * The coordinator loses the group's partition (onGroupUnloaded, §1.2): parked JoinGroups and
+ * SyncGroups are answered NOT_COORDINATOR and every timer of the group stops.
+ */
+export const unload = (ctx: CoordinatorContext): Step<CoordinatorContext> => {
+  const out: Effect[] = [{ type: 'CancelTimer', timer: 'join' }, { type: 'CancelTimer', timer: 'sync' }];
+  const members: Record<string, GroupMember> = {};
+  for (const m of memberList(ctx)) {
+    out.push({ type: 'CancelTimer', timer: sessionTimer(m.memberId) });
+    if (m.awaitingJoin) {
+      out.push(send(m.clientId, { type: 'JoinGroupResponse', to: m.clientId, error: 'NOT_COORDINATOR', generation: -1, memberId: m.memberId, leaderId: '', protocol: null, members: [] }));
+    }
+    if (m.awaitingSync) {
+      out.push(send(m.clientId, { type: 'SyncGroupResponse', to: m.clientId, error: 'NOT_COORDINATOR', generation: ctx.generation, assignment: [] }));
+    }
+    members[m.memberId] = { ...m, awaitingJoin: false, awaitingSync: false };
+  }
+  return { ctx: { ...ctx, members, rebalanceRequested: false, joinDeadlinePassed: false, initialDelayRunning: false }, out };
+};
+
+/**
+ * A new coordinator finished loading the group (onGroupLoaded, §1.2): the last persisted
+ * generation, members and assignments come back; every member's session timer is restarted.
+ * Whatever was not persisted (a rebalance in progress, members added since) is gone: those
+ * members get UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION and re-join, as in Kafka.
+ */
+export const load = (ctx: CoordinatorContext, coordinator: number, snapshot: GroupSnapshot | null): Step<CoordinatorContext> => {
+  const members: Record<string, GroupMember> = {};
+  const out: Effect[] = [];
+  for (const m of snapshot?.members ?? []) {
+    members[m.memberId] = m;
+    out.push(armSession(m));
+  }
+  const next: CoordinatorContext = {
+    ...ctx,
+    generation: snapshot?.generation ?? 0,
+    protocol: snapshot?.protocol ?? null,
+    leaderId: snapshot?.leaderId ?? null,
+    memberSeq: snapshot?.memberSeq ?? 0,
+    members,
+    rebalanceRequested: false,
+    joinDeadlinePassed: false,
+    initialDelayRunning: false,
+  };
+  out.unshift({
+    type: 'Observe',
+    event: { type: 'GroupLoaded', group: ctx.group, coordinator, generation: next.generation, members: Object.values(members).map((m) => m.clientId) },
+  });
+  return { ctx: next, out };
 };

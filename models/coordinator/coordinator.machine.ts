@@ -9,7 +9,8 @@
  * back as `Timer` events.
  *
  * Dead is reached only by `Unload` (the coordinator losing the __consumer_offsets partition,
- * §1.2); the foundation's simulator does not send it yet (coordinator failover is issue 3).
+ * §1.2), which the simulator sends on MoveCoordinator; the new coordinator's machine starts Empty
+ * and receives `Load` with the persisted group (Stable, or Empty), see coordinator.logic.ts.
  */
 import { enqueueActions, setup } from 'xstate';
 import type { Effect, Step, TimerEvent } from '../effects.ts';
@@ -27,7 +28,9 @@ import {
   joinCanComplete,
   joinTimerFired,
   leaveGroup,
+  load,
   memberIdOfTimer,
+  notCoordinator,
   offsetCommit,
   parkJoin,
   parkSync,
@@ -37,11 +40,18 @@ import {
   syncTimerFired,
   type CoordinatorContext,
   type CoordinatorInput,
+  unload,
   type CoordinatorStateName,
+  type GroupSnapshot,
 } from './coordinator.logic.ts';
 
 export type CoordinatorRequest = Exclude<Request, { type: 'FindCoordinator' | 'OffsetFetch' | 'Fetch' }>;
-export type CoordinatorEvent = CoordinatorRequest | TimerEvent | { readonly type: 'Unload' };
+export type CoordinatorEvent =
+  | CoordinatorRequest
+  | TimerEvent
+  | { readonly type: 'Unload' }
+  /** A new coordinator (node `coordinator`) finished loading the group; `snapshot` is null if none was ever persisted. */
+  | { readonly type: 'Load'; readonly coordinator: number; readonly snapshot: GroupSnapshot | null };
 
 export type CoordinatorHandler = (ctx: CoordinatorContext, ev: CoordinatorEvent, state: CoordinatorStateName) => Step<CoordinatorContext>;
 type Handler = CoordinatorHandler;
@@ -84,6 +94,7 @@ export const coordinatorMachine = setup({
     isJoinTimer: ({ event }) => timerIs(event, 'join'),
     isSyncTimer: ({ event }) => timerIs(event, 'sync'),
     isSessionTimer: ({ event }) => event.type === 'Timer' && memberIdOfTimer(event.timer) !== null,
+    isStableSnapshot: ({ event }) => event.type === 'Load' && event.snapshot !== null && event.snapshot.members.length > 0,
   },
   actions: {
     addMember: coordinatorAction(only('JoinGroup', addMember)),
@@ -102,23 +113,24 @@ export const coordinatorMachine = setup({
     leaveGroup: coordinatorAction(only('LeaveGroup', leaveGroup)),
     sessionExpired: coordinatorAction(only('Timer', (c, e) => sessionExpired(c, memberIdOfTimer(e.timer) ?? ''))),
     offsetCommit: coordinatorAction(only('OffsetCommit', offsetCommit)),
-    unavailable: coordinatorAction((c, e) => {
-      // Dead answers every request COORDINATOR_NOT_AVAILABLE (§1.10); only commits need an answer here.
-      if (e.type !== 'OffsetCommit') return { ctx: c, out: [] };
-      return offsetCommit(c, e, 'Dead');
-    }),
+    unload: coordinatorAction((c) => unload(c)),
+    load: coordinatorAction(only('Load', (c, e) => load(c, e.coordinator, e.snapshot))),
+    // An unloaded group's broker is no longer its coordinator: routing answers first (§1.10).
+    notCoordinator: coordinatorAction((c, e) => (e.type === 'Timer' || e.type === 'Unload' || e.type === 'Load' ? { ctx: c, out: [] } : notCoordinator(c, e))),
   },
 }).createMachine({
   id: 'coordinator',
   context: ({ input }) => initialCoordinatorContext(input),
   initial: 'Empty',
   on: {
-    Unload: { target: '.Dead' },
+    Unload: { target: '.Dead', actions: 'unload' },
   },
   states: {
     Empty: {
       always: { guard: 'hasMembers', target: 'PreparingRebalance', actions: 'prepareRebalanceFromEmpty' },
       on: {
+        // Loading goes straight to the persisted state (onGroupLoaded), outside validPreviousStates.
+        Load: [{ guard: 'isStableSnapshot', target: 'Stable', actions: 'load' }, { actions: 'load' }],
         JoinGroup: [{ guard: 'isNewMember', actions: 'addMember' }, { actions: 'rejectUnknownJoin' }],
         SyncGroup: { actions: { type: 'answerSync', params: { state: 'Empty' } } },
         Heartbeat: { actions: { type: 'heartbeat', params: { state: 'Empty' } } },
@@ -185,7 +197,11 @@ export const coordinatorMachine = setup({
     },
     Dead: {
       on: {
-        OffsetCommit: { actions: 'unavailable' },
+        JoinGroup: { actions: 'notCoordinator' },
+        SyncGroup: { actions: 'notCoordinator' },
+        Heartbeat: { actions: 'notCoordinator' },
+        LeaveGroup: { actions: 'notCoordinator' },
+        OffsetCommit: { actions: 'notCoordinator' },
       },
     },
   },

@@ -5,7 +5,7 @@
  */
 import type { Effect } from '../effects.ts';
 import { coordinatorAction, coordinatorMachine, only } from './coordinator.machine.ts';
-import { completeJoin, completeSync, joinCanComplete, memberIdOfTimer, offsetCommit, sessionExpired } from './coordinator.logic.ts';
+import { completeJoin, completeSync, joinCanComplete, memberIdOfTimer, notCoordinator, offsetCommit, sessionExpired, validateOffsetCommit } from './coordinator.logic.ts';
 
 /** Stores every commit, whatever its generation, member id or group state: no fencing (§1.11 ignored). */
 export const acceptStaleCommits = coordinatorMachine.provide({
@@ -110,5 +110,25 @@ export const dropsCommitsWhileRebalancing = coordinatorMachine.provide({
         return state === 'PreparingRebalance' ? { ctx: r.ctx, out: r.out.filter((x) => x.type !== 'StoreOffsets') } : r;
       }),
     ),
+  },
+});
+
+/**
+ * A coordinator that lost the group's partition keeps writing commits (a stale coordinator
+ * epoch): after Unload its Dead group still validates an OffsetCommit against its old in-memory
+ * state and stores it, then answers NOT_COORDINATOR as routing demands (§1.2, §1.10: a broker that
+ * no longer leads the __consumer_offsets partition cannot write to it). The client retries at the
+ * new coordinator and sees nothing wrong; the stale write lands in the store, possibly over a newer
+ * commit of the new epoch.
+ */
+export const storesAfterUnload = coordinatorMachine.provide({
+  actions: {
+    notCoordinator: coordinatorAction((ctx, e) => {
+      if (e.type !== 'OffsetCommit') return e.type === 'Timer' || e.type === 'Unload' || e.type === 'Load' ? { ctx, out: [] } : notCoordinator(ctx, e);
+      const answer = notCoordinator(ctx, e);
+      if (validateOffsetCommit(ctx, e, 'Stable') !== 'NONE') return answer;
+      const stored = offsetCommit(ctx, e, 'Stable').out.filter((x) => x.type === 'StoreOffsets' || x.type === 'Observe');
+      return { ctx, out: [...stored, ...answer.out] };
+    }),
   },
 });

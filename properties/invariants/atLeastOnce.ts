@@ -19,8 +19,11 @@
  *
  * A record is processed if any member of G has a `Processed` event for (tp, offset). A missing
  * record is a 'lost-write' if its offset is below G's final committed offset for tp (the last
- * `CommitResult` with error 'NONE' of group G carrying tp, in history order: A1), 'unseen'
- * otherwise. Violations are condensed: one per (group, tp, kind), listing every missing offset
+ * `CommitResult` with error 'NONE' of group G carrying tp, in history order: A1), or below an
+ * indeterminate commit after it (a `CommitResult` 'REQUEST_TIMED_OUT', or a `CommitRequested`
+ * that never got a result: it may have been applied, Jepsen's `info` ops), 'unseen' otherwise.
+ * Indeterminate commits only move records from 'unseen' to 'lost-write': whether a record is
+ * missing never depends on a commit, so an ambiguous commit can neither hide a loss nor make one. Violations are condensed: one per (group, tp, kind), listing every missing offset
  * in evidence.offsets, with events = the Produced indices (at most 50).
  *
  * Returns 'unknown' when the history has no `Quiesced` event with settled === true: a run
@@ -64,6 +67,8 @@ interface GroupPart {
   readonly processed: OffsetSet;
   minPositioned: number | undefined;
   committed: number | undefined;
+  /** The highest indeterminate commit since the last definite one (it may have been applied). */
+  maybe: number | undefined;
 }
 
 interface State {
@@ -79,6 +84,8 @@ interface State {
   readonly produced: Map<TopicPartition, ProducedLog>;
   /** group → tp → what the group did on tp */
   readonly groupParts: Map<string, Map<TopicPartition, GroupPart>>;
+  /** member \0 seq → commits not answered yet (one per in-flight request). */
+  readonly unanswered: Map<string, { readonly group: string; readonly offsets: Readonly<Record<TopicPartition, number>> }>;
 }
 
 class AtLeastOnceMonitor extends StateMonitor<State> {
@@ -94,6 +101,7 @@ class AtLeastOnceMonitor extends StateMonitor<State> {
       topicTps: new Map(),
       produced: new Map(),
       groupParts: new Map(),
+      unanswered: new Map(),
     });
     this.clock = new MemberClock(horizon);
   }
@@ -102,7 +110,7 @@ class AtLeastOnceMonitor extends StateMonitor<State> {
     let byTp = this.s.groupParts.get(group);
     if (byTp === undefined) this.s.groupParts.set(group, (byTp = new Map()));
     let g = byTp.get(tp);
-    if (g === undefined) byTp.set(tp, (g = { processed: [], minPositioned: undefined, committed: undefined }));
+    if (g === undefined) byTp.set(tp, (g = { processed: [], minPositioned: undefined, committed: undefined, maybe: undefined }));
     return g;
   }
 
@@ -162,9 +170,23 @@ class AtLeastOnceMonitor extends StateMonitor<State> {
         if (all) log.pending.delete(e.offset);
         return;
       }
+      case 'CommitRequested':
+        s.unanswered.set(`${e.member}\u0000${e.seq}`, { group: e.group, offsets: e.offsets });
+        return;
       case 'CommitResult':
-        if (e.error !== 'NONE') return;
-        for (const [tp, offset] of Object.entries(e.offsets)) this.gpart(e.group, tp).committed = offset;
+        s.unanswered.delete(`${e.member}\u0000${e.seq}`);
+        if (e.error === 'NONE') {
+          for (const [tp, offset] of Object.entries(e.offsets)) {
+            const g = this.gpart(e.group, tp);
+            g.committed = offset;
+            g.maybe = undefined;
+          }
+        } else if (e.error === 'REQUEST_TIMED_OUT') {
+          for (const [tp, offset] of Object.entries(e.offsets)) {
+            const g = this.gpart(e.group, tp);
+            g.maybe = Math.max(g.maybe ?? offset, offset);
+          }
+        }
         return;
       default:
         return;
@@ -174,6 +196,14 @@ class AtLeastOnceMonitor extends StateMonitor<State> {
   finish(): readonly Violation[] | 'unknown' {
     const s = this.s;
     if (!s.settled) return 'unknown';
+    // Requests never answered may have been applied too (computed here: finish() does not mutate).
+    const pendingMaybe = new Map<string, number>(); // group \0 tp → highest unanswered commit
+    for (const { group, offsets } of s.unanswered.values()) {
+      for (const [tp, offset] of Object.entries(offsets)) {
+        const k = `${group}\u0000${tp}`;
+        pendingMaybe.set(k, Math.max(pendingMaybe.get(k) ?? offset, offset));
+      }
+    }
     const out: Violation[] = [];
     for (const [group, started] of s.firstStarted) {
       const tps: TopicPartition[] = [];
@@ -183,7 +213,10 @@ class AtLeastOnceMonitor extends StateMonitor<State> {
         const log = s.produced.get(tp)!;
         const g = s.groupParts.get(group)?.get(tp);
         const floor = g?.minPositioned;
-        const commit = g?.committed;
+        const definite = g?.committed;
+        const pending = pendingMaybe.get(`${group}\u0000${tp}`);
+        const maybe = g?.maybe === undefined ? pending : pending === undefined ? g.maybe : Math.max(g.maybe, pending);
+        const commit = definite === undefined ? maybe : maybe === undefined ? definite : Math.max(definite, maybe);
         const lost: Missing = { offsets: [], events: [], forgotten: 0 };
         const unseen: Missing = { offsets: [], events: [], forgotten: 0 };
         offsetSetForEachMissing(log.offsets, g?.processed ?? [], (offset) => {
@@ -203,7 +236,7 @@ class AtLeastOnceMonitor extends StateMonitor<State> {
           const n = offsets.length;
           const where =
             kind === 'lost-write'
-              ? `below its final committed offset ${commit}`
+              ? `below its final committed offset ${commit}${maybe !== undefined && maybe === commit && definite !== commit ? ' (a commit whose outcome is unknown)' : ''}`
               : commit === undefined
                 ? 'and it never committed that partition'
                 : `at or above its final committed offset ${commit}`;

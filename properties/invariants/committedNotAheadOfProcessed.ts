@@ -21,6 +21,13 @@
  * Both are kept for members heard of within the horizon (CheckContext.horizon): a member silent
  * for longer is forgotten, as if it had no position or request any more.
  *
+ * Indeterminate commits count as accepted (Jepsen's `info` ops: they may have been applied): a
+ * `CommitResult` with error 'REQUEST_TIMED_OUT', and a `CommitRequested` that never got a result
+ * (judged at the end of the history; a request of a member forgotten by the horizon is not). A
+ * commit ahead of processing whose response was lost is stored by the coordinator all the same,
+ * so leaving it out would miss the loss it causes; a correct client never asks for one, so
+ * counting it raises no false alarm.
+ *
  * This is what flags the at-most-once policy (commit-before-process): its commits are accepted
  * before the records they cover are processed.
  */
@@ -53,12 +60,37 @@ function bound(p: Progress): number | undefined {
   return Math.max(p.startPosition, fromProcessed);
 }
 
+/** The violation of one (possibly) accepted commit of tp, or undefined when it is within bound. */
+function judge(member: string, group: string, seq: number, generation: number, tp: TopicPartition, committed: number, p: Progress, verb: string, requestAt: number | undefined, resultAt: number | undefined): Violation | undefined {
+  const processedUpTo = bound(p);
+  if (processedUpTo !== undefined && committed <= processedUpTo) return undefined;
+  const known =
+    processedUpTo === undefined
+      ? 'it had neither a position nor a processed record there'
+      : `it had only processed up to offset ${processedUpTo} (position ${p.startPosition ?? 'unknown'}, last processed ${p.lastProcessed ?? 'none'})`;
+  return {
+    invariant: NAME,
+    kind: 'commit-ahead',
+    message: `Member ${member} of group ${group} had commit seq ${seq} of offset ${committed} on ${tp} ${verb} in generation ${generation} although ${known}.`,
+    events: indices(p.positionedAt, p.processedAt, requestAt, resultAt),
+    evidence: { member, tp, committed, processedUpTo: processedUpTo ?? null, generation, seq },
+  };
+}
+
+interface PendingRequest {
+  readonly index: number;
+  readonly snapshot: ReadonlyMap<TopicPartition, Progress>;
+  readonly group: string;
+  readonly generation: number;
+  readonly offsets: Readonly<Record<TopicPartition, number>>;
+}
+
 interface State {
   readonly out: Violation[];
   /** member → tp → progress */
   readonly progress: Map<string, Map<TopicPartition, Progress>>;
   /** member → seq → the request awaiting its result */
-  readonly requests: Map<string, Map<number, { readonly index: number; readonly snapshot: ReadonlyMap<TopicPartition, Progress> }>>;
+  readonly requests: Map<string, Map<number, PendingRequest>>;
 }
 
 class CommittedNotAheadMonitor extends StateMonitor<State> {
@@ -97,7 +129,7 @@ class CommittedNotAheadMonitor extends StateMonitor<State> {
       for (const tp of Object.keys(e.offsets)) snapshot.set(tp, this.get(e.member, tp));
       let mine = this.s.requests.get(e.member);
       if (mine === undefined) this.s.requests.set(e.member, (mine = new Map()));
-      mine.set(e.seq, { index: i, snapshot });
+      mine.set(e.seq, { index: i, snapshot, group: e.group, generation: e.generation, offsets: e.offsets });
     } else if (e.type === 'CommitResult') {
       const mine = this.s.requests.get(e.member);
       const request = mine?.get(e.seq);
@@ -105,28 +137,28 @@ class CommittedNotAheadMonitor extends StateMonitor<State> {
         mine.delete(e.seq);
         if (mine.size === 0) this.s.requests.delete(e.member);
       }
-      if (e.error !== 'NONE') return;
+      if (e.error !== 'NONE' && e.error !== 'REQUEST_TIMED_OUT') return;
+      const verb = e.error === 'NONE' ? 'accepted' : 'sent (its outcome unknown: it timed out, so it may have been applied)';
       for (const [tp, committed] of Object.entries(e.offsets)) {
         const p = request?.snapshot.get(tp) ?? this.get(e.member, tp);
-        const processedUpTo = bound(p);
-        if (processedUpTo !== undefined && committed <= processedUpTo) continue;
-        const known =
-          processedUpTo === undefined
-            ? 'it had neither a position nor a processed record there'
-            : `it had only processed up to offset ${processedUpTo} (position ${p.startPosition ?? 'unknown'}, last processed ${p.lastProcessed ?? 'none'})`;
-        this.s.out.push({
-          invariant: NAME,
-          kind: 'commit-ahead',
-          message: `Member ${e.member} of group ${e.group} had commit seq ${e.seq} of offset ${committed} on ${tp} accepted in generation ${e.generation} although ${known}.`,
-          events: indices(p.positionedAt, p.processedAt, request?.index, i),
-          evidence: { member: e.member, tp, committed, processedUpTo: processedUpTo ?? null, generation: e.generation, seq: e.seq },
-        });
+        const v = judge(e.member, e.group, e.seq, e.generation, tp, committed, p, verb, request?.index, i);
+        if (v !== undefined) this.s.out.push(v);
       }
     }
   }
 
   finish(): readonly Violation[] {
-    return byFirstEvent([...this.s.out]);
+    const out = [...this.s.out];
+    // Requests never answered may have been applied too.
+    for (const [member, mine] of this.s.requests) {
+      for (const [seq, r] of mine) {
+        for (const [tp, committed] of Object.entries(r.offsets)) {
+          const v = judge(member, r.group, seq, r.generation, tp, committed, r.snapshot.get(tp) ?? NOTHING, 'sent and never answered (it may have been applied)', r.index, undefined);
+          if (v !== undefined) out.push(v);
+        }
+      }
+    }
+    return byFirstEvent(out);
   }
 }
 

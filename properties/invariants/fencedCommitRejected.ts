@@ -20,7 +20,23 @@
  *     rule 5 requires ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID. Only requests with
  *     generation ≥ 0 are checked; a result with no matching request is ignored.
  *
+ * (c) Coordinator failover (kafka-protocol.md §1.2, §1.10). Between a `CoordinatorMoved` of G and
+ *     the next `GroupLoaded` of G no coordinator owns the group: the old one unloaded it and
+ *     answers NOT_COORDINATOR, the new one answers COORDINATOR_LOAD_IN_PROGRESS. An
+ *     `OffsetsStored` of G in that window is a commit stored by a coordinator of a stale epoch.
+ *
+ * Failover: a `GroupLoaded` makes its generation and members the group's current ones for (a)
+ * (the rebuilt group may be a generation *older* than the last GenerationStarted: a rebalance
+ * in progress is lost, §1.2), and clears what (b) knows of later joins of that group.
+ *
+ * Indeterminate results: (b) judges only results 'NONE'. A 'REQUEST_TIMED_OUT' result may or may
+ * not have been applied; a correct coordinator rejects a stale commit whatever the client saw, so
+ * flagging it would be a false alarm. Where the coordinator's side is in the history, (a) and (c)
+ * judge what it actually stored.
+ *
  * What is not checked: CompletingRebalance (REBALANCE_IN_PROGRESS) is invisible in the history.
+ * Known limit: a history with client events only cannot show a failover that lost a rebalance, so
+ * (b) may then flag a commit the rebuilt coordinator rightly accepted (record `GroupLoaded`).
  *
  * Monitor state: per group its latest GenerationStarted (with the members removed since) and its
  * highest Joined; per (member, seq) only the *stale* requests (those rule (b) can flag). A
@@ -68,17 +84,25 @@ interface State {
   readonly maxJoined: Map<string, LaterJoin>;
   /** member \0 seq → stale request (laterJoin set) */
   readonly requests: Map<string, PendingRequest>;
+  /** group → index of its CoordinatorMoved, until its GroupLoaded */
+  readonly moved: Map<string, number>;
 }
 
 class FencedCommitMonitor extends StateMonitor<State> {
   constructor() {
-    super({ out: [], latest: new Map(), maxJoined: new Map(), requests: new Map() });
+    super({ out: [], latest: new Map(), maxJoined: new Map(), requests: new Map(), moved: new Map() });
   }
 
   step(e: HistoryEvent, i: number): void {
-    const { out, latest, maxJoined, requests } = this.s;
+    const { out, latest, maxJoined, requests, moved } = this.s;
     if (e.type === 'GenerationStarted') {
       latest.set(e.group, { generation: e.generation, members: new Set(e.members), index: i, removed: new Map() });
+    } else if (e.type === 'CoordinatorMoved') {
+      moved.set(e.group, i);
+    } else if (e.type === 'GroupLoaded') {
+      moved.delete(e.group);
+      latest.set(e.group, { generation: e.generation, members: new Set(e.members), index: i, removed: new Map() });
+      maxJoined.delete(e.group);
     } else if (e.type === 'MemberRemoved') {
       const gen = latest.get(e.group);
       if (gen !== undefined && !gen.removed.has(e.member)) gen.removed.set(e.member, i);
@@ -88,6 +112,18 @@ class FencedCommitMonitor extends StateMonitor<State> {
       const what = fmtOffsets(e.offsets);
       let reason: string | undefined;
       let removedAt: number | undefined;
+      const movedAt = moved.get(e.group);
+      if (movedAt !== undefined) {
+        // Rule (c).
+        out.push({
+          invariant: NAME,
+          kind: 'zombie-commit',
+          message: `Group ${e.group} stored ${what} from ${e.member} with generation ${e.generation} after its coordinator moved and before the new one loaded it: a coordinator of a stale epoch wrote it.`,
+          events: indices(movedAt, i),
+          evidence: { view: 'failover', group: e.group, member: e.member, generation: e.generation, offsets: e.offsets },
+        });
+        return;
+      }
       if (e.generation >= 0) {
         if (gen === undefined) {
           reason = 'no generation of the group had started';

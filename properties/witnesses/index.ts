@@ -76,7 +76,55 @@ export const rebalanceWithPausedMember: Witness = {
 export const commitRejected: Witness = {
   name: 'commitRejected',
   situation: 'the coordinator rejects a commit',
-  count: (h) => h.reduce((n, e) => n + (e.type === 'CommitResult' && e.error !== 'NONE' ? 1 : 0), 0),
+  count: (h) => h.reduce((n, e) => n + (e.type === 'CommitResult' && e.error !== 'NONE' && e.error !== 'REQUEST_TIMED_OUT' ? 1 : 0), 0),
+};
+
+/**
+ * An ambiguous commit (issue 3, item 7): the coordinator stored the commit, but the member saw
+ * no answer (a lost response, request.timeout.ms): its CommitResult is REQUEST_TIMED_OUT although
+ * an OffsetsStored of the same member and offsets lies between its request and that result.
+ */
+export const ambiguousCommit: Witness = {
+  name: 'ambiguousCommit',
+  situation: 'a commit is stored by the coordinator while its member sees it time out',
+  count: (h) => {
+    const same = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean => {
+      const ka = Object.keys(a);
+      return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+    };
+    const open = new Map<string, { offsets: Readonly<Record<string, number>>; stored: boolean }>(); // member#seq
+    let n = 0;
+    for (const e of h) {
+      if (e.type === 'CommitRequested') open.set(`${e.member}#${e.seq}`, { offsets: e.offsets, stored: false });
+      else if (e.type === 'OffsetsStored') {
+        for (const [k, c] of open) if (!c.stored && k.startsWith(`${e.member}#`) && same(c.offsets, e.offsets)) c.stored = true;
+      } else if (e.type === 'CommitResult') {
+        const c = open.get(`${e.member}#${e.seq}`);
+        open.delete(`${e.member}#${e.seq}`);
+        if (c?.stored === true && e.error === 'REQUEST_TIMED_OUT') n++;
+      }
+    }
+    return n;
+  },
+};
+
+/**
+ * The coordinator moves while its group rebalances (between RebalanceStarted and the next
+ * GroupStable): the rebalance is lost and the rebuilt group is the last Stable one (§1.2).
+ */
+export const coordinatorMovedMidRebalance: Witness = {
+  name: 'coordinatorMovedMidRebalance',
+  situation: 'the coordinator moves while its group is rebalancing',
+  count: (h) => {
+    const rebalancing = new Set<string>();
+    let n = 0;
+    for (const e of h) {
+      if (e.type === 'RebalanceStarted') rebalancing.add(e.group);
+      else if (e.type === 'GroupStable') rebalancing.delete(e.group);
+      else if (e.type === 'CoordinatorMoved' && rebalancing.has(e.group)) n++;
+    }
+    return n;
+  },
 };
 
 /** A member crashes while records it polled are not yet processed (the window of loss and replay). */
@@ -96,4 +144,12 @@ export const crashMidBatch: Witness = {
   },
 };
 
-export const WITNESSES: readonly Witness[] = [commitInFlightDuringRebalance, zombieProcessing, rebalanceWithPausedMember, commitRejected, crashMidBatch];
+export const WITNESSES: readonly Witness[] = [
+  commitInFlightDuringRebalance,
+  zombieProcessing,
+  rebalanceWithPausedMember,
+  commitRejected,
+  crashMidBatch,
+  ambiguousCommit,
+  coordinatorMovedMidRebalance,
+];

@@ -12,7 +12,11 @@
  *   records on a crash;
  * - Java's auto-commit inside poll() is at-least-once;
  * - with clean joins and leaves only, batch and per-message commits are exactly-once (A2);
- * - auto.offset.reset=latest skips records produced before the group's first assignment.
+ * - auto.offset.reset=latest skips records produced before the group's first assignment;
+ * - coordinator failover and lost messages change none of this (issue 3): the rebuilt group and
+ *   the committed offsets come from __consumer_offsets (§1.2), and a commit whose response was
+ *   lost is retried by commitSync with the same offsets, so at-least-once still holds; the
+ *   timeouts, retries and lost rebalances only add duplicates.
  */
 import type { ProcessingPolicy } from '../../models/types.ts';
 import { defaultSimConfig, type SimConfig } from '../sim/config.ts';
@@ -45,6 +49,8 @@ const SAFE = {
 const ALL_WITNESSES = ['commitInFlightDuringRebalance', 'zombieProcessing', 'rebalanceWithPausedMember', 'commitRejected', 'crashMidBatch'] as const;
 const FAULTS: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
 const CLEAN: ScenarioShape = { faults: false, commandsMax: 24, choicesMax: 48 };
+const FAILOVER: ScenarioShape = { faults: true, failover: true, commandsMax: 24, choicesMax: 48 };
+const FAILOVER_CLEAN: ScenarioShape = { faults: false, failover: true, commandsMax: 24, choicesMax: 48 };
 
 /**
  * The matrix over a base configuration (the built-in default, or a user's --config file):
@@ -138,6 +144,22 @@ return [
     duplicateBound: 1,
     witnesses: ALL_WITNESSES,
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'failover',
+    title: 'commit after the batch, with coordinator failover and lost messages (crashes, pauses)',
+    config: withPolicy('commit-after-batch'),
+    shape: FAILOVER,
+    witnesses: ['ambiguousCommit', 'coordinatorMovedMidRebalance', 'commitRejected', 'crashMidBatch'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'failover-clean',
+    title: 'commit after every message, coordinator failover and lost messages only (no crashes, no pauses)',
+    config: withPolicy('commit-per-message'),
+    shape: FAILOVER_CLEAN,
+    witnesses: ['ambiguousCommit', 'coordinatorMovedMidRebalance'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },
   {
     id: 'assign',

@@ -7,11 +7,14 @@
  */
 import fc from 'fast-check';
 import type { Command } from '../sim/command.ts';
+import { DROPPABLE } from '../../models/protocol.ts';
 import { slotTable, type SimConfig } from '../sim/config.ts';
 
 export interface ScenarioShape {
   /** Crash and Pause commands are generated (otherwise only graceful joins and leaves). */
   readonly faults: boolean;
+  /** MoveCoordinator and Drop commands are generated (coordinator failover, lost messages; issue 3). */
+  readonly failover?: boolean;
   readonly commandsMax: number;
   readonly choicesMax: number;
 }
@@ -43,6 +46,14 @@ export const commandArb = (config: SimConfig, shape: ScenarioShape): fc.Arbitrar
         weight: 1,
         arbitrary: fc.record({ consumer, ms: fc.integer({ min: 100, max: 20_000 }) }).map((r): Command => ({ type: 'Pause', ...r })),
       },
+    );
+  }
+  if (shape.failover === true) {
+    weighted.push(
+      { weight: 1, arbitrary: fc.nat(config.groups.length - 1).map((g): Command => ({ type: 'MoveCoordinator', group: g })) },
+      // Half of the drops hit an OffsetCommitResponse (slot 0): the ambiguous commit is the case that matters most.
+      { weight: 1, arbitrary: fc.constant<Command>({ type: 'Drop', message: 0 }) },
+      { weight: 1, arbitrary: fc.nat(DROPPABLE.length - 1).map((m): Command => ({ type: 'Drop', message: m })) },
     );
   }
   return fc.oneof(...weighted);

@@ -79,6 +79,12 @@ export const renameEvent = (e: HistoryEvent, r: Renaming, dt: number): HistoryEv
       return { ...e, t, group: r.group(e.group), member: r.member(e.member) };
     case 'OffsetsStored':
       return { ...e, t, group: r.group(e.group), member: r.member(e.member), offsets: mapKeys(e.offsets, tp) };
+    case 'CoordinatorMoved':
+      return { ...e, t, group: r.group(e.group) };
+    case 'MessageDropped':
+      return { ...e, t, from: e.from.includes('#') ? r.member(e.from) : e.from, to: e.to.includes('#') ? r.member(e.to) : e.to };
+    case 'GroupLoaded':
+      return { ...e, t, group: r.group(e.group), members: e.members.map(r.member) };
   }
 };
 
@@ -188,6 +194,15 @@ export function* continueHistories(parts: Iterable<History>, gapMs = 1000): Gene
           break;
         case 'OffsetsStored':
           out = { ...e, t, member: member(e.member), generation: gen(e.group, e.generation), offsets: offs(e.offsets) };
+          break;
+        case 'CoordinatorMoved':
+          out = { ...e, t };
+          break;
+        case 'MessageDropped':
+          out = { ...e, t, from: e.from.includes('#') ? member(e.from) : e.from, to: e.to.includes('#') ? member(e.to) : e.to };
+          break;
+        case 'GroupLoaded':
+          out = { ...e, t, generation: gen(e.group, e.generation), members: e.members.map(member) };
           break;
       }
       end = Math.max(end, t);

@@ -17,6 +17,8 @@ export const EVENT_EXAMPLES: ExampleOf = {
   SeekRequested: { type: 'SeekRequested', t: 400, member: 'c0#1', tp: 'accounts-0', offset: 2 },
   Quiesce: { type: 'Quiesce', t: 10_000, stableWithinMs: { g1: 28_900 } },
   Quiesced: { type: 'Quiesced', t: 16_000, settled: true },
+  CoordinatorMoved: { type: 'CoordinatorMoved', t: 500, group: 'g1', coordinator: 1 },
+  MessageDropped: { type: 'MessageDropped', t: 320, from: 'coordinator', to: 'c0#1', message: 'OffsetCommitResponse' },
   Joined: { type: 'Joined', t: 5, member: 'c0#1', group: 'g1', generation: 1, leader: true },
   Assigned: { type: 'Assigned', t: 7, member: 'c0#1', group: 'g1', generation: 1, partitions: ['accounts-0', 'accounts-1'] },
   Revoked: { type: 'Revoked', t: 6000, member: 'c0#1', group: 'g1', partitions: ['accounts-1'], reason: 'rebalance' },
@@ -32,4 +34,5 @@ export const EVENT_EXAMPLES: ExampleOf = {
   GroupStable: { type: 'GroupStable', t: 7, group: 'g1', generation: 1, assignment: { 'c0#1': ['accounts-0', 'accounts-1'] } },
   MemberRemoved: { type: 'MemberRemoved', t: 6000, group: 'g1', member: 'c0#1', reason: 'session-timeout' },
   OffsetsStored: { type: 'OffsetsStored', t: 314, group: 'g1', member: 'c0#1', generation: 1, offsets: { 'accounts-0': 3 } },
+  GroupLoaded: { type: 'GroupLoaded', t: 1000, group: 'g1', coordinator: 1, generation: 1, members: ['c0#1'] },
 };

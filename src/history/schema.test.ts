@@ -35,6 +35,17 @@ const simulatorHistories = (): HistoryEvent[][] => {
     { type: 'Wait', ms: 2000 },
   ]);
   out.push(seek.history);
+  // Coordinator failover and a lost commit response (issue 3): CoordinatorMoved, GroupLoaded, MessageDropped.
+  const failover = simulate(defaultSimConfig('commit-after-batch'), [
+    { type: 'Start', consumer: 0 },
+    { type: 'Produce', topic: 0, key: 0, count: 2 },
+    { type: 'Wait', ms: 100 },
+    { type: 'Drop', message: 0 },
+    { type: 'Wait', ms: 500 },
+    { type: 'MoveCoordinator', group: 0 },
+    { type: 'Wait', ms: 8000 },
+  ]);
+  out.push(failover.history);
   return out;
 };
 

@@ -29,7 +29,9 @@ const generation = z.number().int().describe('group generation id (-1: none, as 
 const offsetMap = z.record(tp, z.number().int().min(0)).readonly().describe('topic-partition → committed offset (the offset of the next record to read)');
 const tpList = z.array(tp).readonly();
 
-const commitError = z.enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE']);
+const commitError = z
+  .enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'REQUEST_TIMED_OUT'])
+  .describe('NONE: accepted; REQUEST_TIMED_OUT: no answer, outcome unknown (may have been applied); any other: rejected');
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, description: string, shape: S) =>
   z
@@ -58,6 +60,11 @@ export const historyEventSchemas = {
     stableWithinMs: z.record(z.string(), z.number().int().min(0)).readonly().optional(),
   }),
   Quiesced: event('Quiesced', 'the end of the run; settled: whether the groups settled (eventually-claims need true)', { settled: z.boolean() }),
+  CoordinatorMoved: event('CoordinatorMoved', 'the group coordinator moved: the old one unloaded the group, the numbered new one loads it', {
+    group,
+    coordinator: z.number().int().min(0),
+  }),
+  MessageDropped: event('MessageDropped', 'the network lost one message (a request or a response)', { from: z.string().min(1), to: z.string().min(1), message: z.string().min(1) }),
   // --- client side ---
   Joined: event('Joined', 'JoinGroup completed for the member', { member, group, generation, leader: z.boolean() }),
   Assigned: event('Assigned', 'the member received its assignment (partitions it owns from now on)', { member, group, generation, partitions: tpList }),
@@ -97,6 +104,12 @@ export const historyEventSchemas = {
   }),
   MemberRemoved: event('MemberRemoved', 'the coordinator removed a member', { group, member, reason: z.enum(['session-timeout', 'leave', 'rejoin-timeout', 'sync-timeout']) }),
   OffsetsStored: event('OffsetsStored', 'the coordinator accepted and stored a member\'s offset commit', { group, member, generation, offsets: offsetMap }),
+  GroupLoaded: event('GroupLoaded', 'a new coordinator loaded the group from its persisted metadata: the last Stable or Empty generation and its members', {
+    group,
+    coordinator: z.number().int().min(0),
+    generation,
+    members: z.array(member).readonly(),
+  }),
 } as const;
 
 /** Every event type, in the order of models/history.ts. */

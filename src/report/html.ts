@@ -252,7 +252,11 @@ const shapeOf = (e: HistoryEvent): Shape => {
       return { kind: 'mark', at: 'log', glyph: 'square' };
     case 'Quiesce':
     case 'Quiesced':
+    case 'MessageDropped':
       return { kind: 'across' };
+    case 'CoordinatorMoved':
+    case 'GroupLoaded':
+      return { kind: 'mark', at: g(e.group), glyph: 'diamond' };
     case 'Started':
       return { kind: 'mark', at: m(e.member), glyph: 'play' };
     case 'Crashed':

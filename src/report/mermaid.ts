@@ -39,7 +39,10 @@ export const actorOf = (e: HistoryEvent): Actor => {
       return { kind: 'log' };
     case 'Quiesce':
     case 'Quiesced':
+    case 'MessageDropped':
       return { kind: 'sim' };
+    case 'CoordinatorMoved':
+    case 'GroupLoaded':
     case 'RebalanceStarted':
     case 'GenerationStarted':
     case 'GroupStable':
@@ -215,7 +218,11 @@ export const mermaidSequence = (history: readonly HistoryEvent[], opts: MermaidO
         return `Note over L: ${text}`;
       case 'Quiesce':
       case 'Quiesced':
+      case 'MessageDropped':
         return `Note over ${all}: ${text}`;
+      case 'CoordinatorMoved':
+      case 'GroupLoaded':
+        return `Note over ${G(e.group)}: ${text}`;
       case 'Started':
       case 'Crashed':
       case 'Paused':

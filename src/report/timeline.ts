@@ -37,6 +37,12 @@ export const describeEvent = (e: HistoryEvent): { who: string; what: string } =>
       return { who: 'sim', what: 'Quiesce: no more faults; waiting for the groups to settle' };
     case 'Quiesced':
       return { who: 'sim', what: e.settled ? 'Settled' : 'Did not settle within quiesceMaxMs' };
+    case 'CoordinatorMoved':
+      return { who: e.group, what: `Coordinator moved to node ${e.coordinator} (the old one unloads the group)` };
+    case 'MessageDropped':
+      return { who: 'net', what: `Dropped ${e.message} ${e.from} → ${e.to}` };
+    case 'GroupLoaded':
+      return { who: e.group, what: `Loaded by coordinator ${e.coordinator}: generation ${e.generation}, members ${e.members.join(', ') || '(none)'}` };
     case 'Joined':
       return { who: e.member, what: `Joined ${e.group} generation ${e.generation}${e.leader ? ' as leader' : ''}` };
     case 'Assigned':
@@ -54,7 +60,7 @@ export const describeEvent = (e: HistoryEvent): { who: string; what: string } =>
     case 'CommitRequested':
       return { who: e.member, what: `Commit #${e.seq} gen ${e.generation}: ${offsets(e.offsets)}` };
     case 'CommitResult':
-      return { who: e.member, what: `Commit #${e.seq} ${e.error === 'NONE' ? 'OK' : `rejected ${e.error}`}` };
+      return { who: e.member, what: `Commit #${e.seq} ${e.error === 'NONE' ? 'OK' : e.error === 'REQUEST_TIMED_OUT' ? 'timed out (outcome unknown)' : `rejected ${e.error}`}` };
     case 'Left':
       return { who: e.member, what: `Left ${e.group}` };
     case 'RebalanceStarted':

@@ -5,6 +5,7 @@
  * A command that is not enabled (crash a consumer that is not running) is skipped, not thrown.
  */
 import { z } from 'zod';
+import { DROPPABLE } from '../../models/protocol.ts';
 
 export type Command =
   /** Start the consumer process in a slot (a new incarnation if it ran before). */
@@ -20,7 +21,19 @@ export type Command =
   /** Let virtual time pass. */
   | { readonly type: 'Wait'; readonly ms: number }
   /** The application seeks a partition it owns to an offset (clamped to the log). */
-  | { readonly type: 'Seek'; readonly consumer: number; readonly partition: number; readonly offset: number };
+  | { readonly type: 'Seek'; readonly consumer: number; readonly partition: number; readonly offset: number }
+  /**
+   * Coordinator failover: the group's __consumer_offsets partition moves to another broker. The
+   * old coordinator unloads the group (Dead: NOT_COORDINATOR), the new one answers
+   * COORDINATOR_LOAD_IN_PROGRESS for coordinatorLoadMs, then rebuilds it (kafka-protocol.md §1.2).
+   */
+  | { readonly type: 'MoveCoordinator'; readonly group: number }
+  /**
+   * The network loses the next message of one type (a slot over models/protocol.ts DROPPABLE:
+   * 0 = OffsetCommitResponse, 1 = OffsetCommit, ...), whoever sends it. Unmatched drops are
+   * forgotten when the quiescence tail starts.
+   */
+  | { readonly type: 'Drop'; readonly message: number };
 
 const slot = z.number().int().min(0).max(1_000_000);
 export const commandSchema: z.ZodType<Command> = z.discriminatedUnion('type', [
@@ -31,6 +44,8 @@ export const commandSchema: z.ZodType<Command> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Produce'), topic: slot, key: slot, count: z.number().int().min(1).max(10_000) }).strict(),
   z.object({ type: z.literal('Wait'), ms: z.number().int().min(0).max(3_600_000) }).strict(),
   z.object({ type: z.literal('Seek'), consumer: slot, partition: slot, offset: z.number().int().min(0) }).strict(),
+  z.object({ type: z.literal('MoveCoordinator'), group: slot }).strict(),
+  z.object({ type: z.literal('Drop'), message: slot }).strict(),
 ]);
 
 /** One line per command, as reports and timelines print it. */
@@ -48,5 +63,9 @@ export const describeCommand = (c: Command): string => {
       return `Wait ${c.ms}ms`;
     case 'Seek':
       return `Seek c${c.consumer} p${c.partition} → ${c.offset}`;
+    case 'MoveCoordinator':
+      return `MoveCoordinator (group slot ${c.group})`;
+    case 'Drop':
+      return `Drop the next ${DROPPABLE[c.message % DROPPABLE.length]}`;
   }
 };

@@ -22,6 +22,7 @@ const consumerConfigSchema = z
     fetchMaxBytes: z.number().int().positive(),
     maxPartitionFetchBytes: z.number().int().positive(),
     processingMs: z.number().int().min(1),
+    requestTimeoutMs: z.number().int().min(1).optional(),
   })
   .strict();
 
@@ -42,6 +43,8 @@ export const simConfigSchema = z
     groups: z.array(groupSchema).min(1).max(8),
     /** group.initial.rebalance.delay.ms of the coordinator (kafka-protocol.md §1.6.2). */
     initialRebalanceDelayMs: z.number().int().min(0),
+    /** How long a new coordinator takes to load a group after MoveCoordinator (COORDINATOR_LOAD_IN_PROGRESS meanwhile). */
+    coordinatorLoadMs: z.number().int().min(0).optional(),
     /** A message may stay in flight at most this long while the clock moves on. */
     networkDelayMaxMs: z.number().int().min(0),
     recordBytes: z.number().int().positive(),
@@ -99,6 +102,7 @@ export const defaultConsumerConfig = (policy: ProcessingPolicy): ConsumerConfig 
   fetchMaxBytes: 50 * 1024 * 1024,
   maxPartitionFetchBytes: 1024 * 1024,
   processingMs: 100,
+  requestTimeoutMs: 5000,
 });
 
 /**

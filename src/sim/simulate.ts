@@ -28,7 +28,8 @@ import type { HistoryEvent } from '../../models/history.ts';
 import type { Machines } from '../../models/machines.ts';
 import { machinesFor } from '../../models/zoo.ts';
 import { PartitionedLog } from '../../models/log/partitionedLog.ts';
-import { BROKER, COORDINATOR, type Message, type Request, type Response } from '../../models/protocol.ts';
+import { BROKER, COORDINATOR, DROPPABLE, isCoordinatorNode, type Message, type Request, type Response } from '../../models/protocol.ts';
+import { routingErrorResponse, snapshotOf, type CoordinatorContext, type GroupSnapshot, type RoutingError } from '../../models/coordinator/coordinator.logic.ts';
 import { tpKey, type TopicPartition } from '../../models/types.ts';
 import type { Command } from './command.ts';
 import { slotTable, stableBoundMs, type GroupSpec, type SimConfig } from './config.ts';
@@ -129,6 +130,8 @@ interface Process {
   alive: boolean;
   pausedUntil: number;
   leaving: boolean;
+  /** The coordinator node its group requests go to: what FindCoordinator last answered. */
+  coordinator: string;
 }
 
 interface ParkedFetch {
@@ -172,7 +175,18 @@ export class Simulation {
   private readonly processes = new Map<string, Process>();
   private readonly slotIncarnations: number[] = [];
   private readonly slotCurrent: (Process | undefined)[] = [];
-  private readonly coordinators = new Map<string, Runner<unknown, CoordinatorEvent>>();
+  /** Each group's current coordinator; absent while a new one loads the group. */
+  private readonly coordinators = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
+  /** Each group's current coordinator node (COORDINATOR until the first MoveCoordinator). */
+  private readonly coordinatorNode = new Map<string, string>();
+  /** Coordinators that unloaded a group (Dead), by `node|group`: they still answer requests sent to them. */
+  private readonly retired = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
+  /** The group metadata last persisted to __consumer_offsets (at Stable or Empty), per group. */
+  private readonly persisted = new Map<string, GroupSnapshot>();
+  private nodeSeq = 0;
+  /** Drop commands not yet matched: message type → how many of the next such messages are lost. */
+  private readonly pendingDrops = new Map<string, number>();
+  private pendingDropCount = 0;
   private readonly parked = new Map<string, ParkedFetch>();
   private readonly slots: ReturnType<typeof slotTable>;
   private choiceIndex = 0;
@@ -194,8 +208,13 @@ export class Simulation {
     this.pct = config.scheduler?.kind === 'pct' ? new PctScheduler(choices, config.scheduler.depth, config.scheduler.horizon) : null;
     this.slots = slotTable(config);
     for (const g of config.groups) {
-      this.coordinators.set(g.name, runner(this.machines.coordinator, { group: g.name, initialRebalanceDelayMs: config.initialRebalanceDelayMs }, this.stepper, this.coverage));
+      this.coordinators.set(g.name, this.newCoordinator(g.name));
+      this.coordinatorNode.set(g.name, COORDINATOR);
     }
+  }
+
+  private newCoordinator(group: string): Runner<CoordinatorContext, CoordinatorEvent> {
+    return runner(this.machines.coordinator, { group, initialRebalanceDelayMs: this.config.initialRebalanceDelayMs }, this.stepper, this.coverage);
   }
 
   get clockMs(): number {
@@ -258,7 +277,46 @@ export class Simulation {
         this.drive(p.name, { type: 'SeekRequest', tp, offset });
         return true;
       }
+      case 'MoveCoordinator':
+        return this.moveCoordinator(cmd.group);
+      case 'Drop': {
+        const type = DROPPABLE[cmd.message % DROPPABLE.length] as string;
+        this.pendingDrops.set(type, (this.pendingDrops.get(type) ?? 0) + 1);
+        this.pendingDropCount++;
+        return true;
+      }
     }
+  }
+
+  /**
+   * Coordinator failover (kafka-protocol.md §1.2): the current coordinator unloads the group
+   * (Dead: parked requests answered NOT_COORDINATOR, and so is every later request sent to it);
+   * the group's new node answers COORDINATOR_LOAD_IN_PROGRESS until, coordinatorLoadMs later, a
+   * fresh coordinator loads the last persisted group metadata. Committed offsets live in the
+   * log's store, shared by both, as __consumer_offsets is. Skipped while a load is running.
+   */
+  private moveCoordinator(slot: number): boolean {
+    const g = this.config.groups[slot % this.config.groups.length];
+    if (g === undefined) return false;
+    const old = this.coordinators.get(g.name);
+    if (old === undefined) return false;
+    const oldNode = this.coordinatorNode.get(g.name) ?? COORDINATOR;
+    const node = ++this.nodeSeq;
+    this.record({ type: 'CoordinatorMoved', t: this.now, group: g.name, coordinator: node });
+    this.driveCoordinator(g.name, { type: 'Unload' }, oldNode);
+    this.coordinators.delete(g.name);
+    this.retired.set(`${oldNode}|${g.name}`, old);
+    this.coordinatorNode.set(g.name, `${COORDINATOR}@${node}`);
+    this.timers.set(SIM, `load:${node}:${g.name}`, this.now + (this.config.coordinatorLoadMs ?? 500));
+    return true;
+  }
+
+  private loadGroup(timer: string): void {
+    const [, nodeText, group] = timer.split(':') as [string, string, string];
+    const node = Number(nodeText);
+    if (this.coordinatorNode.get(group) !== `${COORDINATOR}@${node}`) return;
+    this.coordinators.set(group, this.newCoordinator(group));
+    this.driveCoordinator(group, { type: 'Load', coordinator: node, snapshot: this.persisted.get(group) ?? null });
   }
 
   private running(slot: number): Process | undefined {
@@ -283,7 +341,7 @@ export class Simulation {
       this.coverage,
     );
     const leader = runner<unknown, LeaderEvent>(this.machines.leader, { assignors: g.consumer.assignors }, this.stepper, this.coverage);
-    const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false };
+    const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false, coordinator: this.coordinatorNode.get(g.name) ?? COORDINATOR };
     this.processes.set(name, p);
     this.slotCurrent[slot] = p;
     this.record({ type: 'Started', t: this.now, member: name, group: g.name, topics: g.topics, mode: g.mode, policy: g.consumer.policy });
@@ -315,10 +373,10 @@ export class Simulation {
     for (const e of p.actor.send(event)) this.interpretMember(p, e);
   }
 
-  private driveCoordinator(group: string, event: CoordinatorEvent): void {
+  private driveCoordinator(group: string, event: CoordinatorEvent, node: string = this.coordinatorNode.get(group) ?? COORDINATOR): void {
     const actor = this.coordinators.get(group);
     if (actor === undefined) return;
-    for (const e of actor.send(event)) this.interpretCoordinator(group, e);
+    for (const e of actor.send(event)) this.interpretCoordinator(group, e, node, actor);
   }
 
   private count(): void {
@@ -334,8 +392,13 @@ export class Simulation {
   private interpretMember(p: Process, e: Effect): void {
     switch (e.type) {
       case 'Send':
-        this.send(p.name, e.to, e.message);
+        this.send(p.name, e.to === COORDINATOR ? p.coordinator : e.to, e.message);
         return;
+      case 'Disconnect': {
+        const node = e.to === COORDINATOR ? p.coordinator : e.to;
+        for (const ch of this.channels.values()) if ((ch.from === p.name && ch.to === node) || (ch.from === node && ch.to === p.name)) ch.queue.length = 0;
+        return;
+      }
       case 'SetTimer':
         this.timers.set(p.name, e.timer, this.now + e.delayMs);
         return;
@@ -368,10 +431,10 @@ export class Simulation {
     }
   }
 
-  private interpretCoordinator(group: string, e: Effect): void {
+  private interpretCoordinator(group: string, e: Effect, node: string, actor: Runner<CoordinatorContext, CoordinatorEvent>): void {
     switch (e.type) {
       case 'Send':
-        this.send(COORDINATOR, e.to, e.message);
+        this.send(node, e.to, e.message);
         return;
       case 'SetTimer':
         this.timers.set(`${COORDINATOR}/${group}`, e.timer, this.now + e.delayMs);
@@ -381,6 +444,10 @@ export class Simulation {
         return;
       case 'Observe':
         this.record({ type: e.event.type, t: this.now, ...(e.event as object) } as unknown as HistoryEvent);
+        // Group metadata is written to __consumer_offsets when the group becomes Stable or Empty (§1.2).
+        if (e.event.type === 'GroupStable' || (e.event.type === 'GenerationStarted' && e.event.members.length === 0)) {
+          this.persisted.set(group, snapshotOf(actor.context));
+        }
         return;
       case 'StoreOffsets':
         this.log.commit(e.group, e.offsets);
@@ -397,7 +464,8 @@ export class Simulation {
   // ------------------------------------------------------------------ network
 
   private send(from: string, to: string, message: Message): void {
-    if (to !== BROKER && to !== COORDINATOR && this.processes.get(to)?.alive !== true) return; // to a dead process: lost
+    if (to !== BROKER && !isCoordinatorNode(to) && this.processes.get(to)?.alive !== true) return; // to a dead process: lost
+    if (this.pendingDropCount > 0 && this.dropped(from, to, message)) return;
     let byTo = this.channelIndex.get(from);
     if (byTo === undefined) {
       byTo = new Map();
@@ -410,6 +478,17 @@ export class Simulation {
       this.channels.push(ch);
     }
     ch.queue.push({ seq: ++this.msgSeq, sentAt: this.now, message });
+  }
+
+  /** A pending Drop of this message type consumes it: the network loses it. */
+  private dropped(from: string, to: string, message: Message): boolean {
+    const n = this.pendingDrops.get(message.type);
+    if (n === undefined) return false;
+    if (n <= 1) this.pendingDrops.delete(message.type);
+    else this.pendingDrops.set(message.type, n - 1);
+    this.pendingDropCount--;
+    this.record({ type: 'MessageDropped', t: this.now, from, to, message: message.type });
+    return true;
   }
 
   /** The channels that may deliver now, oldest head message first (valid until the next call). */
@@ -440,11 +519,35 @@ export class Simulation {
     this.messages++;
     const msg = m.message;
     if (ch.to === BROKER) this.broker(msg as Request);
-    else if (ch.to === COORDINATOR) this.coordinator(msg as Request);
-    else this.drive(ch.to, msg as Response);
+    else if (isCoordinatorNode(ch.to)) this.coordinator(msg as Request, ch.to);
+    else {
+      if (msg.type === 'FindCoordinatorResponse' && msg.node !== undefined) {
+        const p = this.processes.get(ch.to);
+        if (p !== undefined) p.coordinator = msg.node;
+      }
+      this.drive(ch.to, msg as Response);
+    }
   }
 
-  private coordinator(req: Request): void {
+  /**
+   * A request reached coordinator node `node`. Routing comes first (§1.10): the group's current
+   * node answers COORDINATOR_LOAD_IN_PROGRESS while it loads; a node that unloaded the group
+   * hands it to its Dead coordinator (NOT_COORDINATOR); any other node answers NOT_COORDINATOR.
+   */
+  private coordinator(req: Request, node: string): void {
+    if (req.type === 'FindCoordinator' || req.type === 'Fetch') throw new Error(`${req.type} sent to the coordinator`);
+    const current = this.coordinatorNode.get(req.group) === node;
+    if (!current || !this.coordinators.has(req.group)) {
+      const retired = current ? undefined : this.retired.get(`${node}|${req.group}`);
+      if (retired !== undefined && req.type !== 'OffsetFetch') {
+        for (const e of retired.send(req)) this.interpretCoordinator(req.group, e, node, retired);
+        return;
+      }
+      const error: RoutingError = current ? 'COORDINATOR_LOAD_IN_PROGRESS' : 'NOT_COORDINATOR';
+      const res = routingErrorResponse(req, error);
+      if (res !== null) this.send(node, req.from, res);
+      return;
+    }
     if (req.type === 'OffsetFetch') {
       // OffsetFetch is served from the committed-offsets store in every group state (§1.10).
       const committed: Record<TopicPartition, number> = {};
@@ -455,17 +558,16 @@ export class Simulation {
         logStartOffsets[tp] = this.log.logStartOffset(tp);
         logEndOffsets[tp] = this.log.logEndOffset(tp);
       }
-      this.send(COORDINATOR, req.from, { type: 'OffsetFetchResponse', to: req.from, committed, logStartOffsets, logEndOffsets });
+      this.send(node, req.from, { type: 'OffsetFetchResponse', to: req.from, committed, logStartOffsets, logEndOffsets });
       return;
     }
-    if (req.type === 'FindCoordinator' || req.type === 'Fetch') throw new Error(`${req.type} sent to the coordinator`);
-    this.driveCoordinator(req.group, req);
+    this.driveCoordinator(req.group, req, node);
   }
 
   private broker(req: Request): void {
     switch (req.type) {
       case 'FindCoordinator':
-        this.send(BROKER, req.from, { type: 'FindCoordinatorResponse', to: req.from, group: req.group });
+        this.send(BROKER, req.from, { type: 'FindCoordinatorResponse', to: req.from, group: req.group, node: this.coordinatorNode.get(req.group) ?? COORDINATOR });
         return;
       case 'Fetch': {
         // fetch.min.bytes / fetch.max.wait.ms: answer now if enough is there, else park (§2.8).
@@ -549,6 +651,10 @@ export class Simulation {
     this.count();
     this.now = Math.max(this.now, t.at);
     if (t.owner === SIM) {
+      if (t.name.startsWith('load:')) {
+        this.loadGroup(t.name);
+        return;
+      }
       const name = t.name.slice('resume:'.length);
       const p = this.processes.get(name);
       if (p !== undefined && p.alive) {
@@ -590,6 +696,9 @@ export class Simulation {
     const stableWithinMs: Record<string, number> = {};
     for (const g of this.config.groups) if (g.mode === 'subscribe') stableWithinMs[g.name] = stableBoundMs(this.config, g);
     this.record({ type: 'Quiesce', t: this.now, stableWithinMs });
+    // No more faults: drops not yet matched are forgotten.
+    this.pendingDrops.clear();
+    this.pendingDropCount = 0;
     for (const p of this.processes.values()) {
       if (p.alive && p.pausedUntil > this.now) {
         p.pausedUntil = 0;
@@ -659,6 +768,7 @@ export class Simulation {
   dispose(): void {
     for (const p of this.processes.values()) if (p.alive) this.kill(p);
     for (const a of this.coordinators.values()) a.stop();
+    for (const a of this.retired.values()) a.stop();
   }
 }
 
