@@ -16,7 +16,8 @@ export type CommitError =
   | 'REBALANCE_IN_PROGRESS'
   | 'ILLEGAL_GENERATION'
   | 'UNKNOWN_MEMBER_ID'
-  | 'COORDINATOR_NOT_AVAILABLE';
+  | 'COORDINATOR_NOT_AVAILABLE'
+  | 'FENCED_INSTANCE_ID';
 
 export type RevokeReason = 'rebalance' | 'lost' | 'close';
 export type PositionSource = 'committed' | 'reset-earliest' | 'reset-latest' | 'seek';
@@ -32,6 +33,10 @@ export type HistoryEvent =
   | { readonly type: 'Resumed'; readonly t: number; readonly member: string }
   | { readonly type: 'LeaveRequested'; readonly t: number; readonly member: string }
   | { readonly type: 'SeekRequested'; readonly t: number; readonly member: string; readonly tp: TopicPartition; readonly offset: number }
+  /** The application thread was slowed down by `ms` on its current or next record (a Stall command). */
+  | { readonly type: 'Stalled'; readonly t: number; readonly member: string; readonly ms: number }
+  /** Partitions were added to a topic: it now has `partitions` partitions (CreatePartitions). */
+  | { readonly type: 'PartitionsAdded'; readonly t: number; readonly topic: string; readonly partitions: number }
   | { readonly type: 'Quiesce'; readonly t: number }
   | { readonly type: 'Quiesced'; readonly t: number; readonly settled: boolean }
   // --- client side (what the consumer and its application saw and did) ---
@@ -45,13 +50,26 @@ export type HistoryEvent =
   | { readonly type: 'CommitRequested'; readonly t: number; readonly member: string; readonly group: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>>; readonly seq: number }
   | { readonly type: 'CommitResult'; readonly t: number; readonly member: string; readonly group: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>>; readonly seq: number; readonly error: CommitError }
   | { readonly type: 'Left'; readonly t: number; readonly member: string; readonly group: string }
+  /**
+   * The heartbeat thread found max.poll.interval.ms exceeded since the last poll(): the member
+   * gave up its generation (and sent LeaveGroup unless static), kafka-protocol.md §2.3.
+   */
+  | { readonly type: 'PollTimeoutExpired'; readonly t: number; readonly member: string; readonly group: string }
+  /** The member was answered FENCED_INSTANCE_ID: another incarnation holds its group.instance.id (§1.9). Fatal. */
+  | { readonly type: 'Fenced'; readonly t: number; readonly member: string; readonly group: string }
   // --- coordinator side (only the model, or a broker that exposes it, can report these) ---
   /** The coordinator entered PreparingRebalance; `generation` is the current (outgoing) one. */
   | { readonly type: 'RebalanceStarted'; readonly t: number; readonly group: string; readonly generation: number }
   | { readonly type: 'GenerationStarted'; readonly t: number; readonly group: string; readonly generation: number; readonly members: readonly string[]; readonly leader: string | null; readonly protocol: string | null }
   | { readonly type: 'GroupStable'; readonly t: number; readonly group: string; readonly generation: number; readonly assignment: Readonly<Record<string, readonly TopicPartition[]>> }
   | { readonly type: 'MemberRemoved'; readonly t: number; readonly group: string; readonly member: string; readonly reason: RemoveReason }
-  | { readonly type: 'OffsetsStored'; readonly t: number; readonly group: string; readonly member: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>> };
+  | { readonly type: 'OffsetsStored'; readonly t: number; readonly group: string; readonly member: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>> }
+  /**
+   * A JoinGroup with a known group.instance.id and no member id replaced the static member
+   * (replaceStaticMember, §1.9): `member` takes over `previous`'s place, assignment and
+   * generation; `previous` is fenced from now on.
+   */
+  | { readonly type: 'StaticMemberReplaced'; readonly t: number; readonly group: string; readonly generation: number; readonly instance: string; readonly previous: string; readonly member: string };
 
 export type HistoryEventType = HistoryEvent['type'];
 export type History = readonly HistoryEvent[];
@@ -63,6 +81,6 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 export type MemberObservation = DistributiveOmit<Extract<HistoryEvent, { member: string }>, 't' | 'member'>;
 /** What the coordinator observes: the simulator stamps `t`. */
 export type CoordinatorObservation = DistributiveOmit<
-  Extract<HistoryEvent, { type: 'RebalanceStarted' | 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' }>,
+  Extract<HistoryEvent, { type: 'RebalanceStarted' | 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' | 'StaticMemberReplaced' }>,
   't'
 >;

@@ -111,6 +111,9 @@ describe('start, join and sync (§2.1)', () => {
       afterCommit: 'poll',
       fetchSeq: 0,
       lastProcessed: null,
+      stallMs: 0,
+      assignmentSnapshot: null,
+      fenced: false,
     });
   });
 

@@ -141,6 +141,7 @@ describe('consumer: join and sync (§2.1)', () => {
     expect(c.state()).toBe('Joining');
     expect(out).toEqual([
       { type: 'CancelTimer', timer: 'heartbeat' },
+      { type: 'CancelTimer', timer: 'maxpoll' },
       {
         type: 'Send',
         to: 'coordinator',
@@ -218,6 +219,7 @@ describe('consumer: initial positions (§2.8)', () => {
     expect(out).toEqual([
       { type: 'Observe', event: { type: 'Positioned', tp: 't-0', offset: 3, source: 'committed' } },
       { type: 'Observe', event: { type: 'Positioned', tp: 't-1', offset: 2, source: 'reset-earliest' } },
+      { type: 'SetTimer', timer: 'maxpoll', delayMs: 30_000 },
       {
         type: 'Send',
         to: 'broker',
@@ -409,7 +411,7 @@ describe('consumer: heartbeats and rebalances (§2.1, §2.2, §2.4)', () => {
     expect(c.state()).toBe('Committing');
     expect(commits(out)).toEqual([expect.objectContaining({ offsets: { 't-0': 4 } })]);
     const answered = c.send(commitResponse(1, { 't-0': 4 }));
-    expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:Revoked', 'CancelTimer:heartbeat', 'Send:JoinGroup']);
+    expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:Revoked', 'CancelTimer:heartbeat', 'CancelTimer:maxpoll', 'Send:JoinGroup']);
   });
 
   it('ILLEGAL_GENERATION: Revoked lost at the next poll, rejoin keeping the member id (§2.1, §2.4)', () => {

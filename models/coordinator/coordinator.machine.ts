@@ -119,7 +119,7 @@ export const coordinatorMachine = setup({
     Empty: {
       always: { guard: 'hasMembers', target: 'PreparingRebalance', actions: 'prepareRebalanceFromEmpty' },
       on: {
-        JoinGroup: [{ guard: 'isNewMember', actions: 'addMember' }, { actions: 'rejectUnknownJoin' }],
+        JoinGroup: [{ guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'Empty' } } }, { actions: 'rejectUnknownJoin' }],
         SyncGroup: { actions: { type: 'answerSync', params: { state: 'Empty' } } },
         Heartbeat: { actions: { type: 'heartbeat', params: { state: 'Empty' } } },
         LeaveGroup: { actions: 'leaveGroup' },
@@ -133,7 +133,7 @@ export const coordinatorMachine = setup({
       ],
       on: {
         JoinGroup: [
-          { guard: 'isNewMember', actions: 'addMember' },
+          { guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'PreparingRebalance' } } },
           { guard: 'isKnownMember', actions: 'parkJoin' },
           { actions: 'rejectUnknownJoin' },
         ],
@@ -151,7 +151,7 @@ export const coordinatorMachine = setup({
       always: { guard: 'rebalanceRequested', target: 'PreparingRebalance', actions: 'prepareRebalance' },
       on: {
         JoinGroup: [
-          { guard: 'isNewMember', actions: 'addMember' },
+          { guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'CompletingRebalance' } } },
           { guard: 'isKnownMember', actions: { type: 'currentMemberJoin', params: { state: 'CompletingRebalance' } } },
           { actions: 'rejectUnknownJoin' },
         ],
@@ -169,7 +169,7 @@ export const coordinatorMachine = setup({
       always: { guard: 'rebalanceRequested', target: 'PreparingRebalance', actions: 'prepareRebalance' },
       on: {
         JoinGroup: [
-          { guard: 'isNewMember', actions: 'addMember' },
+          { guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'Stable' } } },
           { guard: 'isKnownMember', actions: { type: 'currentMemberJoin', params: { state: 'Stable' } } },
           { actions: 'rejectUnknownJoin' },
         ],

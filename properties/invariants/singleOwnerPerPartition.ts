@@ -8,6 +8,10 @@
  * - coordinator: per (group, generation, tp), the members a `GroupStable.assignment` gives tp
  *   (several GroupStable events of one generation are merged).
  *
+ * Static membership (KIP-345, §1.9): after a `StaticMemberReplaced`, the new incarnation holds
+ * the previous one's place in the same generation, so in the client view both names count as one
+ * owner (the instance). That the previous incarnation is fenced is fencedCommitRejected's claim.
+ *
  * It is not a claim about real time: two *clients* may process one partition at once during
  * the zombie window (§2.10); that is concurrentProcessing's report.
  */
@@ -72,10 +76,15 @@ export const singleOwnerPerPartition: Invariant = {
   check: (history: History) => {
     const client = new Map<string, Owners>();
     const coordinator = new Map<string, Owners>();
+    /** incarnation → the first incarnation of its static instance (group \0 member). */
+    const instanceOf = new Map<string, string>();
     for (let i = 0; i < history.length; i++) {
       const e = history[i]!;
-      if (e.type === 'Assigned') {
-        for (const tp of e.partitions) record(client, e.group, e.generation, tp, e.member, i);
+      if (e.type === 'StaticMemberReplaced') {
+        instanceOf.set(`${e.group}\u0000${e.member}`, instanceOf.get(`${e.group}\u0000${e.previous}`) ?? e.previous);
+      } else if (e.type === 'Assigned') {
+        const owner = instanceOf.get(`${e.group}\u0000${e.member}`) ?? e.member;
+        for (const tp of e.partitions) record(client, e.group, e.generation, tp, owner, i);
       } else if (e.type === 'GroupStable') {
         for (const [member, tps] of Object.entries(e.assignment)) {
           for (const tp of tps) record(coordinator, e.group, e.generation, tp, member, i);

@@ -29,7 +29,7 @@ const generation = z.number().int().describe('group generation id (-1: none, as 
 const offsetMap = z.record(tp, z.number().int().min(0)).readonly().describe('topic-partition → committed offset (the offset of the next record to read)');
 const tpList = z.array(tp).readonly();
 
-const commitError = z.enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE']);
+const commitError = z.enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE', 'FENCED_INSTANCE_ID']);
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, description: string, shape: S) =>
   z
@@ -54,6 +54,8 @@ export const historyEventSchemas = {
   Resumed: event('Resumed', 'the pause ended', { member }),
   LeaveRequested: event('LeaveRequested', 'the application asked the consumer to close', { member }),
   SeekRequested: event('SeekRequested', 'the application seeks a partition to an offset', { member, tp, offset }),
+  Stalled: event('Stalled', 'the application thread was slowed down by ms on its current or next record (the heartbeat thread still runs)', { member, ms: z.number().finite().min(0) }),
+  PartitionsAdded: event('PartitionsAdded', 'partitions were added to a topic; partitions: its new partition count', { topic: z.string().min(1), partitions: z.number().int().min(1) }),
   Quiesce: event('Quiesce', 'no more faults from here on; the run waits for the groups to settle', {}),
   Quiesced: event('Quiesced', 'the end of the run; settled: whether the groups settled (eventually-claims need true)', { settled: z.boolean() }),
   // --- client side ---
@@ -79,6 +81,8 @@ export const historyEventSchemas = {
     error: commitError,
   }),
   Left: event('Left', 'the member left its group (LeaveGroup sent, process closed)', { member, group }),
+  PollTimeoutExpired: event('PollTimeoutExpired', 'max.poll.interval.ms passed without a poll(): the member gave up its generation (LeaveGroup unless static)', { member, group }),
+  Fenced: event('Fenced', 'the member was answered FENCED_INSTANCE_ID (another incarnation holds its group.instance.id); fatal', { member, group }),
   // --- coordinator side ---
   RebalanceStarted: event('RebalanceStarted', 'the coordinator entered PreparingRebalance; generation is the current (outgoing) one', { group, generation }),
   GenerationStarted: event('GenerationStarted', 'the coordinator completed a join phase: a new generation with these members', {
@@ -95,6 +99,13 @@ export const historyEventSchemas = {
   }),
   MemberRemoved: event('MemberRemoved', 'the coordinator removed a member', { group, member, reason: z.enum(['session-timeout', 'leave', 'rejoin-timeout', 'sync-timeout']) }),
   OffsetsStored: event('OffsetsStored', 'the coordinator accepted and stored a member\'s offset commit', { group, member, generation, offsets: offsetMap }),
+  StaticMemberReplaced: event('StaticMemberReplaced', 'a new incarnation with the same group.instance.id took over a static member\'s place; previous is fenced from now on', {
+    group,
+    generation,
+    instance: z.string().min(1),
+    previous: member,
+    member,
+  }),
 } as const;
 
 /** Every event type, in the order of models/history.ts. */

@@ -311,6 +311,10 @@ class RealRun {
       case 'Seek':
         this.notes.push(`Seek c${cmd.consumer} p${cmd.partition} → ${cmd.offset}: skipped (Seek is not implemented by the real-system adapter)`);
         return false;
+      case 'Stall':
+      case 'AddPartitions':
+        this.notes.push(`${cmd.type}: skipped (not implemented by the real-system adapter)`);
+        return false;
     }
   }
 

@@ -142,6 +142,8 @@ interface ParkedFetch {
 }
 
 const SIM = 'sim';
+/** Kafka has no such bound; the config's topics allow at most 64 partitions, and so do added ones. */
+const PARTITIONS_MAX = 64;
 
 /**
  * The compiled step function by default; GROUPCHECK_STEPPER=xstate runs XState's own actors
@@ -182,6 +184,8 @@ export class Simulation {
   private events = 0;
   private messages = 0;
   private valueSeq = 0;
+  /** Some topic grew (AddPartitions): fetch answers then carry partition counts (metadata). */
+  private partitionsAdded = false;
 
   constructor(
     readonly config: SimConfig,
@@ -259,6 +263,23 @@ export class Simulation {
         this.drive(p.name, { type: 'SeekRequest', tp, offset });
         return true;
       }
+      case 'Stall': {
+        const p = this.running(cmd.consumer);
+        if (p === undefined || p.pausedUntil > this.now) return false;
+        this.record({ type: 'Stalled', t: this.now, member: p.name, ms: cmd.ms });
+        this.drive(p.name, { type: 'StallRequest', ms: cmd.ms });
+        return true;
+      }
+      case 'AddPartitions': {
+        const topic = this.config.topics[cmd.topic % this.config.topics.length];
+        if (topic === undefined) return false;
+        const partitions = this.log.partitionCount(topic.name) + cmd.count;
+        if (partitions > PARTITIONS_MAX) return false;
+        this.log.addPartitions(topic.name, partitions);
+        this.partitionsAdded = true;
+        this.record({ type: 'PartitionsAdded', t: this.now, topic: topic.name, partitions });
+        return true;
+      }
     }
   }
 
@@ -269,9 +290,13 @@ export class Simulation {
 
   private start(slotArg: number): boolean {
     const slot = slotArg % this.slots.length;
-    if (this.running(slot) !== undefined) return false;
     const row = this.slots[slot];
     if (row === undefined) return false;
+    const current = this.running(slot);
+    // A supervisor may restart a static member whose process only looks dead (paused): the new
+    // incarnation takes the instance id and the old one lives on as a zombie until fenced (§1.9).
+    const isStatic = row.group.staticMembership === true && row.group.mode === 'subscribe';
+    if (current !== undefined && !(isStatic && current.pausedUntil > this.now)) return false;
     const incarnation = (this.slotIncarnations[slot] ?? 0) + 1;
     this.slotIncarnations[slot] = incarnation;
     const name = `c${slot}#${incarnation}`;
@@ -279,7 +304,7 @@ export class Simulation {
     const partitions = g.mode === 'assign' ? g.topics.flatMap((t) => this.log.partitionsOf(t)) : [];
     const actor = runner<ConsumerContext, ConsumerEvent>(
       this.machines.consumer,
-      { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer },
+      { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer, ...(isStatic ? { groupInstanceId: `c${slot}` } : {}) },
       this.stepper,
       this.coverage,
     );
@@ -348,13 +373,14 @@ export class Simulation {
         this.record(Object.assign({ type: e.event.type, t: this.now, member: p.name }, e.event as MemberObservation) as HistoryEvent);
         return;
       case 'Lead': {
-        const partitionsPerTopic: Record<string, number> = {};
-        for (const t of this.log.topics()) partitionsPerTopic[t.name] = t.partitions;
+        const partitionsPerTopic = this.partitionsPerTopic();
         for (const x of p.leader.send({ type: 'Elected', generation: e.generation, protocol: e.protocol, members: e.members, partitionsPerTopic })) this.interpretMember(p, x);
         return;
       }
       case 'AssignmentComputed':
-        this.drive(p.name, { type: 'AssignmentComputed', generation: e.generation, assignments: e.assignments });
+        // The leader role computed it synchronously from the metadata just passed in `Lead`: the
+        // member keeps that snapshot to notice partition changes (ConsumerCoordinator.assignmentSnapshot).
+        this.drive(p.name, { type: 'AssignmentComputed', generation: e.generation, assignments: e.assignments, partitionsPerTopic: this.partitionsPerTopic() });
         return;
       case 'Exit':
         this.kill(p, true);
@@ -468,7 +494,23 @@ export class Simulation {
 
   private answerFetch(req: Extract<Request, { type: 'Fetch' }>): void {
     const records = this.log.fetch({ positions: req.positions, maxBytes: req.maxBytes, maxPartitionBytes: req.maxPartitionBytes, maxRecords: req.maxRecords });
-    this.send(BROKER, req.from, { type: 'FetchResponse', to: req.from, records, seq: req.seq });
+    if (!this.partitionsAdded) {
+      this.send(BROKER, req.from, { type: 'FetchResponse', to: req.from, records, seq: req.seq });
+      return;
+    }
+    // The metadata refresh, simplified: once partitions were added, every fetch answer carries the
+    // partition counts of the member's topics, as if metadata.max.age.ms were below the poll
+    // interval (Java refreshes every metadata.max.age.ms, default 300000, kafka-protocol.md §2.8).
+    const partitionCounts: Record<string, number> = {};
+    for (const t of this.processes.get(req.from)?.group.topics ?? []) partitionCounts[t] = this.log.partitionCount(t);
+    this.send(BROKER, req.from, { type: 'FetchResponse', to: req.from, records, seq: req.seq, partitionCounts });
+  }
+
+  /** Partition count per topic, as the leader's assignor sees it. */
+  private partitionsPerTopic(): Record<string, number> {
+    const r: Record<string, number> = {};
+    for (const t of this.log.topics()) r[t.name] = t.partitions;
+    return r;
   }
 
   private wakeParkedFetches(): void {
