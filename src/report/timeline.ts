@@ -79,7 +79,7 @@ export const describeEvent = (e: HistoryEvent): { who: string; what: string } =>
     case 'PartitionsAdded':
       return { who: 'admin', what: `Topic ${e.topic} now has ${e.partitions} partitions` };
     case 'PollTimeoutExpired':
-      return { who: e.member, what: `max.poll.interval.ms exceeded: leaves ${e.group}` };
+      return { who: e.member, what: `max.poll.interval.ms exceeded: gives up its generation in ${e.group}` };
     case 'Fenced':
       return { who: e.member, what: `Fenced (FENCED_INSTANCE_ID) from ${e.group}` };
   }
