@@ -8,8 +8,8 @@
  * processingMs) and commits according to its processing policy (models/types.ts).
  *
  * Static membership (KIP-345, §1.9): with a group.instance.id the member never sends LeaveGroup
- * (close, poll timeout) and FENCED_INSTANCE_ID is fatal. max.poll.interval.ms (§2.3): every
- * poll() re-arms a timer; if it fires while the heartbeat thread runs, the member gives up its
+ * (close, poll timeout) and FENCED_INSTANCE_ID is fatal. max.poll.interval.ms (§2.3): a poll()
+ * that returns records arms a timer, the next poll() cancels it; if it fires while the heartbeat thread runs, the member gives up its
  * generation (LeaveGroup if dynamic) and rejoins at its next poll(). Partition changes: the
  * leader keeps the partition counts it assigned with and rejoins when a fetch answer (standing
  * for the metadata refresh) shows more (ConsumerCoordinator.rejoinNeededOrPending).
@@ -321,8 +321,8 @@ export const poll = (ctx: ConsumerContext): Step<ConsumerContext> => {
   }
   const c = step.ctx;
   const fetchSeq = c.fetchSeq + 1;
-  // max.poll.interval.ms counts from this poll() (§2.3); group members only.
-  if (c.mode === 'subscribe') step = { ctx: step.ctx, out: [...step.out, { type: 'SetTimer', timer: 'maxpoll', delayMs: c.config.maxPollIntervalMs }] };
+  // Back inside poll(): the poll timer of the last batch stops (§2.3; re-armed when records come back).
+  if (c.mode === 'subscribe') step = { ctx: step.ctx, out: [...step.out, { type: 'CancelTimer', timer: 'maxpoll' }] };
   const fetch: Request = {
     type: 'Fetch',
     from: c.name,
@@ -360,6 +360,10 @@ export const handOff = (ctx: ConsumerContext, ev: Res<'FetchResponse'>): Step<Co
   }
   const out: Effect[] = [];
   for (const [tp, offsets] of polled) out.push(observe({ type: 'Polled', tp, offsets }));
+  // poll() returns a batch: the application is away from poll() until it has processed it, and
+  // max.poll.interval.ms runs from here (§2.3). An empty poll() arms nothing: the loop polls again
+  // at once, which keeps the timer out of the hot path of idle members.
+  if (kept.length > 0 && ctx.mode === 'subscribe') out.push({ type: 'SetTimer', timer: 'maxpoll', delayMs: ctx.config.maxPollIntervalMs });
   const rejoinNeeded = ctx.rejoinNeeded || metadataChanged(ctx, ev.partitionCounts);
   return { ctx: { ...ctx, positions, store, buffer: kept, rejoinNeeded }, out };
 };

@@ -219,7 +219,7 @@ describe('consumer: initial positions (§2.8)', () => {
     expect(out).toEqual([
       { type: 'Observe', event: { type: 'Positioned', tp: 't-0', offset: 3, source: 'committed' } },
       { type: 'Observe', event: { type: 'Positioned', tp: 't-1', offset: 2, source: 'reset-earliest' } },
-      { type: 'SetTimer', timer: 'maxpoll', delayMs: 30_000 },
+      { type: 'CancelTimer', timer: 'maxpoll' },
       {
         type: 'Send',
         to: 'broker',
@@ -251,6 +251,8 @@ describe('consumer: poll and process (§2.8)', () => {
     expect(out).toEqual([
       { type: 'Observe', event: { type: 'Polled', tp: 't-0', offsets: [3, 4] } },
       { type: 'Observe', event: { type: 'Polled', tp: 't-1', offsets: [2] } },
+      // The application leaves poll() with a batch: max.poll.interval.ms starts (§2.3).
+      { type: 'SetTimer', timer: 'maxpoll', delayMs: 30_000 },
       { type: 'Observe', event: { type: 'ProcessStarted', tp: 't-0', offset: 3 } },
       { type: 'SetTimer', timer: 'process', delayMs: 7 },
     ]);
@@ -309,7 +311,7 @@ describe('consumer: commits per processing policy (§2.6, models/types.ts)', () 
     const c = polling('commit-before-process');
     const out = c.send(fetchResponse([rec('t-0', 3), rec('t-0', 4)], 1));
     expect(c.state()).toBe('Committing');
-    expect(kinds(out)).toEqual(['Observe:Polled', 'Observe:CommitRequested', 'Send:OffsetCommit']);
+    expect(kinds(out)).toEqual(['Observe:Polled', 'SetTimer:maxpoll', 'Observe:CommitRequested', 'Send:OffsetCommit']);
     expect(commits(out)).toEqual([expect.objectContaining({ offsets: { 't-0': 5, 't-1': 2 } })]);
     const answered = c.send(commitResponse(1, { 't-0': 5, 't-1': 2 }));
     expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:ProcessStarted', 'SetTimer:process']);
