@@ -25,7 +25,8 @@ export type CommitError =
    * The coordinator may have applied the commit (Jepsen's indeterminate `info` op); invariants
    * must treat it as "may have been applied".
    */
-  | 'REQUEST_TIMED_OUT';
+  | 'REQUEST_TIMED_OUT'
+  | 'FENCED_INSTANCE_ID';
 
 export type RevokeReason = 'rebalance' | 'lost' | 'close';
 export type PositionSource = 'committed' | 'reset-earliest' | 'reset-latest' | 'seek';
@@ -41,6 +42,10 @@ export type HistoryEvent =
   | { readonly type: 'Resumed'; readonly t: number; readonly member: string }
   | { readonly type: 'LeaveRequested'; readonly t: number; readonly member: string }
   | { readonly type: 'SeekRequested'; readonly t: number; readonly member: string; readonly tp: TopicPartition; readonly offset: number }
+  /** The application thread was slowed down by `ms` on its current or next record (a Stall command). */
+  | { readonly type: 'Stalled'; readonly t: number; readonly member: string; readonly ms: number }
+  /** Partitions were added to a topic: it now has `partitions` partitions (CreatePartitions). */
+  | { readonly type: 'PartitionsAdded'; readonly t: number; readonly topic: string; readonly partitions: number }
   /** stableWithinMs: per subscribing group, the time within which it must be Stable again (stableWithinBound). */
   | { readonly type: 'Quiesce'; readonly t: number; readonly stableWithinMs?: Readonly<Record<string, number>> }
   /** The group's coordinator moved: the old one unloaded the group (Dead), `coordinator` (a node number) loads it. */
@@ -59,6 +64,13 @@ export type HistoryEvent =
   | { readonly type: 'CommitRequested'; readonly t: number; readonly member: string; readonly group: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>>; readonly seq: number }
   | { readonly type: 'CommitResult'; readonly t: number; readonly member: string; readonly group: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>>; readonly seq: number; readonly error: CommitError }
   | { readonly type: 'Left'; readonly t: number; readonly member: string; readonly group: string }
+  /**
+   * The heartbeat thread found max.poll.interval.ms exceeded since the last poll(): the member
+   * gave up its generation (and sent LeaveGroup unless static), kafka-protocol.md §2.3.
+   */
+  | { readonly type: 'PollTimeoutExpired'; readonly t: number; readonly member: string; readonly group: string }
+  /** The member was answered FENCED_INSTANCE_ID: another incarnation holds its group.instance.id (§1.9). Fatal. */
+  | { readonly type: 'Fenced'; readonly t: number; readonly member: string; readonly group: string }
   // --- coordinator side (only the model, or a broker that exposes it, can report these) ---
   /** The coordinator entered PreparingRebalance; `generation` is the current (outgoing) one. */
   | { readonly type: 'RebalanceStarted'; readonly t: number; readonly group: string; readonly generation: number }
@@ -70,7 +82,13 @@ export type HistoryEvent =
    * A new coordinator finished loading the group from __consumer_offsets: the last persisted
    * (Stable or Empty) generation and its members; a rebalance in progress was lost (§1.2).
    */
-  | { readonly type: 'GroupLoaded'; readonly t: number; readonly group: string; readonly coordinator: number; readonly generation: number; readonly members: readonly string[] };
+  | { readonly type: 'GroupLoaded'; readonly t: number; readonly group: string; readonly coordinator: number; readonly generation: number; readonly members: readonly string[] }
+  /**
+   * A JoinGroup with a known group.instance.id and no member id replaced the static member
+   * (replaceStaticMember, §1.9): `member` takes over `previous`'s place, assignment and
+   * generation; `previous` is fenced from now on.
+   */
+  | { readonly type: 'StaticMemberReplaced'; readonly t: number; readonly group: string; readonly generation: number; readonly instance: string; readonly previous: string; readonly member: string };
 
 export type HistoryEventType = HistoryEvent['type'];
 export type History = readonly HistoryEvent[];
@@ -82,6 +100,6 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 export type MemberObservation = DistributiveOmit<Extract<HistoryEvent, { member: string }>, 't' | 'member'>;
 /** What the coordinator observes: the simulator stamps `t`. */
 export type CoordinatorObservation = DistributiveOmit<
-  Extract<HistoryEvent, { type: 'RebalanceStarted' | 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' | 'GroupLoaded' }>,
+  Extract<HistoryEvent, { type: 'RebalanceStarted' | 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' | 'GroupLoaded' | 'StaticMemberReplaced' }>,
   't'
 >;

@@ -22,7 +22,9 @@ export type GroupError =
   | 'INCONSISTENT_GROUP_PROTOCOL'
   /** Routing errors (kafka-protocol.md §1.10): the broker no longer owns the group, or is still loading it. */
   | 'NOT_COORDINATOR'
-  | 'COORDINATOR_LOAD_IN_PROGRESS';
+  | 'COORDINATOR_LOAD_IN_PROGRESS'
+  /** Another incarnation holds this group.instance.id now (KIP-345, kafka-protocol.md §1.9). */
+  | 'FENCED_INSTANCE_ID';
 
 export interface JoinMemberMetadata {
   readonly memberId: string;
@@ -36,6 +38,8 @@ export type Request =
       readonly from: string;
       readonly group: string;
       readonly memberId: string;
+      /** group.instance.id of a static member (KIP-345); absent for dynamic members. */
+      readonly groupInstanceId?: string;
       readonly protocols: readonly string[];
       readonly topics: readonly string[];
       readonly sessionTimeoutMs: number;
@@ -46,17 +50,19 @@ export type Request =
       readonly from: string;
       readonly group: string;
       readonly memberId: string;
+      readonly groupInstanceId?: string;
       readonly generation: number;
       /** Only the leader sends assignments; followers send null. */
       readonly assignments: Readonly<Record<string, readonly TopicPartition[]>> | null;
     }
-  | { readonly type: 'Heartbeat'; readonly from: string; readonly group: string; readonly memberId: string; readonly generation: number }
+  | { readonly type: 'Heartbeat'; readonly from: string; readonly group: string; readonly memberId: string; readonly groupInstanceId?: string; readonly generation: number }
   | { readonly type: 'LeaveGroup'; readonly from: string; readonly group: string; readonly memberId: string }
   | {
       readonly type: 'OffsetCommit';
       readonly from: string;
       readonly group: string;
       readonly memberId: string;
+      readonly groupInstanceId?: string;
       readonly generation: number;
       readonly offsets: Readonly<Record<TopicPartition, number>>;
       readonly seq: number;
@@ -109,7 +115,17 @@ export type Response =
       readonly logStartOffsets: Readonly<Record<TopicPartition, number>>;
       readonly logEndOffsets: Readonly<Record<TopicPartition, number>>;
     }
-  | { readonly type: 'FetchResponse'; readonly to: string; readonly records: readonly LogRecord[]; readonly seq: number };
+  | {
+      readonly type: 'FetchResponse';
+      readonly to: string;
+      readonly records: readonly LogRecord[];
+      readonly seq: number;
+      /**
+       * Partition count of each subscribed topic, standing for the metadata refresh (Metadata
+       * request); present only once a topic grew (AddPartitions), to keep the common path small.
+       */
+      readonly partitionCounts?: Readonly<Record<string, number>>;
+    };
 
 export type Message = Request | Response;
 

@@ -7,8 +7,14 @@
  * and fencing (§2.2). The application polls, processes one record at a time (each takes
  * processingMs) and commits according to its processing policy (models/types.ts).
  *
- * Not modelled: cooperative rebalancing, static membership, max.poll.interval.ms expiry on the
- * client (the coordinator's rebalance timeout still applies), pause()/resume() of partitions.
+ * Static membership (KIP-345, §1.9): with a group.instance.id the member never sends LeaveGroup
+ * (close, poll timeout) and FENCED_INSTANCE_ID is fatal. max.poll.interval.ms (§2.3): a poll()
+ * that returns records arms a timer, the next poll() cancels it; if it fires while the heartbeat thread runs, the member gives up its
+ * generation (LeaveGroup if dynamic) and rejoins at its next poll(). Partition changes: the
+ * leader keeps the partition counts it assigned with and rejoins when a fetch answer (standing
+ * for the metadata refresh) shows more (ConsumerCoordinator.rejoinNeededOrPending).
+ *
+ * Not modelled: cooperative rebalancing, pause()/resume() of partitions.
  */
 import type { Effect, Step } from '../effects.ts';
 import type { CommitError, MemberObservation, PositionSource } from '../history.ts';
@@ -26,6 +32,8 @@ export interface ConsumerInput {
   readonly mode: 'subscribe' | 'assign';
   readonly partitions: readonly TopicPartition[];
   readonly config: ConsumerConfig;
+  /** group.instance.id: a static member (KIP-345, kafka-protocol.md §1.9). */
+  readonly groupInstanceId?: string;
 }
 
 export interface ConsumerContext extends ConsumerInput {
@@ -59,6 +67,12 @@ export interface ConsumerContext extends ConsumerInput {
   readonly lastProcessed: LogRecord | null;
   /** The sync commit being waited for or retried: commitSync retries retriable errors (§2.7). */
   readonly pendingCommit: { readonly offsets: Readonly<Record<TopicPartition, number>>; readonly generation: number } | null;
+  /** Extra time the application will spend on its next record (Stall commands). */
+  readonly stallMs: number;
+  /** The leader's partition count per topic when it assigned (ConsumerCoordinator.assignmentSnapshot). */
+  readonly assignmentSnapshot: Readonly<Record<string, number>> | null;
+  /** FENCED_INSTANCE_ID was received: fatal at the next poll() (§1.9, §2.7). */
+  readonly fenced: boolean;
 }
 
 /** A member that owns nothing: no partitions, positions, buffered records or offsets to commit. */
@@ -73,6 +87,7 @@ export const initialConsumerContext = (input: ConsumerInput): ConsumerContext =>
   mode: input.mode,
   partitions: input.partitions,
   config: input.config,
+  groupInstanceId: input.groupInstanceId,
   memberId: '',
   generation: -1,
   heartbeatEnabled: false,
@@ -92,7 +107,16 @@ export const initialConsumerContext = (input: ConsumerInput): ConsumerContext =>
   fetchSeq: 0,
   lastProcessed: null,
   pendingCommit: null,
+  stallMs: 0,
+  assignmentSnapshot: null,
+  fenced: false,
 });
+
+/** The instance id field of a request, present only for static members (messages of dynamic ones stay as they were). */
+const instanceField = (ctx: ConsumerContext): { groupInstanceId?: string } =>
+  ctx.groupInstanceId === undefined ? {} : { groupInstanceId: ctx.groupInstanceId };
+
+export const isStatic = (ctx: ConsumerContext): boolean => ctx.groupInstanceId !== undefined;
 
 type Res<T extends Response['type']> = Extract<Response, { type: T }>;
 
@@ -171,11 +195,14 @@ export const sendJoin = (ctx: ConsumerContext): Step<ConsumerContext> => ({
   ctx: { ...ctx, heartbeatEnabled: false, stable: false },
   out: [
     { type: 'CancelTimer', timer: 'heartbeat' },
+    // The rebalance runs inside poll(): the poll timer restarts at the next poll (§2.3).
+    { type: 'CancelTimer', timer: 'maxpoll' },
     toCoordinator({
       type: 'JoinGroup',
       from: ctx.name,
       group: ctx.group,
       memberId: ctx.memberId,
+      ...instanceField(ctx),
       protocols: ctx.config.assignors,
       topics: ctx.topics,
       sessionTimeoutMs: ctx.config.sessionTimeoutMs,
@@ -197,7 +224,7 @@ export const joined = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): Step
     { type: 'SetTimer', timer: 'heartbeat', delayMs: ctx.config.heartbeatIntervalMs },
   ];
   if (leader) out.push({ type: 'Lead', generation: ev.generation, protocol: ev.protocol, members: ev.members });
-  else out.push({ type: 'Demote' }, toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ev.memberId, generation: ev.generation, assignments: null }), armGroupRequest(ctx));
+  else out.push({ type: 'Demote' }, toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ev.memberId, ...instanceField(ctx), generation: ev.generation, assignments: null }), armGroupRequest(ctx));
   return { ctx: next, out };
 };
 
@@ -206,9 +233,13 @@ export const joinFailed = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): 
   sendJoin({ ...ctx, memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId, generation: -1 });
 
 /** The leader role computed the assignment (leader.machine.ts); send it in SyncGroup. */
-export const syncAsLeader = (ctx: ConsumerContext, assignments: Readonly<Record<string, readonly TopicPartition[]>>): Step<ConsumerContext> => ({
-  ctx,
-  out: [toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId, generation: ctx.generation, assignments }), armGroupRequest(ctx)],
+export const syncAsLeader = (
+  ctx: ConsumerContext,
+  assignments: Readonly<Record<string, readonly TopicPartition[]>>,
+  partitionsPerTopic: Readonly<Record<string, number>> | null = null,
+): Step<ConsumerContext> => ({
+  ctx: { ...ctx, assignmentSnapshot: partitionsPerTopic },
+  out: [toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId, ...instanceField(ctx), generation: ctx.generation, assignments }), armGroupRequest(ctx)],
 });
 
 export const isSyncOk = (ev: Res<'SyncGroupResponse'>): boolean => ev.error === 'NONE';
@@ -266,7 +297,7 @@ const commitRequest = (ctx: ConsumerContext, offsets: Readonly<Record<TopicParti
   const seq = ctx.commitSeq + 1;
   const out: Effect[] = [
     observe({ type: 'CommitRequested', group: ctx.group, generation: ctx.generation, offsets, seq }),
-    toCoordinator({ type: 'OffsetCommit', from: ctx.name, group: ctx.group, memberId: ctx.memberId, generation: ctx.generation, offsets, seq }),
+    toCoordinator({ type: 'OffsetCommit', from: ctx.name, group: ctx.group, memberId: ctx.memberId, ...instanceField(ctx), generation: ctx.generation, offsets, seq }),
   ];
   if (after === null) return { ctx: { ...ctx, commitSeq: seq }, out };
   out.push(armRequest(requestTimeoutMs(ctx)));
@@ -331,20 +362,25 @@ export const revokeAndJoin = (ctx: ConsumerContext): Step<ConsumerContext> => {
     rejoinNeeded: false,
     generationLost: false,
     generation: -1,
+    assignmentSnapshot: null,
   };
   const join = sendJoin(cleared);
   return { ctx: join.ctx, out: [...out, ...join.out] };
 };
 
-/** The consumer closes: LeaveGroup for group members (§1.8), then the process may exit. */
+/**
+ * The consumer closes: LeaveGroup for dynamic group members (§1.8; static members never send it,
+ * §1.9), then the process may exit. A fenced member lost its partitions and says so.
+ */
 export const leave = (ctx: ConsumerContext): Step<ConsumerContext> => {
   const out: Effect[] = [
     { type: 'CancelTimer', timer: 'heartbeat' },
     { type: 'CancelTimer', timer: 'autocommit' },
     { type: 'CancelTimer', timer: 'process' },
   ];
-  if (ctx.assignment.length > 0) out.push(observe({ type: 'Revoked', group: ctx.group, partitions: ctx.assignment, reason: 'close' }));
-  if (ctx.mode === 'subscribe' && ctx.memberId !== '') {
+  if (ctx.fenced) out.push(observe({ type: 'Fenced', group: ctx.group }));
+  if (ctx.assignment.length > 0) out.push(observe({ type: 'Revoked', group: ctx.group, partitions: ctx.assignment, reason: ctx.fenced ? 'lost' : 'close' }));
+  if (ctx.mode === 'subscribe' && ctx.memberId !== '' && !isStatic(ctx)) {
     out.push(toCoordinator({ type: 'LeaveGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId }));
   }
   out.push(observe({ type: 'Left', group: ctx.group }), { type: 'Exit' });
@@ -361,6 +397,8 @@ export const poll = (ctx: ConsumerContext): Step<ConsumerContext> => {
   }
   const c = step.ctx;
   const fetchSeq = c.fetchSeq + 1;
+  // Back inside poll(): the poll timer of the last batch stops (§2.3; re-armed when records come back).
+  if (c.mode === 'subscribe') step = { ctx: step.ctx, out: [...step.out, { type: 'CancelTimer', timer: 'maxpoll' }] };
   const fetch: Request = {
     type: 'Fetch',
     from: c.name,
@@ -398,7 +436,26 @@ export const handOff = (ctx: ConsumerContext, ev: Res<'FetchResponse'>): Step<Co
   }
   const out: Effect[] = [];
   for (const [tp, offsets] of polled) out.push(observe({ type: 'Polled', tp, offsets }));
-  return { ctx: { ...ctx, positions, store, buffer: kept }, out };
+  // poll() returns a batch: the application is away from poll() until it has processed it, and
+  // max.poll.interval.ms runs from here (§2.3). An empty poll() arms nothing: the loop polls again
+  // at once, which keeps the timer out of the hot path of idle members.
+  if (kept.length > 0 && ctx.mode === 'subscribe') out.push({ type: 'SetTimer', timer: 'maxpoll', delayMs: ctx.config.maxPollIntervalMs });
+  const rejoinNeeded = ctx.rejoinNeeded || metadataChanged(ctx, ev.partitionCounts);
+  return { ctx: { ...ctx, positions, store, buffer: kept, rejoinNeeded }, out };
+};
+
+/**
+ * The leader assigned with fewer partitions than the metadata now shows: it must rejoin so the
+ * new partitions get an owner (ConsumerCoordinator.rejoinNeededOrPending: "we need to rejoin if
+ * we performed the assignment and metadata has changed"). Followers do not check.
+ */
+export const metadataChanged = (ctx: ConsumerContext, counts: Readonly<Record<string, number>> | undefined): boolean => {
+  if (counts === undefined || ctx.assignmentSnapshot === null) return false;
+  for (const t of ctx.topics) {
+    const now = counts[t];
+    if (now !== undefined && now !== ctx.assignmentSnapshot[t]) return true;
+  }
+  return false;
 };
 
 export const hasBuffered = (ctx: ConsumerContext): boolean => ctx.buffer.length > 0;
@@ -411,8 +468,8 @@ export const startProcessing = (ctx: ConsumerContext): Step<ConsumerContext> => 
   const r = ctx.buffer[0];
   if (r === undefined) return none(ctx);
   return {
-    ctx,
-    out: [observe({ type: 'ProcessStarted', tp: r.tp, offset: r.offset }), { type: 'SetTimer', timer: 'process', delayMs: ctx.config.processingMs }],
+    ctx: ctx.stallMs === 0 ? ctx : { ...ctx, stallMs: 0 },
+    out: [observe({ type: 'ProcessStarted', tp: r.tp, offset: r.offset }), { type: 'SetTimer', timer: 'process', delayMs: ctx.config.processingMs + ctx.stallMs }],
   };
 };
 
@@ -442,6 +499,7 @@ const commitObservation = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>
 const onCommitError = (ctx: ConsumerContext, error: CommitError): ConsumerContext => {
   // Routing errors and timeouts are retriable: the client rediscovers the coordinator, no rejoin (§2.7).
   if (error === 'NONE' || isRoutingError(error) || error === 'REQUEST_TIMED_OUT' || ctx.mode === 'assign') return ctx;
+  if (error === 'FENCED_INSTANCE_ID') return { ...ctx, fenced: true, rejoinNeeded: true, generationLost: true }; // fatal (§2.7)
   const fenced = error === 'ILLEGAL_GENERATION' || error === 'UNKNOWN_MEMBER_ID';
   return {
     ...ctx,
@@ -498,7 +556,7 @@ export const heartbeatTick = (ctx: ConsumerContext): Step<ConsumerContext> => {
   return {
     ctx,
     out: [
-      toCoordinator({ type: 'Heartbeat', from: ctx.name, group: ctx.group, memberId: ctx.memberId, generation: ctx.generation }),
+      toCoordinator({ type: 'Heartbeat', from: ctx.name, group: ctx.group, memberId: ctx.memberId, ...instanceField(ctx), generation: ctx.generation }),
       { type: 'SetTimer', timer: 'heartbeat', delayMs: ctx.config.heartbeatIntervalMs },
     ],
   };
@@ -514,6 +572,10 @@ export const heartbeatAnswered = (ctx: ConsumerContext, ev: Res<'HeartbeatRespon
   // The heartbeat thread marks the coordinator unknown and looks it up (§2.2).
   if (isRoutingError(ev.error)) return { ctx, out: ev.error === 'COORDINATOR_LOAD_IN_PROGRESS' ? [] : [lookup(ctx)] };
   if (ev.error === 'REBALANCE_IN_PROGRESS') return none(ctx.stable ? { ...ctx, rejoinNeeded: true } : ctx);
+  if (ev.error === 'FENCED_INSTANCE_ID') {
+    // Fatal: the heartbeat thread stores the failure; the next poll() raises it (§1.9, §2.2).
+    return { ctx: { ...ctx, fenced: true, rejoinNeeded: true, generationLost: true, heartbeatEnabled: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }] };
+  }
   const fenced = ev.error === 'ILLEGAL_GENERATION' || ev.error === 'UNKNOWN_MEMBER_ID';
   if (!fenced) return none(ctx);
   return {
@@ -540,6 +602,29 @@ export const autoCommitTick = (ctx: ConsumerContext): Step<ConsumerContext> => {
   const step = commitRequest(ctx, offsets, null);
   return { ctx: step.ctx, out: [...step.out, rearm] };
 };
+
+/**
+ * max.poll.interval.ms passed since the last poll() (§2.3, AbstractCoordinator's
+ * handlePollTimeoutExpiry): the heartbeat thread, if running, gives up the generation. A dynamic
+ * member sends LeaveGroup and forgets its member id; a static member sends nothing and keeps its
+ * place until its session times out. The partitions are lost at the next poll(), which rejoins.
+ *
+ * Java fails a commit made in between locally (CommitFailedException). Here it is sent with the
+ * member id it now has, so the coordinator rejects it (UNKNOWN_MEMBER_ID for a dynamic member):
+ * the same outcome, visible in the history.
+ */
+export const pollTimeoutExpired = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  if (ctx.mode !== 'subscribe' || !ctx.heartbeatEnabled || ctx.generation < 0 || ctx.generationLost) return none(ctx);
+  const out: Effect[] = [{ type: 'CancelTimer', timer: 'heartbeat' }, observe({ type: 'PollTimeoutExpired', group: ctx.group })];
+  if (!isStatic(ctx) && ctx.memberId !== '') out.push(toCoordinator({ type: 'LeaveGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId }));
+  return {
+    ctx: { ...ctx, heartbeatEnabled: false, rejoinNeeded: true, generationLost: true, memberId: isStatic(ctx) ? ctx.memberId : '' },
+    out,
+  };
+};
+
+/** A Stall command: the application's next record takes `ms` longer (the heartbeat thread is unaffected). */
+export const stall = (ctx: ConsumerContext, ms: number): Step<ConsumerContext> => none({ ...ctx, stallMs: ctx.stallMs + ms });
 
 // ---------------------------------------------------------------- seek
 

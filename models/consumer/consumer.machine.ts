@@ -48,12 +48,14 @@ import {
   needsCloseCommit,
   needsRevokeCommit,
   poll,
+  pollTimeoutExpired,
   positioned,
   retryLater,
   retrySyncCommit,
   revokeAndJoin,
   seek,
   sendJoin,
+  stall,
   startProcessing,
   syncAsLeader,
   syncCommitAnswered,
@@ -72,7 +74,14 @@ export type ConsumerEvent =
   | { readonly type: 'Start' }
   | { readonly type: 'LeaveRequest' }
   | { readonly type: 'SeekRequest'; readonly tp: TopicPartition; readonly offset: number }
-  | { readonly type: 'AssignmentComputed'; readonly generation: number; readonly assignments: Readonly<Record<string, readonly TopicPartition[]>> };
+  | { readonly type: 'StallRequest'; readonly ms: number }
+  | {
+      readonly type: 'AssignmentComputed';
+      readonly generation: number;
+      readonly assignments: Readonly<Record<string, readonly TopicPartition[]>>;
+      /** The partition counts the assignment was computed from (the leader's metadata snapshot). */
+      readonly partitionsPerTopic?: Readonly<Record<string, number>>;
+    };
 
 export type ConsumerHandler = (ctx: ConsumerContext, ev: ConsumerEvent) => Step<ConsumerContext>;
 type Handler = ConsumerHandler;
@@ -107,7 +116,9 @@ export const consumerMachine = setup({
     isSubscribed: ({ context }) => context.mode === 'subscribe',
     isJoinOk: ({ event }) => event.type === 'JoinGroupResponse' && errorOf(event) === 'NONE',
     isLeader: ({ event }) => event.type === 'JoinGroupResponse' && isLeaderResponse(event),
-    isFatalJoinError: ({ event }) => event.type === 'JoinGroupResponse' && errorOf(event) === 'INCONSISTENT_GROUP_PROTOCOL',
+    isFatalJoinError: ({ event }) => event.type === 'JoinGroupResponse' && (errorOf(event) === 'INCONSISTENT_GROUP_PROTOCOL' || errorOf(event) === 'FENCED_INSTANCE_ID'),
+    isFencedSync: ({ event }) => event.type === 'SyncGroupResponse' && errorOf(event) === 'FENCED_INSTANCE_ID',
+    isFenced: ({ context }) => context.fenced,
     isRoutingError: ({ event }) => isRoutingError(errorOf(event) ?? 'NONE'),
     isRequestTimer: ({ event }) => timerIs(event, 'request'),
     isRetryTimer: ({ event }) => timerIs(event, 'retry'),
@@ -146,7 +157,7 @@ export const consumerMachine = setup({
     sendJoin: consumerAction((c) => sendJoin(c)),
     joined: consumerAction(on('JoinGroupResponse', joined)),
     joinFailed: consumerAction(on('JoinGroupResponse', joinFailed)),
-    syncAsLeader: consumerAction(on('AssignmentComputed', (c, e) => syncAsLeader(c, e.assignments))),
+    syncAsLeader: consumerAction(on('AssignmentComputed', (c, e) => syncAsLeader(c, e.assignments, e.partitionsPerTopic ?? null))),
     synced: consumerAction(on('SyncGroupResponse', synced)),
     syncFailed: consumerAction(on('SyncGroupResponse', syncFailed)),
     assignManually: consumerAction((c) => assignManually(c)),
@@ -169,6 +180,10 @@ export const consumerMachine = setup({
     autoCommitTick: consumerAction((c) => autoCommitTick(c)),
     requestClose: consumerAction((c) => ({ ctx: { ...c, closing: true }, out: [] })),
     seek: consumerAction(on('SeekRequest', (c, e) => seek(c, e.tp, e.offset))),
+    stall: consumerAction(on('StallRequest', (c, e) => stall(c, e.ms))),
+    pollTimeoutExpired: consumerAction((c) => pollTimeoutExpired(c)),
+    /** FENCED_INSTANCE_ID answered a JoinGroup or SyncGroup: fatal (§1.9, §2.1). */
+    markFenced: consumerAction((c) => (c.groupInstanceId === undefined ? { ctx: c, out: [] } : { ctx: { ...c, fenced: true }, out: [] })),
   },
 }).createMachine({
   id: 'consumer',
@@ -178,11 +193,13 @@ export const consumerMachine = setup({
     Timer: [
       { guard: ({ event }) => timerIs(event, 'heartbeat'), actions: 'heartbeatTick' },
       { guard: ({ event }) => timerIs(event, 'autocommit'), actions: 'autoCommitTick' },
+      { guard: ({ event }) => timerIs(event, 'maxpoll'), actions: 'pollTimeoutExpired' },
     ],
     HeartbeatResponse: { actions: 'heartbeatAnswered' },
     OffsetCommitResponse: { actions: 'asyncCommitAnswered' },
     LeaveRequest: { actions: 'requestClose' },
     SeekRequest: { actions: 'seek' },
+    StallRequest: { actions: 'stall' },
   },
   states: {
     Idle: {
@@ -202,7 +219,7 @@ export const consumerMachine = setup({
         JoinGroupResponse: [
           { guard: 'isLeader', target: 'Assigning', actions: 'joined' },
           { guard: 'isJoinOk', target: 'Syncing', actions: 'joined' },
-          { guard: 'isFatalJoinError', target: 'Failed' },
+          { guard: 'isFatalJoinError', target: 'Failed', actions: 'markFenced' },
           // The coordinator moved or is loading: rediscover, back off, join again (§2.1).
           { guard: 'isRoutingError', actions: 'retryLater' },
           { target: 'Joining', reenter: true, actions: 'joinFailed' },
@@ -223,6 +240,7 @@ export const consumerMachine = setup({
         SyncGroupResponse: [
           { guard: 'isSyncOk', target: 'FetchingOffsets', actions: 'synced' },
           { guard: 'isRoutingError', target: 'Joining', actions: 'syncRetryLater' },
+          { guard: 'isFencedSync', target: 'Failed', actions: 'markFenced' },
           { target: 'Joining', actions: 'syncFailed' },
         ],
         Timer: { guard: 'isRequestTimer', target: 'Joining', actions: 'syncRetryLater' },
@@ -240,6 +258,7 @@ export const consumerMachine = setup({
     /** The top of poll(): act on close and rejoin requests first, then fetch. */
     Polling: {
       always: [
+        { guard: 'isFenced', target: 'Failed' },
         { guard: and(['isClosing', 'needsCloseCommit']), target: 'Committing', actions: 'commitOnClose' },
         { guard: 'isClosing', target: 'Left' },
         { guard: and(['isRejoinNeeded', 'needsRevokeCommit']), target: 'Committing', actions: 'commitOnRevoke' },

@@ -112,6 +112,9 @@ describe('start, join and sync (§2.1)', () => {
       fetchSeq: 0,
       lastProcessed: null,
       pendingCommit: null,
+      stallMs: 0,
+      assignmentSnapshot: null,
+      fenced: false,
     });
   });
 

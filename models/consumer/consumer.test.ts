@@ -144,6 +144,7 @@ describe('consumer: join and sync (§2.1)', () => {
     expect(c.state()).toBe('Joining');
     expect(out).toEqual([
       { type: 'CancelTimer', timer: 'heartbeat' },
+      { type: 'CancelTimer', timer: 'maxpoll' },
       {
         type: 'Send',
         to: 'coordinator',
@@ -224,6 +225,7 @@ describe('consumer: initial positions (§2.8)', () => {
     expect(out).toEqual([
       { type: 'Observe', event: { type: 'Positioned', tp: 't-0', offset: 3, source: 'committed' } },
       { type: 'Observe', event: { type: 'Positioned', tp: 't-1', offset: 2, source: 'reset-earliest' } },
+      { type: 'CancelTimer', timer: 'maxpoll' },
       {
         type: 'Send',
         to: 'broker',
@@ -256,6 +258,8 @@ describe('consumer: poll and process (§2.8)', () => {
     expect(out).toEqual([
       { type: 'Observe', event: { type: 'Polled', tp: 't-0', offsets: [3, 4] } },
       { type: 'Observe', event: { type: 'Polled', tp: 't-1', offsets: [2] } },
+      // The application leaves poll() with a batch: max.poll.interval.ms starts (§2.3).
+      { type: 'SetTimer', timer: 'maxpoll', delayMs: 30_000 },
       { type: 'Observe', event: { type: 'ProcessStarted', tp: 't-0', offset: 3 } },
       { type: 'SetTimer', timer: 'process', delayMs: 7 },
     ]);
@@ -314,7 +318,7 @@ describe('consumer: commits per processing policy (§2.6, models/types.ts)', () 
     const c = polling('commit-before-process');
     const out = c.send(fetchResponse([rec('t-0', 3), rec('t-0', 4)], 1));
     expect(c.state()).toBe('Committing');
-    expect(kinds(out)).toEqual(['Observe:Polled', 'Observe:CommitRequested', 'Send:OffsetCommit', 'SetTimer:request']);
+    expect(kinds(out)).toEqual(['Observe:Polled', 'SetTimer:maxpoll', 'Observe:CommitRequested', 'Send:OffsetCommit', 'SetTimer:request']);
     expect(commits(out)).toEqual([expect.objectContaining({ offsets: { 't-0': 5, 't-1': 2 } })]);
     const answered = c.send(commitResponse(1, { 't-0': 5, 't-1': 2 }));
     expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:ProcessStarted', 'SetTimer:process']);
@@ -416,7 +420,7 @@ describe('consumer: heartbeats and rebalances (§2.1, §2.2, §2.4)', () => {
     expect(c.state()).toBe('Committing');
     expect(commits(out)).toEqual([expect.objectContaining({ offsets: { 't-0': 4 } })]);
     const answered = c.send(commitResponse(1, { 't-0': 4 }));
-    expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:Revoked', 'CancelTimer:heartbeat', 'Send:JoinGroup', 'SetTimer:request']);
+    expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:Revoked', 'CancelTimer:heartbeat', 'CancelTimer:maxpoll', 'Send:JoinGroup', 'SetTimer:request']);
   });
 
   it('ILLEGAL_GENERATION: Revoked lost at the next poll, rejoin keeping the member id (§2.1, §2.4)', () => {

@@ -7,7 +7,10 @@
  * §1.6 (join and sync phases), §1.7 (sessions), §1.8 (LeaveGroup), §1.10 (error matrix),
  * §1.11 (OffsetCommit acceptance).
  * Failover (§1.2 onGroupUnloaded/onGroupLoaded, §1.10 routing errors): unload, load, notCoordinator.
- * Not modelled: static membership, MEMBER_ID_REQUIRED, group.max.size.
+ * Static membership (KIP-345, §1.9): a member joining with a group.instance.id already in the
+ * group replaces the old member id (replaceStaticMember); the old one is fenced
+ * (FENCED_INSTANCE_ID); static members that do not re-join a rebalance are kept.
+ * Not modelled: MEMBER_ID_REQUIRED, group.max.size, admin removal.
  */
 import { selectProtocol } from '../assignor/index.ts';
 import type { CommitError } from '../history.ts';
@@ -25,6 +28,8 @@ export interface GroupMember {
   readonly topics: readonly string[];
   readonly sessionTimeoutMs: number;
   readonly rebalanceTimeoutMs: number;
+  /** group.instance.id of a static member; absent or null for a dynamic one (§1.9). */
+  readonly groupInstanceId?: string | null;
   /** Its JoinGroup is parked, waiting for the join phase to complete. */
   readonly awaitingJoin: boolean;
   /** Its SyncGroup is parked, waiting for the leader's. */
@@ -111,8 +116,18 @@ export const rejectJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>, error
   out: [send(req.from, { type: 'JoinGroupResponse', to: req.from, error, generation: -1, memberId: req.memberId, leaderId: '', protocol: null, members: [] })],
 });
 
-/** A new member: added and parked; a rebalance is requested (§1.2, addMemberAndRebalance). */
-export const addMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<CoordinatorContext> => {
+/** The member id a group.instance.id maps to (GroupMetadata.staticMembers), if any. */
+export const staticMemberId = (ctx: CoordinatorContext, instance: string): string | undefined =>
+  memberList(ctx).find((m) => m.groupInstanceId === instance)?.memberId;
+
+/**
+ * A JoinGroup with no member id (§1.2, addMemberAndRebalance): a static member whose instance id
+ * is already in the group replaces its old incarnation; any other member is added and parked,
+ * and a rebalance is requested.
+ */
+export const addMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>, state: CoordinatorStateName = 'Stable'): Step<CoordinatorContext> => {
+  const previous = req.groupInstanceId === undefined ? undefined : staticMemberId(ctx, req.groupInstanceId);
+  if (previous !== undefined) return replaceStaticMember(ctx, req, previous, state);
   if (memberList(ctx).length > 0 && selectProtocol([...memberList(ctx).map((m) => m.protocols), req.protocols]) === null) {
     return rejectJoin(ctx, req, 'INCONSISTENT_GROUP_PROTOCOL');
   }
@@ -124,6 +139,7 @@ export const addMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<
     topics: req.topics,
     sessionTimeoutMs: req.sessionTimeoutMs,
     rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+    ...(req.groupInstanceId === undefined ? {} : { groupInstanceId: req.groupInstanceId }),
     awaitingJoin: true,
     awaitingSync: false,
     syncPending: false,
@@ -131,6 +147,56 @@ export const addMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<
   };
   const next = withMember({ ...ctx, memberSeq: ctx.memberSeq + 1, rebalanceRequested: true }, member);
   return { ctx: ctx.leaderId === null ? { ...next, leaderId: memberId } : next, out: [] };
+};
+
+/**
+ * replaceStaticMember (§1.9): the new incarnation takes the old member's place (same position,
+ * so leadership stays), its assignment and its generation; the old member id is fenced, and a
+ * request it has parked is answered FENCED_INSTANCE_ID. In Stable with unchanged metadata there
+ * is no rebalance: the new member gets the current generation at once and its SyncGroup returns
+ * the stored assignment (a leader's is ignored: KIP-814 skipAssignment). In CompletingRebalance a
+ * rebalance is forced (KAFKA-9801); in PreparingRebalance the new member is simply parked.
+ */
+export const replaceStaticMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>, previousId: string, state: CoordinatorStateName): Step<CoordinatorContext> => {
+  const old = ctx.members[previousId];
+  if (old === undefined) return rejectJoin(ctx, req, 'UNKNOWN_MEMBER_ID');
+  const memberId = `${req.from}~${ctx.memberSeq + 1}`;
+  const quiet = state === 'Stable' && sameMetadata(old, req);
+  const member: GroupMember = {
+    ...old,
+    memberId,
+    clientId: req.from,
+    protocols: req.protocols,
+    topics: req.topics,
+    sessionTimeoutMs: req.sessionTimeoutMs,
+    rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+    awaitingJoin: !quiet,
+    awaitingSync: false,
+  };
+  const members: Record<string, GroupMember> = {};
+  for (const m of memberList(ctx)) members[m.memberId === previousId ? memberId : m.memberId] = m.memberId === previousId ? member : m;
+  const next: CoordinatorContext = {
+    ...ctx,
+    members,
+    memberSeq: ctx.memberSeq + 1,
+    leaderId: ctx.leaderId === previousId ? memberId : ctx.leaderId,
+    rebalanceRequested: ctx.rebalanceRequested || (!quiet && state !== 'PreparingRebalance'),
+  };
+  const out: Effect[] = [
+    { type: 'CancelTimer', timer: sessionTimer(previousId) },
+    {
+      type: 'Observe',
+      event: { type: 'StaticMemberReplaced', group: ctx.group, generation: ctx.generation, instance: req.groupInstanceId ?? '', previous: old.clientId, member: req.from },
+    },
+  ];
+  if (old.awaitingJoin) {
+    out.push(send(old.clientId, { type: 'JoinGroupResponse', to: old.clientId, error: 'FENCED_INSTANCE_ID', generation: -1, memberId: previousId, leaderId: '', protocol: null, members: [] }));
+  }
+  if (old.awaitingSync) {
+    out.push(send(old.clientId, { type: 'SyncGroupResponse', to: old.clientId, error: 'FENCED_INSTANCE_ID', generation: ctx.generation, assignment: [] }));
+  }
+  if (quiet) out.push(joinResponse(next, member), armSession(member));
+  return { ctx: next, out };
 };
 
 /** A known member re-joins while a join phase runs: parked with its new metadata. */
@@ -202,8 +268,13 @@ export const joinTimerFired = (ctx: CoordinatorContext): Step<CoordinatorContext
 export const completeJoin = (ctx: CoordinatorContext): Step<CoordinatorContext> => {
   const out: Effect[] = [{ type: 'CancelTimer', timer: 'join' }];
   const kept: Record<string, GroupMember> = {};
+  const joined = new Set<string>();
+  // Static members that did not re-join are kept (§1.6.1, §1.9). When nobody re-joined, Kafka
+  // waits another join timeout; here the group then empties like a dynamic one (simplification).
+  const keepStatic = memberList(ctx).some((m) => m.awaitingJoin);
   for (const m of memberList(ctx)) {
-    if (m.awaitingJoin) {
+    if (m.awaitingJoin || (keepStatic && (m.groupInstanceId ?? null) !== null)) {
+      if (m.awaitingJoin) joined.add(m.memberId);
       kept[m.memberId] = { ...m, awaitingJoin: false, syncPending: true, awaitingSync: false, assignment: [] };
     } else {
       out.push({ type: 'CancelTimer', timer: sessionTimer(m.memberId) });
@@ -211,7 +282,8 @@ export const completeJoin = (ctx: CoordinatorContext): Step<CoordinatorContext> 
     }
   }
   const keptList = Object.values(kept);
-  const leaderId = ctx.leaderId !== null && kept[ctx.leaderId] !== undefined ? ctx.leaderId : (keptList[0]?.memberId ?? null);
+  // A leader that did not re-join is replaced by one that did (maybeElectNewJoinedLeader, §1.5).
+  const leaderId = ctx.leaderId !== null && joined.has(ctx.leaderId) ? ctx.leaderId : (keptList.find((m) => joined.has(m.memberId))?.memberId ?? null);
   const protocol = keptList.length > 0 ? selectProtocol(keptList.map((m) => m.protocols)) : null;
   const next: CoordinatorContext = {
     ...ctx,
@@ -235,6 +307,7 @@ export const completeJoin = (ctx: CoordinatorContext): Step<CoordinatorContext> 
     },
   });
   for (const m of keptList) {
+    if (!joined.has(m.memberId)) continue; // a static laggard: no parked JoinGroup, its session timer runs on
     out.push(joinResponse(next, m));
     out.push(armSession(m));
   }
@@ -244,8 +317,16 @@ export const completeJoin = (ctx: CoordinatorContext): Step<CoordinatorContext> 
 
 // ---------------------------------------------------------------- member validation (§1.10)
 
-/** UNKNOWN_MEMBER_ID before ILLEGAL_GENERATION, as validateCurrentMember orders them. */
-export const validateMember = (ctx: CoordinatorContext, memberId: string, generation: number): GroupError => {
+/**
+ * validateCurrentMember's order: an instance id that maps to another member id is
+ * FENCED_INSTANCE_ID, an unknown one UNKNOWN_MEMBER_ID; then UNKNOWN_MEMBER_ID, then ILLEGAL_GENERATION.
+ */
+export const validateMember = (ctx: CoordinatorContext, memberId: string, generation: number, groupInstanceId?: string): GroupError => {
+  if (groupInstanceId !== undefined) {
+    const current = staticMemberId(ctx, groupInstanceId);
+    if (current === undefined) return 'UNKNOWN_MEMBER_ID';
+    if (current !== memberId) return 'FENCED_INSTANCE_ID';
+  }
   if (ctx.members[memberId] === undefined) return 'UNKNOWN_MEMBER_ID';
   if (generation !== ctx.generation) return 'ILLEGAL_GENERATION';
   return 'NONE';
@@ -257,11 +338,11 @@ export const syncResponse = (ctx: CoordinatorContext, req: Req<'SyncGroup'>, err
   send(req.from, { type: 'SyncGroupResponse', to: req.from, error, generation: ctx.generation, assignment });
 
 export const isLeaderSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): boolean =>
-  validateMember(ctx, req.memberId, req.generation) === 'NONE' && ctx.leaderId === req.memberId && req.assignments !== null;
+  validateMember(ctx, req.memberId, req.generation, req.groupInstanceId) === 'NONE' && ctx.leaderId === req.memberId && req.assignments !== null;
 
 /** Sync in PreparingRebalance, Stable, Empty: answered at once (§1.10). */
 export const answerSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>, state: CoordinatorStateName): Step<CoordinatorContext> => {
-  const err = validateMember(ctx, req.memberId, req.generation);
+  const err = validateMember(ctx, req.memberId, req.generation, req.groupInstanceId);
   if (err !== 'NONE') return { ctx, out: [syncResponse(ctx, req, err)] };
   if (state === 'PreparingRebalance') return { ctx, out: [syncResponse(ctx, req, 'REBALANCE_IN_PROGRESS')] };
   const m = ctx.members[req.memberId];
@@ -274,7 +355,7 @@ export const answerSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>, state
 
 /** A follower's SyncGroup in CompletingRebalance waits for the leader's. */
 export const parkSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): Step<CoordinatorContext> => {
-  const err = validateMember(ctx, req.memberId, req.generation);
+  const err = validateMember(ctx, req.memberId, req.generation, req.groupInstanceId);
   const m = ctx.members[req.memberId];
   if (err !== 'NONE' || m === undefined) return { ctx, out: [syncResponse(ctx, req, err === 'NONE' ? 'UNKNOWN_MEMBER_ID' : err)] };
   return { ctx: withMember(ctx, { ...m, awaitingSync: true, syncPending: false }), out: [] };
@@ -313,7 +394,7 @@ export const completeSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): St
 
 /** §1.10: PreparingRebalance answers REBALANCE_IN_PROGRESS (and still refreshes the session). */
 export const heartbeat = (ctx: CoordinatorContext, req: Req<'Heartbeat'>, state: CoordinatorStateName): Step<CoordinatorContext> => {
-  const err = state === 'Empty' ? 'UNKNOWN_MEMBER_ID' : state === 'Dead' ? 'COORDINATOR_NOT_AVAILABLE' : validateMember(ctx, req.memberId, req.generation);
+  const err = state === 'Empty' ? 'UNKNOWN_MEMBER_ID' : state === 'Dead' ? 'COORDINATOR_NOT_AVAILABLE' : validateMember(ctx, req.memberId, req.generation, req.groupInstanceId);
   const m = ctx.members[req.memberId];
   const answer = (error: GroupError): Effect => send(req.from, { type: 'HeartbeatResponse', to: req.from, error, generation: req.generation });
   if (err !== 'NONE' || m === undefined) return { ctx, out: [answer(err === 'NONE' ? 'UNKNOWN_MEMBER_ID' : err)] };
@@ -377,8 +458,8 @@ export const syncTimerFired = (ctx: CoordinatorContext): Step<CoordinatorContext
 export const validateOffsetCommit = (ctx: CoordinatorContext, req: Req<'OffsetCommit'>, state: CoordinatorStateName): CommitError => {
   if (state === 'Dead') return 'COORDINATOR_NOT_AVAILABLE'; // rule 3
   if (req.generation < 0 && state === 'Empty') return 'NONE'; // rule 4 (KAFKA-14201)
-  if (req.generation >= 0 || req.memberId !== '') {
-    const err = validateMember(ctx, req.memberId, req.generation); // rule 5
+  if (req.generation >= 0 || req.memberId !== '' || req.groupInstanceId !== undefined) {
+    const err = validateMember(ctx, req.memberId, req.generation, req.groupInstanceId); // rule 5
     if (err !== 'NONE') return err as CommitError;
   } else {
     return 'UNKNOWN_MEMBER_ID'; // rule 6: generation -1 and no member id, group not Empty

@@ -131,7 +131,7 @@ export const coordinatorMachine = setup({
       on: {
         // Loading goes straight to the persisted state (onGroupLoaded), outside validPreviousStates.
         Load: [{ guard: 'isStableSnapshot', target: 'Stable', actions: 'load' }, { actions: 'load' }],
-        JoinGroup: [{ guard: 'isNewMember', actions: 'addMember' }, { actions: 'rejectUnknownJoin' }],
+        JoinGroup: [{ guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'Empty' } } }, { actions: 'rejectUnknownJoin' }],
         SyncGroup: { actions: { type: 'answerSync', params: { state: 'Empty' } } },
         Heartbeat: { actions: { type: 'heartbeat', params: { state: 'Empty' } } },
         LeaveGroup: { actions: 'leaveGroup' },
@@ -145,7 +145,7 @@ export const coordinatorMachine = setup({
       ],
       on: {
         JoinGroup: [
-          { guard: 'isNewMember', actions: 'addMember' },
+          { guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'PreparingRebalance' } } },
           { guard: 'isKnownMember', actions: 'parkJoin' },
           { actions: 'rejectUnknownJoin' },
         ],
@@ -163,7 +163,7 @@ export const coordinatorMachine = setup({
       always: { guard: 'rebalanceRequested', target: 'PreparingRebalance', actions: 'prepareRebalance' },
       on: {
         JoinGroup: [
-          { guard: 'isNewMember', actions: 'addMember' },
+          { guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'CompletingRebalance' } } },
           { guard: 'isKnownMember', actions: { type: 'currentMemberJoin', params: { state: 'CompletingRebalance' } } },
           { actions: 'rejectUnknownJoin' },
         ],
@@ -181,7 +181,7 @@ export const coordinatorMachine = setup({
       always: { guard: 'rebalanceRequested', target: 'PreparingRebalance', actions: 'prepareRebalance' },
       on: {
         JoinGroup: [
-          { guard: 'isNewMember', actions: 'addMember' },
+          { guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'Stable' } } },
           { guard: 'isKnownMember', actions: { type: 'currentMemberJoin', params: { state: 'Stable' } } },
           { actions: 'rejectUnknownJoin' },
         ],

@@ -5,7 +5,7 @@
  */
 import type { Effect } from '../effects.ts';
 import { coordinatorAction, coordinatorMachine, only } from './coordinator.machine.ts';
-import { completeJoin, completeSync, joinCanComplete, memberIdOfTimer, notCoordinator, offsetCommit, sessionExpired, validateOffsetCommit } from './coordinator.logic.ts';
+import { completeJoin, completeSync, joinCanComplete, memberIdOfTimer, notCoordinator, offsetCommit, sessionExpired, staticMemberId, validateOffsetCommit } from './coordinator.logic.ts';
 
 /** Stores every commit, whatever its generation, member id or group state: no fencing (§1.11 ignored). */
 export const acceptStaleCommits = coordinatorMachine.provide({
@@ -130,5 +130,27 @@ export const storesAfterUnload = coordinatorMachine.provide({
       const stored = offsetCommit(ctx, e, 'Stable').out.filter((x) => x.type === 'StoreOffsets' || x.type === 'Observe');
       return { ctx, out: [...stored, ...answer.out] };
     }),
+  },
+});
+/**
+ * OffsetCommit trusts the group.instance.id: a commit naming a known instance is validated as if
+ * it came from the instance's current member id, so the old incarnation of a restarted static
+ * member (a paused zombie) is not fenced and its commits of the current generation are stored
+ * (§1.9: a request whose instance id maps to another member id must get FENCED_INSTANCE_ID;
+ * §1.11 rule 5). The stored commit is logged under the zombie's name, as the request came from it.
+ */
+export const staticCommitTrustsInstanceId = coordinatorMachine.provide({
+  actions: {
+    offsetCommit: coordinatorAction(
+      only('OffsetCommit', (ctx, req, state) => {
+        const current = req.groupInstanceId === undefined ? undefined : staticMemberId(ctx, req.groupInstanceId);
+        if (current === undefined || current === req.memberId) return offsetCommit(ctx, req, state);
+        const r = offsetCommit(ctx, { ...req, memberId: current }, state);
+        const out: Effect[] = r.out.map((e) =>
+          e.type === 'Observe' && e.event.type === 'OffsetsStored' ? { ...e, event: { ...e.event, member: req.from } } : e,
+        );
+        return { ctx: r.ctx, out };
+      }),
+    ),
   },
 });

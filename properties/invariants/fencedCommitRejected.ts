@@ -10,6 +10,8 @@
  *       if L.generation ≠ g, if the member is not in L.members, or if a `MemberRemoved` of that
  *       member in G came after L (a removed member gets UNKNOWN_MEMBER_ID, §1.11, S3; the
  *       last clause is our reading of S3 "never from a removed member").
+ *     A `StaticMemberReplaced` (KIP-345, §1.9) of G in L's generation makes the new incarnation a
+ *     member of L and counts as the removal of the previous one, which is fenced from then on.
  *     - generation g < 0 (manual `assign()` commits): accepted only while the group does not
  *       exist or is Empty, i.e. a violation unless there is no L or L.members is [] (§1.11 rule 4).
  *
@@ -51,7 +53,8 @@ const NAME = 'fencedCommitRejected';
 
 interface Generation {
   readonly generation: number;
-  readonly members: ReadonlySet<string>;
+  /** Grows when a static member is replaced within the generation. */
+  readonly members: Set<string>;
   readonly index: number;
   /** member → index of a MemberRemoved after this GenerationStarted. */
   readonly removed: Map<string, number>;
@@ -106,6 +109,12 @@ class FencedCommitMonitor extends StateMonitor<State> {
     } else if (e.type === 'MemberRemoved') {
       const gen = latest.get(e.group);
       if (gen !== undefined && !gen.removed.has(e.member)) gen.removed.set(e.member, i);
+    } else if (e.type === 'StaticMemberReplaced') {
+      const gen = latest.get(e.group);
+      if (gen !== undefined && gen.generation === e.generation) {
+        gen.members.add(e.member);
+        if (!gen.removed.has(e.previous)) gen.removed.set(e.previous, i);
+      }
     } else if (e.type === 'OffsetsStored') {
       // Rule (a).
       const gen = latest.get(e.group);

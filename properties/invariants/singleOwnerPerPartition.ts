@@ -8,6 +8,10 @@
  * - coordinator: per (group, generation, tp), the members a `GroupStable.assignment` gives tp
  *   (several GroupStable events of one generation are merged).
  *
+ * Static membership (KIP-345, §1.9): after a `StaticMemberReplaced`, the new incarnation holds
+ * the previous one's place in the same generation, so in the client view both names count as one
+ * owner (the instance). That the previous incarnation is fenced is fencedCommitRejected's claim.
+ *
  * It is not a claim about real time: two *clients* may process one partition at once during
  * the zombie window (§2.10); that is concurrentProcessing's report.
  *
@@ -72,6 +76,8 @@ interface State {
   readonly client: Map<string, Owners>;
   readonly coordinator: Map<string, Owners>;
   nextSweep: number;
+  /** incarnation → the first incarnation of its static instance (group \0 member); one entry per static restart. */
+  readonly instanceOf: Map<string, string>;
 }
 
 /** Drops single-owner entries last announced before `before`. */
@@ -89,7 +95,7 @@ function sweep(table: Map<string, Owners>, before: number): void {
  */
 class SingleOwnerMonitor extends StateMonitor<State> {
   constructor(private readonly horizon: number) {
-    super({ client: new Map(), coordinator: new Map(), nextSweep: horizon });
+    super({ client: new Map(), coordinator: new Map(), nextSweep: horizon, instanceOf: new Map() });
   }
 
   step(e: HistoryEvent, i: number): void {
@@ -98,8 +104,11 @@ class SingleOwnerMonitor extends StateMonitor<State> {
       sweep(this.s.client, i - this.horizon);
       sweep(this.s.coordinator, i - this.horizon);
     }
-    if (e.type === 'Assigned') {
-      for (const tp of e.partitions) record(this.s.client, e.group, e.generation, tp, e.member, i);
+    if (e.type === 'StaticMemberReplaced') {
+      this.s.instanceOf.set(`${e.group}\u0000${e.member}`, this.s.instanceOf.get(`${e.group}\u0000${e.previous}`) ?? e.previous);
+    } else if (e.type === 'Assigned') {
+      const owner = this.s.instanceOf.get(`${e.group}\u0000${e.member}`) ?? e.member;
+      for (const tp of e.partitions) record(this.s.client, e.group, e.generation, tp, owner, i);
     } else if (e.type === 'GroupStable') {
       for (const [member, tps] of Object.entries(e.assignment)) {
         for (const tp of tps) record(this.s.coordinator, e.group, e.generation, tp, member, i);

@@ -13,7 +13,8 @@
  *   heartbeat and re-joins at the top of its next poll(), §2.2)
  * + D + R (the join phase ends by the rebalance timeout = max.poll.interval.ms, plus the
  *   initial delay for an empty group, §1.6.1, §1.6.2)
- * + R (the sync phase is bounded by DelayedSync, §1.6.3, KAFKA-12890).
+ * + R (the sync phase is bounded by DelayedSync, §1.6.3, KAFKA-12890),
+ * + the rest of any Stall given before the tail (slow processing is a fault that outlasts it).
  *
  * The group is Stable at time T when its last `GroupStable` event after the `Quiesce` is at T (or
  * it was already Stable and no rebalance started after the `Quiesce`). A group that started a

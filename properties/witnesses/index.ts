@@ -144,6 +144,96 @@ export const crashMidBatch: Witness = {
   },
 };
 
+/**
+ * A restarted static member takes over its old place without a rebalance (KIP-345, §1.9): after a
+ * `StaticMemberReplaced`, the new incarnation is `Assigned` in the same generation.
+ */
+export const staticRejoinWithoutRebalance: Witness = {
+  name: 'staticRejoinWithoutRebalance',
+  situation: 'a restarted static member gets its old assignment back in the same generation (no rebalance)',
+  count: (h) => {
+    const replacedIn = new Map<string, number>();
+    let n = 0;
+    for (const e of h) {
+      if (e.type === 'StaticMemberReplaced') replacedIn.set(e.member, e.generation);
+      else if (e.type === 'Assigned' && replacedIn.get(e.member) === e.generation) {
+        replacedIn.delete(e.member);
+        n++;
+      }
+    }
+    return n;
+  },
+};
+
+/** An older incarnation of a static member is fenced (FENCED_INSTANCE_ID, §1.9). */
+export const fencedInstance: Witness = {
+  name: 'fencedInstance',
+  situation: 'an old incarnation of a static member is fenced (FENCED_INSTANCE_ID)',
+  count: (h) => h.reduce((n, e) => n + (e.type === 'Fenced' ? 1 : 0), 0),
+};
+
+/**
+ * max.poll.interval.ms expires and the member's later commit is rejected (§2.3): it left the
+ * group, and a commit it makes before rejoining gets an error.
+ */
+export const pollTimeoutLeave: Witness = {
+  name: 'pollTimeoutLeave',
+  situation: 'a member exceeds max.poll.interval.ms, leaves, and its next commit is rejected',
+  count: (h) => {
+    const timedOut = new Set<string>();
+    let n = 0;
+    for (const e of h) {
+      if (e.type === 'PollTimeoutExpired') timedOut.add(e.member);
+      else if (e.type === 'Joined') timedOut.delete(e.member);
+      else if (e.type === 'CommitResult' && timedOut.has(e.member) && e.error !== 'NONE') {
+        timedOut.delete(e.member);
+        n++;
+      }
+    }
+    return n;
+  },
+};
+
+/** Partitions are added to a topic and a rebalance of a group follows (the leader saw the metadata change). */
+export const partitionsAddedRebalance: Witness = {
+  name: 'partitionsAddedRebalance',
+  situation: 'partitions are added and a rebalance follows',
+  count: (h) => {
+    let pending = false;
+    let n = 0;
+    for (const e of h) {
+      if (e.type === 'PartitionsAdded') pending = true;
+      else if (e.type === 'RebalanceStarted' && pending) {
+        pending = false;
+        n++;
+      }
+    }
+    return n;
+  },
+};
+
+/**
+ * A partition first positioned after partitions were added is reset to latest past records
+ * already in it: auto.offset.reset=latest skipped them (KAFKA-12261, §2.8).
+ */
+export const newPartitionSkipped: Witness = {
+  name: 'newPartitionSkipped',
+  situation: 'a partition added while the group ran is positioned at latest past records produced to it',
+  count: (h) => {
+    const positionedBefore = new Set<string>();
+    let added = false;
+    let n = 0;
+    for (const e of h) {
+      if (e.type === 'PartitionsAdded') added = true;
+      else if (e.type === 'Positioned') {
+        if (added && !positionedBefore.has(e.tp) && e.source === 'reset-latest' && e.offset > 0) n++;
+        positionedBefore.add(e.tp);
+      }
+    }
+    return n;
+  },
+};
+
 export const WITNESSES: readonly Witness[] = [
   commitInFlightDuringRebalance,
   zombieProcessing,
@@ -152,4 +242,9 @@ export const WITNESSES: readonly Witness[] = [
   crashMidBatch,
   ambiguousCommit,
   coordinatorMovedMidRebalance,
+  staticRejoinWithoutRebalance,
+  fencedInstance,
+  pollTimeoutLeave,
+  partitionsAddedRebalance,
+  newPartitionSkipped,
 ];

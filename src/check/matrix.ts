@@ -12,7 +12,12 @@
  *   records on a crash;
  * - Java's auto-commit inside poll() is at-least-once;
  * - with clean joins and leaves only, batch and per-message commits are exactly-once (A2);
- * - auto.offset.reset=latest skips records produced before the group's first assignment;
+ * - auto.offset.reset=latest skips records produced before the group's first assignment, and
+ *   records produced to a partition added later before its new owner is positioned (KAFKA-12261);
+ * - static membership (KIP-345): a restart within the session timeout takes the old place without
+ *   a rebalance; a zombie incarnation is fenced, so at-least-once still holds;
+ * - max.poll.interval.ms: a member whose processing stalls past it leaves the group; its late
+ *   commit is rejected and the next owner replays the batch: duplicates, no loss;
  * - coordinator failover and lost messages change none of this (issue 3): the rebuilt group and
  *   the committed offsets come from __consumer_offsets (§1.2), and a commit whose response was
  *   lost is retried by commitSync with the same offsets, so at-least-once still holds; the
@@ -51,6 +56,8 @@ const FAULTS: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
 const CLEAN: ScenarioShape = { faults: false, commandsMax: 24, choicesMax: 48 };
 const FAILOVER: ScenarioShape = { faults: true, failover: true, commandsMax: 24, choicesMax: 48 };
 const FAILOVER_CLEAN: ScenarioShape = { faults: false, failover: true, commandsMax: 24, choicesMax: 48 };
+const STALLS: ScenarioShape = { ...CLEAN, stalls: true };
+const PARTITION_CHANGES: ScenarioShape = { ...CLEAN, partitionChanges: true };
 
 /**
  * The matrix over a base configuration (the built-in default, or a user's --config file):
@@ -160,6 +167,43 @@ return [
     shape: FAILOVER_CLEAN,
     witnesses: ['ambiguousCommit', 'coordinatorMovedMidRebalance'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'static',
+    title: 'static membership (group.instance.id), commit after the batch (crashes, pauses, restarts of paused members)',
+    config: withPolicy('commit-after-batch', (c) => ({ ...c, groups: c.groups.map((g) => ({ ...g, staticMembership: true })) })),
+    shape: FAULTS,
+    duplicateBound: batchSize,
+    witnesses: ['staticRejoinWithoutRebalance', 'fencedInstance', 'crashMidBatch'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'max-poll',
+    title: 'commit after the batch, processing stalls past max.poll.interval.ms (no crashes)',
+    config: withPolicy('commit-after-batch'),
+    shape: STALLS,
+    witnesses: ['pollTimeoutLeave'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'add-partitions',
+    title: 'commit after the batch, partitions added while the group runs, auto.offset.reset=earliest, clean',
+    config: withPolicy('commit-after-batch'),
+    shape: PARTITION_CHANGES,
+    duplicateBound: 0,
+    witnesses: ['partitionsAddedRebalance'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
+  },
+  {
+    id: 'add-partitions-latest',
+    title: 'commit after the batch, partitions added while the group runs, auto.offset.reset=latest, clean',
+    config: withPolicy('commit-after-batch', (c) => ({
+      ...c,
+      groups: c.groups.map((g) => ({ ...g, consumer: { ...g.consumer, autoOffsetReset: 'latest' as const } })),
+    })),
+    shape: PARTITION_CHANGES,
+    witnesses: ['partitionsAddedRebalance', 'newPartitionSkipped'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'fails', noDuplicateProcessing: 'holds', duplicatesBounded: 'report', concurrentProcessing: 'holds' },
   },
   {
     id: 'assign',

@@ -17,6 +17,10 @@ export interface ScenarioShape {
   readonly failover?: boolean;
   readonly commandsMax: number;
   readonly choicesMax: number;
+  /** Stall commands are generated: slow processing that can exceed max.poll.interval.ms. */
+  readonly stalls?: boolean;
+  /** AddPartitions commands are generated: topics grow while the group runs. */
+  readonly partitionChanges?: boolean;
 }
 
 export const DEFAULT_SHAPE: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
@@ -55,6 +59,17 @@ export const commandArb = (config: SimConfig, shape: ScenarioShape): fc.Arbitrar
       { weight: 1, arbitrary: fc.constant<Command>({ type: 'Drop', message: 0 }) },
       { weight: 1, arbitrary: fc.nat(DROPPABLE.length - 1).map((m): Command => ({ type: 'Drop', message: m })) },
     );
+  }
+  if (shape.stalls === true) {
+    // Around max.poll.interval.ms: short stalls only slow the batch, long ones make the member leave.
+    const maxPoll = Math.max(...config.groups.map((g) => g.consumer.maxPollIntervalMs));
+    weighted.push({
+      weight: 2,
+      arbitrary: fc.record({ consumer, ms: fc.integer({ min: Math.ceil(maxPoll / 4), max: Math.ceil(maxPoll * 1.5) }) }).map((r): Command => ({ type: 'Stall', ...r })),
+    });
+  }
+  if (shape.partitionChanges === true) {
+    weighted.push({ weight: 1, arbitrary: fc.record({ topic, count: fc.integer({ min: 1, max: 2 }) }).map((r): Command => ({ type: 'AddPartitions', ...r })) });
   }
   return fc.oneof(...weighted);
 };

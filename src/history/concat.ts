@@ -47,7 +47,10 @@ export const renameEvent = (e: HistoryEvent, r: Renaming, dt: number): HistoryEv
     case 'Paused':
     case 'Resumed':
     case 'LeaveRequested':
+    case 'Stalled':
       return { ...e, t, member: r.member(e.member) };
+    case 'PartitionsAdded':
+      return { ...e, t, topic: r.topic(e.topic) };
     case 'SeekRequested':
     case 'Positioned':
     case 'Polled':
@@ -59,6 +62,8 @@ export const renameEvent = (e: HistoryEvent, r: Renaming, dt: number): HistoryEv
       return { ...e, t };
     case 'Joined':
     case 'Left':
+    case 'PollTimeoutExpired':
+    case 'Fenced':
       return { ...e, t, member: r.member(e.member), group: r.group(e.group) };
     case 'Assigned':
     case 'Revoked':
@@ -85,6 +90,8 @@ export const renameEvent = (e: HistoryEvent, r: Renaming, dt: number): HistoryEv
       return { ...e, t, from: e.from.includes('#') ? r.member(e.from) : e.from, to: e.to.includes('#') ? r.member(e.to) : e.to };
     case 'GroupLoaded':
       return { ...e, t, group: r.group(e.group), members: e.members.map(r.member) };
+    case 'StaticMemberReplaced':
+      return { ...e, t, group: r.group(e.group), member: r.member(e.member), previous: r.member(e.previous) };
   }
 };
 
@@ -150,7 +157,11 @@ export function* continueHistories(parts: Iterable<History>, gapMs = 1000): Gene
         case 'Paused':
         case 'Resumed':
         case 'LeaveRequested':
+        case 'Stalled':
           out = { ...e, t, member: member(e.member) };
+          break;
+        case 'PartitionsAdded':
+          out = { ...e, t };
           break;
         case 'SeekRequested':
         case 'Positioned':
@@ -171,6 +182,8 @@ export function* continueHistories(parts: Iterable<History>, gapMs = 1000): Gene
           break;
         case 'Revoked':
         case 'Left':
+        case 'PollTimeoutExpired':
+        case 'Fenced':
           out = { ...e, t, member: member(e.member) };
           break;
         case 'CommitRequested':
@@ -203,6 +216,9 @@ export function* continueHistories(parts: Iterable<History>, gapMs = 1000): Gene
           break;
         case 'GroupLoaded':
           out = { ...e, t, generation: gen(e.group, e.generation), members: e.members.map(member) };
+          break;
+        case 'StaticMemberReplaced':
+          out = { ...e, t, member: member(e.member), previous: member(e.previous), generation: gen(e.group, e.generation) };
           break;
       }
       end = Math.max(end, t);

@@ -23,7 +23,7 @@ const DOCS = join(import.meta.dirname, '..', '..', 'docs');
 /** Histories of real simulator runs: random scenarios of several configurations, and a seek. */
 const simulatorHistories = (): HistoryEvent[][] => {
   const out: HistoryEvent[][] = [];
-  for (const id of ['per-message', 'auto-timer', 'assign', 'two-groups', 'latest']) {
+  for (const id of ['per-message', 'auto-timer', 'assign', 'two-groups', 'latest', 'static', 'max-poll', 'add-partitions']) {
     const row = rowById(id);
     for (const s of fc.sample(scenarioArb(row.config, row.shape), { seed: 7, numRuns: 12 })) out.push(simulate(row.config, s.commands, s.choices).history);
   }
@@ -46,6 +46,16 @@ const simulatorHistories = (): HistoryEvent[][] => {
     { type: 'Wait', ms: 8000 },
   ]);
   out.push(failover.history);
+  // A static member restarted while its old incarnation is paused: replacement and fencing.
+  const zombie = simulate(rowById('static').config, [
+    { type: 'Start', consumer: 0 },
+    { type: 'Produce', topic: 0, key: 0, count: 4 },
+    { type: 'Wait', ms: 150 },
+    { type: 'Pause', consumer: 0, ms: 5000 },
+    { type: 'Start', consumer: 0 },
+    { type: 'Wait', ms: 8000 },
+  ]);
+  out.push(zombie.history);
   return out;
 };
 

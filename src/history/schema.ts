@@ -30,7 +30,7 @@ const offsetMap = z.record(tp, z.number().int().min(0)).readonly().describe('top
 const tpList = z.array(tp).readonly();
 
 const commitError = z
-  .enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'REQUEST_TIMED_OUT'])
+  .enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'REQUEST_TIMED_OUT', 'FENCED_INSTANCE_ID'])
   .describe('NONE: accepted; REQUEST_TIMED_OUT: no answer, outcome unknown (may have been applied); any other: rejected');
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, description: string, shape: S) =>
@@ -56,6 +56,8 @@ export const historyEventSchemas = {
   Resumed: event('Resumed', 'the pause ended', { member }),
   LeaveRequested: event('LeaveRequested', 'the application asked the consumer to close', { member }),
   SeekRequested: event('SeekRequested', 'the application seeks a partition to an offset', { member, tp, offset }),
+  Stalled: event('Stalled', 'the application thread was slowed down by ms on its current or next record (the heartbeat thread still runs)', { member, ms: z.number().finite().min(0) }),
+  PartitionsAdded: event('PartitionsAdded', 'partitions were added to a topic; partitions: its new partition count', { topic: z.string().min(1), partitions: z.number().int().min(1) }),
   Quiesce: event('Quiesce', 'no more faults from here on; the run waits for the groups to settle; stableWithinMs: per group, the bound (ms) within which it must be Stable again', {
     stableWithinMs: z.record(z.string(), z.number().int().min(0)).readonly().optional(),
   }),
@@ -88,6 +90,8 @@ export const historyEventSchemas = {
     error: commitError,
   }),
   Left: event('Left', 'the member left its group (LeaveGroup sent, process closed)', { member, group }),
+  PollTimeoutExpired: event('PollTimeoutExpired', 'max.poll.interval.ms passed without a poll(): the member gave up its generation (LeaveGroup unless static)', { member, group }),
+  Fenced: event('Fenced', 'the member was answered FENCED_INSTANCE_ID (another incarnation holds its group.instance.id); fatal', { member, group }),
   // --- coordinator side ---
   RebalanceStarted: event('RebalanceStarted', 'the coordinator entered PreparingRebalance; generation is the current (outgoing) one', { group, generation }),
   GenerationStarted: event('GenerationStarted', 'the coordinator completed a join phase: a new generation with these members', {
@@ -109,6 +113,13 @@ export const historyEventSchemas = {
     coordinator: z.number().int().min(0),
     generation,
     members: z.array(member).readonly(),
+  }),
+  StaticMemberReplaced: event('StaticMemberReplaced', 'a new incarnation with the same group.instance.id took over a static member\'s place; previous is fenced from now on', {
+    group,
+    generation,
+    instance: z.string().min(1),
+    previous: member,
+    member,
   }),
 } as const;
 

@@ -85,7 +85,7 @@ export const unsupportedReason = (client: RealClient, policy: ProcessingPolicy, 
   return undefined;
 };
 
-const COMMIT_ERRORS: ReadonlySet<string> = new Set<CommitError>(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE']);
+const COMMIT_ERRORS: ReadonlySet<string> = new Set<CommitError>(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE', 'FENCED_INSTANCE_ID']);
 
 /**
  * Maps a client's commit error name (Kafka's name, librdkafka's `ERR_X` / `ERR__X`, KafkaJS's

@@ -317,6 +317,10 @@ class RealRun {
         // connections (ERR__TRANSPORT), kafka-protocol.md §7.4; the adapter does not drive them yet.
         this.notes.push(`${cmd.type}: skipped (not implemented by the real-system adapter)`);
         return false;
+      case 'Stall':
+      case 'AddPartitions':
+        this.notes.push(`${cmd.type}: skipped (not implemented by the real-system adapter)`);
+        return false;
     }
   }
 

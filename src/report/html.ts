@@ -292,6 +292,16 @@ const shapeOf = (e: HistoryEvent): Shape => {
       return { kind: 'arrow', from: g(e.group), to: m(e.member), dashed: true, cross: true };
     case 'OffsetsStored':
       return { kind: 'arrow', from: g(e.group), to: 'log', dashed: false, cross: false };
+    case 'StaticMemberReplaced':
+      return { kind: 'arrow', from: g(e.group), to: m(e.member), dashed: true, cross: false };
+    case 'PartitionsAdded':
+      return { kind: 'mark', at: 'log', glyph: 'square' };
+    case 'Stalled':
+      return { kind: 'mark', at: m(e.member), glyph: 'pause' };
+    case 'PollTimeoutExpired':
+      return { kind: 'arrow', from: m(e.member), to: g(e.group), dashed: false, cross: false };
+    case 'Fenced':
+      return { kind: 'arrow', from: g(e.group), to: m(e.member), dashed: true, cross: true };
   }
 };
 

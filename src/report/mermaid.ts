@@ -48,7 +48,10 @@ export const actorOf = (e: HistoryEvent): Actor => {
     case 'GroupStable':
     case 'MemberRemoved':
     case 'OffsetsStored':
+    case 'StaticMemberReplaced':
       return { kind: 'group', name: e.group };
+    case 'PartitionsAdded':
+      return { kind: 'sim' };
     default:
       return { kind: 'member', name: e.member };
   }
@@ -253,6 +256,16 @@ export const mermaidSequence = (history: readonly HistoryEvent[], opts: MermaidO
       case 'GenerationStarted':
         return `${G(e.group)}->>${G(e.group)}: ${text}`;
       case 'MemberRemoved':
+        return `${G(e.group)}--x${M(e.member)}: ${text}`;
+      case 'StaticMemberReplaced':
+        return `${G(e.group)}-->>${M(e.member)}: ${text}`;
+      case 'PartitionsAdded':
+        return `Note over L: ${text}`;
+      case 'Stalled':
+        return `Note over ${M(e.member)}: ${text}`;
+      case 'PollTimeoutExpired':
+        return `${M(e.member)}->>${G(e.group)}: ${text}`;
+      case 'Fenced':
         return `${G(e.group)}--x${M(e.member)}: ${text}`;
       case 'OffsetsStored':
         return `${G(e.group)}->>L: ${text}`;

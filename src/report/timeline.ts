@@ -78,6 +78,16 @@ export const describeEvent = (e: HistoryEvent): { who: string; what: string } =>
       return { who: e.group, what: `Removed ${e.member} (${e.reason})` };
     case 'OffsetsStored':
       return { who: e.group, what: `Stored offsets of ${e.member} gen ${e.generation}: ${offsets(e.offsets)}` };
+    case 'StaticMemberReplaced':
+      return { who: e.group, what: `Static member ${e.instance}: ${e.member} replaces ${e.previous} (gen ${e.generation}, no rebalance)` };
+    case 'Stalled':
+      return { who: e.member, what: `Processing stalls for ${e.ms} ms` };
+    case 'PartitionsAdded':
+      return { who: 'admin', what: `Topic ${e.topic} now has ${e.partitions} partitions` };
+    case 'PollTimeoutExpired':
+      return { who: e.member, what: `max.poll.interval.ms exceeded: gives up its generation in ${e.group}` };
+    case 'Fenced':
+      return { who: e.member, what: `Fenced (FENCED_INSTANCE_ID) from ${e.group}` };
   }
 };
 

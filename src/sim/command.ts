@@ -33,7 +33,14 @@ export type Command =
    * 0 = OffsetCommitResponse, 1 = OffsetCommit, ...), whoever sends it. Unmatched drops are
    * forgotten when the quiescence tail starts.
    */
-  | { readonly type: 'Drop'; readonly message: number };
+  | { readonly type: 'Drop'; readonly message: number }
+  /**
+   * The application thread spends `ms` more on its current (or next) record: slow processing.
+   * Unlike Pause, the heartbeat thread keeps running, so only max.poll.interval.ms can notice.
+   */
+  | { readonly type: 'Stall'; readonly consumer: number; readonly ms: number }
+  /** CreatePartitions: add `count` partitions to a topic (kafka-protocol.md §2.8, KAFKA-12261). */
+  | { readonly type: 'AddPartitions'; readonly topic: number; readonly count: number };
 
 const slot = z.number().int().min(0).max(1_000_000);
 export const commandSchema: z.ZodType<Command> = z.discriminatedUnion('type', [
@@ -46,6 +53,8 @@ export const commandSchema: z.ZodType<Command> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Seek'), consumer: slot, partition: slot, offset: z.number().int().min(0) }).strict(),
   z.object({ type: z.literal('MoveCoordinator'), group: slot }).strict(),
   z.object({ type: z.literal('Drop'), message: slot }).strict(),
+  z.object({ type: z.literal('Stall'), consumer: slot, ms: z.number().int().min(1).max(3_600_000) }).strict(),
+  z.object({ type: z.literal('AddPartitions'), topic: slot, count: z.number().int().min(1).max(63) }).strict(),
 ]);
 
 /** One line per command, as reports and timelines print it. */
@@ -67,5 +76,9 @@ export const describeCommand = (c: Command): string => {
       return `MoveCoordinator (group slot ${c.group})`;
     case 'Drop':
       return `Drop the next ${DROPPABLE[c.message % DROPPABLE.length]}`;
+    case 'Stall':
+      return `Stall c${c.consumer} ${c.ms}ms`;
+    case 'AddPartitions':
+      return `AddPartitions +${c.count} (topic slot ${c.topic})`;
   }
 };

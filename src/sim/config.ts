@@ -33,6 +33,11 @@ const groupSchema = z
     /** How many consumer slots the group has; commands name slots modulo the total. */
     members: z.number().int().min(1).max(16),
     mode: z.enum(['subscribe', 'assign']),
+    /**
+     * Static membership (KIP-345): slot i's consumer sets group.instance.id "c<i>", so each new
+     * incarnation of a slot takes over the previous one's place (kafka-protocol.md §1.9).
+     */
+    staticMembership: z.boolean().optional(),
     consumer: consumerConfigSchema,
   })
   .strict();

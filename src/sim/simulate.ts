@@ -130,6 +130,8 @@ interface Process {
   alive: boolean;
   pausedUntil: number;
   leaving: boolean;
+  /** When the stalls given to its application thread end at the latest (Stall commands; liveness bound). */
+  stalledUntil: number;
   /** The coordinator node its group requests go to: what FindCoordinator last answered. */
   coordinator: string;
 }
@@ -140,6 +142,8 @@ interface ParkedFetch {
 }
 
 const SIM = 'sim';
+/** Kafka has no such bound; the config's topics allow at most 64 partitions, and so do added ones. */
+const PARTITIONS_MAX = 64;
 
 /**
  * The compiled step function by default; GROUPCHECK_STEPPER=xstate runs XState's own actors
@@ -195,6 +199,8 @@ export class Simulation {
   private events = 0;
   private messages = 0;
   private valueSeq = 0;
+  /** Some topic grew (AddPartitions): fetch answers then carry partition counts (metadata). */
+  private partitionsAdded = false;
 
   constructor(
     readonly config: SimConfig,
@@ -285,6 +291,25 @@ export class Simulation {
         this.pendingDropCount++;
         return true;
       }
+      case 'Stall': {
+        const p = this.running(cmd.consumer);
+        if (p === undefined || p.pausedUntil > this.now) return false;
+        this.record({ type: 'Stalled', t: this.now, member: p.name, ms: cmd.ms });
+        // The stall lands on the current or next record: it ends at most one record after now + ms.
+        p.stalledUntil = Math.max(p.stalledUntil, this.now) + cmd.ms + p.group.consumer.processingMs;
+        this.drive(p.name, { type: 'StallRequest', ms: cmd.ms });
+        return true;
+      }
+      case 'AddPartitions': {
+        const topic = this.config.topics[cmd.topic % this.config.topics.length];
+        if (topic === undefined) return false;
+        const partitions = this.log.partitionCount(topic.name) + cmd.count;
+        if (partitions > PARTITIONS_MAX) return false;
+        this.log.addPartitions(topic.name, partitions);
+        this.partitionsAdded = true;
+        this.record({ type: 'PartitionsAdded', t: this.now, topic: topic.name, partitions });
+        return true;
+      }
     }
   }
 
@@ -326,9 +351,13 @@ export class Simulation {
 
   private start(slotArg: number): boolean {
     const slot = slotArg % this.slots.length;
-    if (this.running(slot) !== undefined) return false;
     const row = this.slots[slot];
     if (row === undefined) return false;
+    const current = this.running(slot);
+    // A supervisor may restart a static member whose process only looks dead (paused): the new
+    // incarnation takes the instance id and the old one lives on as a zombie until fenced (§1.9).
+    const isStatic = row.group.staticMembership === true && row.group.mode === 'subscribe';
+    if (current !== undefined && !(isStatic && current.pausedUntil > this.now)) return false;
     const incarnation = (this.slotIncarnations[slot] ?? 0) + 1;
     this.slotIncarnations[slot] = incarnation;
     const name = `c${slot}#${incarnation}`;
@@ -336,12 +365,12 @@ export class Simulation {
     const partitions = g.mode === 'assign' ? g.topics.flatMap((t) => this.log.partitionsOf(t)) : [];
     const actor = runner<ConsumerContext, ConsumerEvent>(
       this.machines.consumer,
-      { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer },
+      { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer, ...(isStatic ? { groupInstanceId: `c${slot}` } : {}) },
       this.stepper,
       this.coverage,
     );
     const leader = runner<unknown, LeaderEvent>(this.machines.leader, { assignors: g.consumer.assignors }, this.stepper, this.coverage);
-    const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false, coordinator: this.coordinatorNode.get(g.name) ?? COORDINATOR };
+    const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false, stalledUntil: 0, coordinator: this.coordinatorNode.get(g.name) ?? COORDINATOR };
     this.processes.set(name, p);
     this.slotCurrent[slot] = p;
     this.record({ type: 'Started', t: this.now, member: name, group: g.name, topics: g.topics, mode: g.mode, policy: g.consumer.policy });
@@ -410,8 +439,7 @@ export class Simulation {
         this.record({ type: e.event.type, t: this.now, member: p.name, ...(e.event as object) } as unknown as HistoryEvent);
         return;
       case 'Lead': {
-        const partitionsPerTopic: Record<string, number> = {};
-        for (const t of this.log.topics()) partitionsPerTopic[t.name] = t.partitions;
+        const partitionsPerTopic = this.partitionsPerTopic();
         for (const x of p.leader.send({ type: 'Elected', generation: e.generation, protocol: e.protocol, members: e.members, partitionsPerTopic })) this.interpretMember(p, x);
         return;
       }
@@ -421,7 +449,9 @@ export class Simulation {
         for (const x of p.leader.send({ type: 'Demoted' })) this.interpretMember(p, x);
         return;
       case 'AssignmentComputed':
-        this.drive(p.name, { type: 'AssignmentComputed', generation: e.generation, assignments: e.assignments });
+        // The leader role computed it synchronously from the metadata just passed in `Lead`: the
+        // member keeps that snapshot to notice partition changes (ConsumerCoordinator.assignmentSnapshot).
+        this.drive(p.name, { type: 'AssignmentComputed', generation: e.generation, assignments: e.assignments, partitionsPerTopic: this.partitionsPerTopic() });
         return;
       case 'Exit':
         this.kill(p, true);
@@ -588,7 +618,23 @@ export class Simulation {
 
   private answerFetch(req: Extract<Request, { type: 'Fetch' }>): void {
     const records = this.log.fetch({ positions: req.positions, maxBytes: req.maxBytes, maxPartitionBytes: req.maxPartitionBytes, maxRecords: req.maxRecords });
-    this.send(BROKER, req.from, { type: 'FetchResponse', to: req.from, records, seq: req.seq });
+    if (!this.partitionsAdded) {
+      this.send(BROKER, req.from, { type: 'FetchResponse', to: req.from, records, seq: req.seq });
+      return;
+    }
+    // The metadata refresh, simplified: once partitions were added, every fetch answer carries the
+    // partition counts of the member's topics, as if metadata.max.age.ms were below the poll
+    // interval (Java refreshes every metadata.max.age.ms, default 300000, kafka-protocol.md §2.8).
+    const partitionCounts: Record<string, number> = {};
+    for (const t of this.processes.get(req.from)?.group.topics ?? []) partitionCounts[t] = this.log.partitionCount(t);
+    this.send(BROKER, req.from, { type: 'FetchResponse', to: req.from, records, seq: req.seq, partitionCounts });
+  }
+
+  /** Partition count per topic, as the leader's assignor sees it. */
+  private partitionsPerTopic(): Record<string, number> {
+    const r: Record<string, number> = {};
+    for (const t of this.log.topics()) r[t.name] = t.partitions;
+    return r;
   }
 
   private wakeParkedFetches(): void {
@@ -694,7 +740,13 @@ export class Simulation {
    */
   quiesce(): boolean {
     const stableWithinMs: Record<string, number> = {};
-    for (const g of this.config.groups) if (g.mode === 'subscribe') stableWithinMs[g.name] = stableBoundMs(this.config, g);
+    for (const g of this.config.groups) {
+      if (g.mode !== 'subscribe') continue;
+      // A stall given before the tail still runs in it: the group's bound starts when it ends.
+      let stallLeft = 0;
+      for (const p of this.processes.values()) if (p.alive && p.group.name === g.name) stallLeft = Math.max(stallLeft, p.stalledUntil - this.now);
+      stableWithinMs[g.name] = stableBoundMs(this.config, g) + stallLeft;
+    }
     this.record({ type: 'Quiesce', t: this.now, stableWithinMs });
     // No more faults: drops not yet matched are forgotten.
     this.pendingDrops.clear();
