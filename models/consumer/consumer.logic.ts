@@ -14,7 +14,14 @@
  * leader keeps the partition counts it assigned with and rejoins when a fetch answer (standing
  * for the metadata refresh) shows more (ConsumerCoordinator.rejoinNeededOrPending).
  *
- * Not modelled: cooperative rebalancing, pause()/resume() of partitions.
+ * Coordinator failover and lost messages (issue 3): every request the loop waits for has a
+ * request.timeout.ms timer (JoinGroup and SyncGroup: the rebalance timeout + 5 s); a timeout closes
+ * the connection (`Disconnect`), routing errors rediscover the coordinator (FindCoordinator) and
+ * retry after retry.backoff.ms; commitSync retries routing errors and timeouts with the same
+ * offsets, recording a timed-out attempt as REQUEST_TIMED_OUT (outcome unknown, §2.7).
+ *
+ * Not modelled: cooperative rebalancing, pause()/resume() of partitions, default.api.timeout.ms
+ * (commitSync retries until an answer comes, not until a deadline).
  */
 import type { Effect, Step } from '../effects.ts';
 import type { CommitError, MemberObservation, PositionSource } from '../history.ts';

@@ -165,6 +165,9 @@ return [
     title: 'commit after every message, coordinator failover and lost messages only (no crashes, no pauses)',
     config: withPolicy('commit-per-message'),
     shape: FAILOVER_CLEAN,
+    // Not exactly-once even without crashes: a member stuck retrying a commit whose answers are
+    // lost misses the rebalance timeout, is removed, and finishes its batch as a zombie while the
+    // next owner re-reads from the last commit (seed 42 finds one in 400 runs; reported, not asserted).
     witnesses: ['ambiguousCommit', 'coordinatorMovedMidRebalance'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },

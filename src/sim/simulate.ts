@@ -424,8 +424,10 @@ export class Simulation {
         this.send(p.name, e.to === COORDINATOR ? p.coordinator : e.to, e.message);
         return;
       case 'Disconnect': {
-        const node = e.to === COORDINATOR ? p.coordinator : e.to;
-        for (const ch of this.channels.values()) if ((ch.from === p.name && ch.to === node) || (ch.from === node && ch.to === p.name)) ch.queue.length = 0;
+        // Closing the coordinator connection also discards what is still in flight to or from a
+        // coordinator node the member used before its last rediscovery.
+        const on = e.to === COORDINATOR ? isCoordinatorNode : (node: string) => node === e.to;
+        for (const ch of this.channels.values()) if ((ch.from === p.name && on(ch.to)) || (ch.to === p.name && on(ch.from))) ch.queue.length = 0;
         return;
       }
       case 'SetTimer':
