@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import type { Effect } from '../models/effects.ts';
 import type { HistoryEvent } from '../models/history.ts';
-import { addMember, initialCoordinatorContext, prepareRebalance, type CoordinatorContext } from '../models/coordinator/coordinator.logic.ts';
+import { addMember, initialCoordinatorContext, prepareRebalance, rejectUnknownJoin, type CoordinatorContext } from '../models/coordinator/coordinator.logic.ts';
 import { consumerMachine } from '../models/consumer/consumer.machine.ts';
 import type { Request } from '../models/protocol.ts';
 import { commandSchema, describeCommand, type Command } from '../src/sim/command.ts';
@@ -118,6 +118,17 @@ describe('static membership (KIP-345, §1.9)', () => {
     expect(r.ctx.rebalanceRequested).toBe(true);
     expect(Object.keys(r.ctx.members)).toEqual(['c0#2~2']);
     expect(r.ctx.leaderId).toBe('c0#2~2');
+  });
+
+  it('coordinator: a JoinGroup from an old incarnation (stale member id, instance id taken over) gets FENCED_INSTANCE_ID', () => {
+    const join = (from: string, memberId: string, groupInstanceId?: string): Extract<Request, { type: 'JoinGroup' }> => ({
+      type: 'JoinGroup', from, group: 'g', memberId, ...(groupInstanceId === undefined ? {} : { groupInstanceId }), protocols: ['range'], topics: ['t'], sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000,
+    });
+    const ctx = addMember(initialCoordinatorContext({ group: 'g', initialRebalanceDelayMs: 0 }), join('c0#2', '', 'c0'), 'Empty').ctx;
+    const errorOf = (r: { out: readonly Effect[] }) => r.out.flatMap((e) => (e.type === 'Send' && e.message.type === 'JoinGroupResponse' ? [e.message.error] : []));
+    expect(errorOf(rejectUnknownJoin(ctx, join('c0#1', 'c0#1~0', 'c0')))).toEqual(['FENCED_INSTANCE_ID']);
+    expect(errorOf(rejectUnknownJoin(ctx, join('c9#1', 'c9#1~0')))).toEqual(['UNKNOWN_MEMBER_ID']);
+    expect(errorOf(rejectUnknownJoin(ctx, join('c9#1', 'c9#1~0', 'c9')))).toEqual(['UNKNOWN_MEMBER_ID']);
   });
 
   it('consumer: FENCED_INSTANCE_ID on SyncGroup is fatal: the member stops, sending no LeaveGroup', () => {
@@ -241,5 +252,31 @@ describe('commands Stall and AddPartitions', () => {
   it('AddPartitions beyond 64 partitions is skipped, not thrown', () => {
     const r = simulate(rowById('add-partitions').config, [start(0), { type: 'AddPartitions', topic: 0, count: 63 }, wait(100)]);
     expect(r.applied).toEqual([true, false, true]);
+  });
+});
+
+describe('invariants read StaticMemberReplaced (hand-made histories)', () => {
+  const base: HistoryEvent[] = [
+    { type: 'GenerationStarted', t: 0, group: 'g1', generation: 1, members: ['c0#1', 'c1#1'], leader: 'c0#1', protocol: 'range' },
+    { type: 'Assigned', t: 1, member: 'c0#1', group: 'g1', generation: 1, partitions: ['accounts-0'] },
+    { type: 'Assigned', t: 1, member: 'c1#1', group: 'g1', generation: 1, partitions: ['accounts-1'] },
+    { type: 'StaticMemberReplaced', t: 5, group: 'g1', generation: 1, instance: 'c0', previous: 'c0#1', member: 'c0#2' },
+    { type: 'Assigned', t: 6, member: 'c0#2', group: 'g1', generation: 1, partitions: ['accounts-0'] },
+  ];
+
+  it('singleOwnerPerPartition: the new incarnation continues the old one; a third owner is still split ownership', () => {
+    expect(verdict(base, 'singleOwnerPerPartition').validity).toBe(true);
+    const split: HistoryEvent[] = [...base, { type: 'Assigned', t: 7, member: 'c1#1', group: 'g1', generation: 1, partitions: ['accounts-0'] }];
+    const v = verdict(split, 'singleOwnerPerPartition');
+    expect(v.validity).toBe(false);
+    expect(v.violations[0]?.message).toMatch(/accounts-0 has 2 owners in group g1 generation 1: c0#1 and c1#1/);
+  });
+
+  it('fencedCommitRejected: the new incarnation may commit in the generation; the replaced one may not', () => {
+    const stored = (member: string): HistoryEvent => ({ type: 'OffsetsStored', t: 9, group: 'g1', member, generation: 1, offsets: { 'accounts-0': 3 } });
+    expect(verdict([...base, stored('c0#2')], 'fencedCommitRejected').validity).toBe(true);
+    const v = verdict([...base, stored('c0#1')], 'fencedCommitRejected');
+    expect(v.validity).toBe(false);
+    expect(v.violations[0]?.message).toMatch(/from c0#1 with generation 1 although c0#1 had been removed/);
   });
 });
