@@ -59,6 +59,7 @@ describe('static membership (KIP-345, §1.9)', () => {
     const crashedAt = h.findIndex((e) => e.type === 'Crashed');
     expect(ofType(h, 'StaticMemberReplaced')).toEqual([]);
     expect(h.slice(crashedAt).some((e) => e.type === 'RebalanceStarted')).toBe(true);
+    expect(witnessed(h, 'staticRejoinWithoutRebalance')).toBe(0);
   });
 
   it('static: close sends no LeaveGroup; the partitions stay with the departed member until its session times out', () => {
@@ -176,6 +177,7 @@ describe('max.poll.interval.ms (§2.3)', () => {
   it('a stall shorter than max.poll.interval.ms only slows the batch', () => {
     const h = simulate(MAX_POLL, [start(0), start(1), wait(1000), produce(0, 3), wait(50), { type: 'Stall', consumer: 0, ms: 5000 }, wait(20_000)]).history;
     expect(ofType(h, 'PollTimeoutExpired')).toEqual([]);
+    expect(witnessed(h, 'pollTimeoutLeave')).toBe(0);
     expect(verdict(h, 'noDuplicateProcessing').validity).toBe(true);
   });
 
@@ -212,6 +214,7 @@ describe('partitions added to a subscribed topic (§2.8, KAFKA-12261)', () => {
     expect(ofType(h, 'GroupStable').at(-1)?.assignment).toEqual({ 'c0#1': ['accounts-0', 'accounts-1'], 'c1#1': ['accounts-2', 'accounts-3'] });
     expect(ofType(h, 'Positioned').find((e) => e.tp === 'accounts-3')).toMatchObject({ offset: 0, source: 'reset-earliest' });
     expect(witnessed(h, 'partitionsAddedRebalance')).toBe(1);
+    expect(witnessed(h, 'newPartitionSkipped')).toBe(0);
     for (const name of SAFETY) expect(verdict(h, name).validity, name).toBe(true);
   });
 
