@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import type { Effect } from '../models/effects.ts';
 import type { HistoryEvent } from '../models/history.ts';
-import { addMember, initialCoordinatorContext, prepareRebalance, type CoordinatorContext } from '../models/coordinator/coordinator.logic.ts';
+import { addMember, initialCoordinatorContext, prepareRebalance, rejectUnknownJoin, type CoordinatorContext } from '../models/coordinator/coordinator.logic.ts';
 import { consumerMachine } from '../models/consumer/consumer.machine.ts';
 import type { Request } from '../models/protocol.ts';
 import { commandSchema, describeCommand, type Command } from '../src/sim/command.ts';
@@ -59,6 +59,7 @@ describe('static membership (KIP-345, §1.9)', () => {
     const crashedAt = h.findIndex((e) => e.type === 'Crashed');
     expect(ofType(h, 'StaticMemberReplaced')).toEqual([]);
     expect(h.slice(crashedAt).some((e) => e.type === 'RebalanceStarted')).toBe(true);
+    expect(witnessed(h, 'staticRejoinWithoutRebalance')).toBe(0);
   });
 
   it('static: close sends no LeaveGroup; the partitions stay with the departed member until its session times out', () => {
@@ -120,6 +121,17 @@ describe('static membership (KIP-345, §1.9)', () => {
     expect(r.ctx.leaderId).toBe('c0#2~2');
   });
 
+  it('coordinator: a JoinGroup from an old incarnation (stale member id, instance id taken over) gets FENCED_INSTANCE_ID', () => {
+    const join = (from: string, memberId: string, groupInstanceId?: string): Extract<Request, { type: 'JoinGroup' }> => ({
+      type: 'JoinGroup', from, group: 'g', memberId, ...(groupInstanceId === undefined ? {} : { groupInstanceId }), protocols: ['range'], topics: ['t'], sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000,
+    });
+    const ctx = addMember(initialCoordinatorContext({ group: 'g', initialRebalanceDelayMs: 0 }), join('c0#2', '', 'c0'), 'Empty').ctx;
+    const errorOf = (r: { out: readonly Effect[] }) => r.out.flatMap((e) => (e.type === 'Send' && e.message.type === 'JoinGroupResponse' ? [e.message.error] : []));
+    expect(errorOf(rejectUnknownJoin(ctx, join('c0#1', 'c0#1~0', 'c0')))).toEqual(['FENCED_INSTANCE_ID']);
+    expect(errorOf(rejectUnknownJoin(ctx, join('c9#1', 'c9#1~0')))).toEqual(['UNKNOWN_MEMBER_ID']);
+    expect(errorOf(rejectUnknownJoin(ctx, join('c9#1', 'c9#1~0', 'c9')))).toEqual(['UNKNOWN_MEMBER_ID']);
+  });
+
   it('consumer: FENCED_INSTANCE_ID on SyncGroup is fatal: the member stops, sending no LeaveGroup', () => {
     const actor = createActor(consumerMachine, {
       input: { name: 'c0#1', group: 'g', topics: ['t'], mode: 'subscribe', partitions: [], config: defaultConsumerConfig('commit-after-batch'), groupInstanceId: 'c0' },
@@ -165,6 +177,7 @@ describe('max.poll.interval.ms (§2.3)', () => {
   it('a stall shorter than max.poll.interval.ms only slows the batch', () => {
     const h = simulate(MAX_POLL, [start(0), start(1), wait(1000), produce(0, 3), wait(50), { type: 'Stall', consumer: 0, ms: 5000 }, wait(20_000)]).history;
     expect(ofType(h, 'PollTimeoutExpired')).toEqual([]);
+    expect(witnessed(h, 'pollTimeoutLeave')).toBe(0);
     expect(verdict(h, 'noDuplicateProcessing').validity).toBe(true);
   });
 
@@ -201,6 +214,7 @@ describe('partitions added to a subscribed topic (§2.8, KAFKA-12261)', () => {
     expect(ofType(h, 'GroupStable').at(-1)?.assignment).toEqual({ 'c0#1': ['accounts-0', 'accounts-1'], 'c1#1': ['accounts-2', 'accounts-3'] });
     expect(ofType(h, 'Positioned').find((e) => e.tp === 'accounts-3')).toMatchObject({ offset: 0, source: 'reset-earliest' });
     expect(witnessed(h, 'partitionsAddedRebalance')).toBe(1);
+    expect(witnessed(h, 'newPartitionSkipped')).toBe(0);
     for (const name of SAFETY) expect(verdict(h, name).validity, name).toBe(true);
   });
 
@@ -241,5 +255,31 @@ describe('commands Stall and AddPartitions', () => {
   it('AddPartitions beyond 64 partitions is skipped, not thrown', () => {
     const r = simulate(rowById('add-partitions').config, [start(0), { type: 'AddPartitions', topic: 0, count: 63 }, wait(100)]);
     expect(r.applied).toEqual([true, false, true]);
+  });
+});
+
+describe('invariants read StaticMemberReplaced (hand-made histories)', () => {
+  const base: HistoryEvent[] = [
+    { type: 'GenerationStarted', t: 0, group: 'g1', generation: 1, members: ['c0#1', 'c1#1'], leader: 'c0#1', protocol: 'range' },
+    { type: 'Assigned', t: 1, member: 'c0#1', group: 'g1', generation: 1, partitions: ['accounts-0'] },
+    { type: 'Assigned', t: 1, member: 'c1#1', group: 'g1', generation: 1, partitions: ['accounts-1'] },
+    { type: 'StaticMemberReplaced', t: 5, group: 'g1', generation: 1, instance: 'c0', previous: 'c0#1', member: 'c0#2' },
+    { type: 'Assigned', t: 6, member: 'c0#2', group: 'g1', generation: 1, partitions: ['accounts-0'] },
+  ];
+
+  it('singleOwnerPerPartition: the new incarnation continues the old one; a third owner is still split ownership', () => {
+    expect(verdict(base, 'singleOwnerPerPartition').validity).toBe(true);
+    const split: HistoryEvent[] = [...base, { type: 'Assigned', t: 7, member: 'c1#1', group: 'g1', generation: 1, partitions: ['accounts-0'] }];
+    const v = verdict(split, 'singleOwnerPerPartition');
+    expect(v.validity).toBe(false);
+    expect(v.violations[0]?.message).toMatch(/accounts-0 has 2 owners in group g1 generation 1: c0#1 and c1#1/);
+  });
+
+  it('fencedCommitRejected: the new incarnation may commit in the generation; the replaced one may not', () => {
+    const stored = (member: string): HistoryEvent => ({ type: 'OffsetsStored', t: 9, group: 'g1', member, generation: 1, offsets: { 'accounts-0': 3 } });
+    expect(verdict([...base, stored('c0#2')], 'fencedCommitRejected').validity).toBe(true);
+    const v = verdict([...base, stored('c0#1')], 'fencedCommitRejected');
+    expect(v.validity).toBe(false);
+    expect(v.violations[0]?.message).toMatch(/from c0#1 with generation 1 although c0#1 had been removed/);
   });
 });

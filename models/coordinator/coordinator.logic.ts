@@ -199,6 +199,13 @@ export const replaceStaticMember = (ctx: CoordinatorContext, req: Req<'JoinGroup
   return { ctx: next, out };
 };
 
+/**
+ * A JoinGroup with a member id the group does not know: UNKNOWN_MEMBER_ID, or FENCED_INSTANCE_ID
+ * when its group.instance.id now belongs to another member id (an old incarnation, §1.9, §1.10).
+ */
+export const rejectUnknownJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<CoordinatorContext> =>
+  rejectJoin(ctx, req, req.groupInstanceId !== undefined && staticMemberId(ctx, req.groupInstanceId) !== undefined ? 'FENCED_INSTANCE_ID' : 'UNKNOWN_MEMBER_ID');
+
 /** A known member re-joins while a join phase runs: parked with its new metadata. */
 export const parkJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<CoordinatorContext> => {
   const m = ctx.members[req.memberId];
