@@ -4,10 +4,10 @@
  * stored value; §4.4 `position == total_consumed` means no duplicates on a clean run).
  *
  * Scope: per (group, tp, offset), over `Processed` events; the group of a member comes from its
- * `Started` event (support.ts memberGroups). One violation per record processed more than once,
- * naming every Processed event and member. Kafka's consumer groups only promise at-least-once,
- * so under crashes and rebalances this claim is expected to fail; duplicatesBounded states how
- * much re-processing a policy allows.
+ * `Started` event, as the history goes (support.ts GroupDirectory). One violation per record
+ * processed more than once, naming every Processed event and member. Kafka's consumer groups
+ * only promise at-least-once, so under crashes and rebalances this claim is expected to fail;
+ * duplicatesBounded states how much re-processing a policy allows.
  *
  * Monitor state, per (group, tp): the processed offsets as ranges (support.ts OffsetSet), the
  * records already processed twice, and the first processing (event index, member) of each record
@@ -17,7 +17,8 @@
  * record is processed again anyway (a seek below the commit, a commit that went back), it is still
  * reported, with its true count, but its first processing is missing from events and members and
  * evidence.firstProcessingForgotten is true. Member → group is kept for members heard of within
- * the horizon; a member silent for longer is forgotten (its later processing counts for no group).
+ * the horizon; a member silent for longer is forgotten (its later processing would count for
+ * UNKNOWN_GROUP).
  */
 import type { HistoryEvent } from '../../models/history.ts';
 import type { TopicPartition } from '../../models/types.ts';

@@ -96,22 +96,15 @@ export class MemberClock {
   }
 
   touch(e: HistoryEvent, i: number): void {
-    if ('member' in e) {
-      // Delete first so the Map stays ordered by last sighting (oldest first).
-      this.lastSeen.delete(e.member);
-      this.lastSeen.set(e.member, i);
-    }
+    if ('member' in e) this.lastSeen.set(e.member, i);
   }
 
-  /** The members to forget now (usually none). */
+  /** The members to forget now (usually none): a scan of the members heard of lately. */
   sweep(i: number): string[] {
     if (i < this.nextSweep) return NONE;
     this.nextSweep = i + Math.max(1, this.horizon >> 2);
     const gone: string[] = [];
-    for (const [member, at] of this.lastSeen) {
-      if (at >= i - this.horizon) break; // the rest were heard of later
-      gone.push(member);
-    }
+    for (const [member, at] of this.lastSeen) if (at < i - this.horizon) gone.push(member);
     for (const member of gone) this.lastSeen.delete(member);
     return gone;
   }
