@@ -111,6 +111,11 @@ describe('start, join and sync (§2.1)', () => {
       afterCommit: 'poll',
       fetchSeq: 0,
       lastProcessed: null,
+      ownedGeneration: -1,
+      stickyClaim: [],
+      stickyClaimGeneration: -1,
+      coopPhase: 'idle',
+      pendingAssignment: null,
     });
   });
 

@@ -144,7 +144,7 @@ describe('consumer: join and sync (§2.1)', () => {
       {
         type: 'Send',
         to: 'coordinator',
-        message: { type: 'JoinGroup', from: ME, group: 'g', memberId: '', protocols: ['range', 'roundrobin'], topics: ['t'], sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000 },
+        message: { type: 'JoinGroup', from: ME, group: 'g', memberId: '', protocols: ['range', 'roundrobin'], topics: ['t'], owned: [], ownedGeneration: -1, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000 },
       },
     ]);
   });

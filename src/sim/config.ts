@@ -5,13 +5,13 @@
  */
 import { z } from 'zod';
 import { ZOO, zooEntry } from '../../models/zoo.ts';
-import { PROCESSING_POLICIES, type ConsumerConfig, type ProcessingPolicy } from '../../models/types.ts';
+import { ASSIGNOR_NAMES, PROCESSING_POLICIES, type AssignorName, type ConsumerConfig, type ProcessingPolicy } from '../../models/types.ts';
 
 const consumerConfigSchema = z
   .object({
     policy: z.enum(PROCESSING_POLICIES as unknown as [ProcessingPolicy, ...ProcessingPolicy[]]),
     autoOffsetReset: z.enum(['earliest', 'latest']),
-    assignors: z.array(z.enum(['range', 'roundrobin'])).min(1).readonly(),
+    assignors: z.array(z.enum(ASSIGNOR_NAMES as unknown as [AssignorName, ...AssignorName[]])).min(1).readonly(),
     sessionTimeoutMs: z.number().int().positive(),
     heartbeatIntervalMs: z.number().int().positive(),
     maxPollIntervalMs: z.number().int().positive(),
