@@ -106,8 +106,8 @@ export const cooperative = (ctx: ConsumerContext): boolean => ctx.mode === 'subs
 
 /**
  * What the member claims in its JoinGroup subscription: a cooperative member its current
- * partitions (`ownedPartitions`), an eager member with a sticky assignor the assignment it revoked
- * (user data), anyone else nothing (§2.4: eager members revoke before joining).
+ * partitions (`ownedPartitions`), an eager member with the sticky assignor the assignment it
+ * revoked (StickyAssignor user data), anyone else nothing (§2.4: eager members revoke before joining).
  */
 const claimOf = (ctx: ConsumerContext): { owned: readonly TopicPartition[]; ownedGeneration: number } =>
   cooperative(ctx)
@@ -290,7 +290,9 @@ export const revokeAndJoin = (ctx: ConsumerContext): Step<ConsumerContext> => {
   if (ctx.assignment.length > 0) {
     out.push(observe({ type: 'Revoked', group: ctx.group, partitions: ctx.assignment, reason: ctx.generationLost ? 'lost' : 'rebalance' }));
   }
-  const sticky = !ctx.generationLost && ctx.config.assignors.some((a) => a === 'sticky' || a === 'cooperative-sticky');
+  // Only the eager StickyAssignor keeps user data across the revoke (KIP-341); cooperative-sticky
+  // reads `ownedPartitions`, which an eager member has just emptied (§2.4, §3.1).
+  const sticky = !ctx.generationLost && ctx.config.assignors.includes('sticky');
   const cleared: ConsumerContext = {
     ...ctx,
     ...NOTHING_OWNED,

@@ -3,9 +3,12 @@
  * unique names). Each invariant lives in the file named after it; support.ts is shared code.
  */
 import type { Invariant } from '../../src/check/invariant.ts';
+import { assignmentBalanced } from './assignmentBalanced.ts';
+import { assignmentSticky } from './assignmentSticky.ts';
 import { atLeastOnce } from './atLeastOnce.ts';
 import { committedNotAheadOfProcessed } from './committedNotAheadOfProcessed.ts';
 import { concurrentProcessing } from './concurrentProcessing.ts';
+import { cooperativeHandoff } from './cooperativeHandoff.ts';
 import { duplicatesBounded } from './duplicatesBounded.ts';
 import { fencedCommitRejected } from './fencedCommitRejected.ts';
 import { groupSettles } from './groupSettles.ts';
@@ -15,9 +18,12 @@ import { processingOnlyOwned } from './processingOnlyOwned.ts';
 import { singleOwnerPerPartition } from './singleOwnerPerPartition.ts';
 
 export {
+  assignmentBalanced,
+  assignmentSticky,
   atLeastOnce,
   committedNotAheadOfProcessed,
   concurrentProcessing,
+  cooperativeHandoff,
   duplicatesBounded,
   fencedCommitRejected,
   groupSettles,
@@ -38,6 +44,9 @@ export const INVARIANTS: readonly Invariant[] = Object.freeze([
   duplicatesBounded,
   concurrentProcessing,
   processingOnlyOwned,
+  cooperativeHandoff,
+  assignmentBalanced,
+  assignmentSticky,
   groupSettles,
 ]);
 

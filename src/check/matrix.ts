@@ -12,7 +12,10 @@
  *   records on a crash;
  * - Java's auto-commit inside poll() is at-least-once;
  * - with clean joins and leaves only, batch and per-message commits are exactly-once (A2);
- * - auto.offset.reset=latest skips records produced before the group's first assignment.
+ * - auto.offset.reset=latest skips records produced before the group's first assignment;
+ * - cooperative-sticky (KIP-429) changes when partitions move, not what a commit covers: the same
+ *   policies keep the same guarantees, and a partition still reaches its next owner only after
+ *   the previous one revoked it (cooperativeHandoff, §3.2), now in two rebalances.
  */
 import type { ProcessingPolicy } from '../../models/types.ts';
 import { defaultSimConfig, type SimConfig } from '../sim/config.ts';
@@ -42,6 +45,8 @@ const SAFE = {
 } as const;
 
 const ALL_WITNESSES = ['commitInFlightDuringRebalance', 'zombieProcessing', 'rebalanceWithPausedMember', 'commitRejected', 'crashMidBatch'] as const;
+/** What the assignors promise (§3.1) and the handoff rule (§3.2), for the cooperative rows. */
+const ASSIGNOR_CLAIMS = { cooperativeHandoff: 'holds', assignmentBalanced: 'holds', assignmentSticky: 'holds' } as const;
 const FAULTS: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
 const CLEAN: ScenarioShape = { faults: false, commandsMax: 24, choicesMax: 48 };
 
@@ -53,6 +58,10 @@ export const buildMatrix = (base: SimConfig = defaultSimConfig()): MatrixRow[] =
 const withPolicy = (policy: ProcessingPolicy, edit: (c: SimConfig) => SimConfig = (c) => c): SimConfig =>
   edit({ ...base, groups: base.groups.map((g) => ({ ...g, consumer: { ...g.consumer, policy } })) });
 const batchSize = base.groups[0]?.consumer.maxPollRecords ?? 1;
+const withAssignors = (c: SimConfig, assignors: SimConfig['groups'][number]['consumer']['assignors']): SimConfig => ({
+  ...c,
+  groups: c.groups.map((g) => ({ ...g, consumer: { ...g.consumer, assignors } })),
+});
 
 return [
   {
@@ -137,6 +146,44 @@ return [
     duplicateBound: 1,
     witnesses: ALL_WITNESSES,
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'coop-batch',
+    title: 'cooperative-sticky (KIP-429), commit after the whole batch (crashes, pauses)',
+    config: withPolicy('commit-after-batch', (c) => withAssignors(c, ['cooperative-sticky'])),
+    shape: FAULTS,
+    duplicateBound: batchSize,
+    // As `batch`: members keep consuming while they re-join, but a revoked partition's progress
+    // was committed after its last batch, so the next owner starts where the commit says; crashes
+    // and rejected commits still replay up to a batch (§2.5, Appendix A1).
+    witnesses: [...ALL_WITNESSES, 'cooperativeRevokeInProgress'],
+    expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'coop-per-message',
+    title: 'cooperative-sticky (KIP-429), commit after every message (crashes, pauses)',
+    config: withPolicy('commit-per-message', (c) => withAssignors(c, ['cooperative-sticky'])),
+    shape: FAULTS,
+    duplicateBound: 1,
+    // As `per-message`: at most the record whose commit was lost is replayed per ownership.
+    witnesses: [...ALL_WITNESSES, 'cooperativeRevokeInProgress'],
+    expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'coop-mixed',
+    title: 'mixed group mid-upgrade: [cooperative-sticky] members beside a [cooperative-sticky, range] member that runs eager (clean)',
+    config: withPolicy('commit-per-message', (c) => ({
+      ...c,
+      groups: c.groups.map((g) => ({ ...g, assignorsByMember: [['cooperative-sticky'], ['cooperative-sticky', 'range']] as const })),
+    })),
+    shape: CLEAN,
+    duplicateBound: 0,
+    // The vote picks cooperative-sticky (the only common protocol), but Java fixes a member's
+    // rebalance protocol from all its assignors (§3.1): the member that still lists range falls
+    // back to eager and revokes everything before each join, while the others keep theirs. The
+    // leader's hold-back covers both; with clean joins and leaves it stays exactly-once (A2).
+    witnesses: ['commitInFlightDuringRebalance', 'cooperativeRevokeInProgress'],
+    expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
   },
   {
     id: 'assign',

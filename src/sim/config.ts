@@ -33,6 +33,11 @@ const groupSchema = z
     members: z.number().int().min(1).max(16),
     mode: z.enum(['subscribe', 'assign']),
     consumer: consumerConfigSchema,
+    /**
+     * Per-member assignor lists for a mixed group (a rolling upgrade, KIP-429): member i of the
+     * group uses entry i modulo the length instead of `consumer.assignors`.
+     */
+    assignorsByMember: z.array(z.array(z.enum(ASSIGNOR_NAMES as unknown as [AssignorName, ...AssignorName[]])).min(1).readonly()).min(1).optional(),
   })
   .strict();
 
@@ -155,6 +160,12 @@ export const parseSimConfig = (value: unknown, source = 'config', where: (path: 
     source,
     r.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}${where(i.path)}: ${i.message}`),
   );
+};
+
+/** The consumer settings of the group's `index`-th member (its own assignors in a mixed group). */
+export const memberConsumerConfig = (g: GroupSpec, index: number): ConsumerConfig => {
+  const own = g.assignorsByMember?.[index % g.assignorsByMember.length];
+  return own === undefined ? g.consumer : { ...g.consumer, assignors: own };
 };
 
 /** Slot i's group and name; slots are numbered across groups in config order. */
