@@ -42,11 +42,12 @@ const SAFE = {
   fencedCommitRejected: 'holds',
   orderedWithinOwnership: 'holds',
   processingOnlyOwned: 'holds',
+  cooperativeHandoff: 'holds',
 } as const;
 
 const ALL_WITNESSES = ['commitInFlightDuringRebalance', 'zombieProcessing', 'rebalanceWithPausedMember', 'commitRejected', 'crashMidBatch'] as const;
 /** What the assignors promise (§3.1) and the handoff rule (§3.2), for the cooperative rows. */
-const ASSIGNOR_CLAIMS = { cooperativeHandoff: 'holds', assignmentBalanced: 'holds', assignmentSticky: 'holds' } as const;
+const ASSIGNOR_CLAIMS = { assignmentBalanced: 'holds', assignmentSticky: 'holds' } as const;
 const FAULTS: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
 const CLEAN: ScenarioShape = { faults: false, commandsMax: 24, choicesMax: 48 };
 
