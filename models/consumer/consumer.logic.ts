@@ -411,9 +411,13 @@ const commitObservation = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>
   observe({ type: 'CommitResult', group: ctx.group, generation: ev.generation, offsets: ev.offsets, seq: ev.seq, error: ev.error });
 
 /** How a failed commit changes the member (§2.7). */
-const onCommitError = (ctx: ConsumerContext, error: CommitError): ConsumerContext => {
+const onCommitError = (ctx: ConsumerContext, error: CommitError, commitGeneration: number): ConsumerContext => {
   // COORDINATOR_NOT_AVAILABLE is retriable: the client rediscovers the coordinator, no rejoin (§2.7).
   if (error === 'NONE' || error === 'COORDINATOR_NOT_AVAILABLE' || ctx.mode === 'assign') return ctx;
+  // A cooperative member commits while it re-joins; an ILLEGAL_GENERATION for the generation it has
+  // since left says nothing about the new one (KAFKA-9823 `generationUnchanged`, §2.1; treating it as
+  // lost is librdkafka #4059, §6 #14).
+  if (error === 'ILLEGAL_GENERATION' && cooperative(ctx) && commitGeneration !== ctx.generation) return ctx;
   const fenced = error === 'ILLEGAL_GENERATION' || error === 'UNKNOWN_MEMBER_ID';
   return {
     ...ctx,
@@ -426,13 +430,13 @@ const onCommitError = (ctx: ConsumerContext, error: CommitError): ConsumerContex
 /** The awaited sync commit answered OK or not; a failure drops the rest of the batch (CommitFailedException). */
 export const syncCommitAnswered = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => {
   const failed = ev.error !== 'NONE';
-  const next = onCommitError({ ...ctx, awaitingCommit: -1, buffer: failed && ctx.mode === 'subscribe' ? [] : ctx.buffer }, ev.error);
+  const next = onCommitError({ ...ctx, awaitingCommit: -1, buffer: failed && ctx.mode === 'subscribe' ? [] : ctx.buffer }, ev.error, ev.generation);
   return { ctx: next, out: [commitObservation(ctx, ev)] };
 };
 
 /** An async commit (auto-commit) answered: recorded; an error asks for a rejoin (§2.7). */
 export const asyncCommitAnswered = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => ({
-  ctx: onCommitError(ctx, ev.error),
+  ctx: onCommitError(ctx, ev.error, ev.generation),
   out: [commitObservation(ctx, ev)],
 });
 
@@ -530,7 +534,8 @@ export const syncAsLeaderInBackground = (ctx: ConsumerContext, assignments: Read
 
 /** The background SyncGroup answered NONE: STABLE; the assignment waits for the top of poll(). */
 export const syncedInBackground = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step<ConsumerContext> =>
-  none({ ...ctx, coopPhase: 'idle', pendingAssignment: ev.assignment, stable: true, rejoinNeeded: false });
+  // A generation reset learnt meanwhile still wins: the top of poll() then loses everything (§2.4).
+  none({ ...ctx, coopPhase: 'idle', pendingAssignment: ev.assignment, stable: true, rejoinNeeded: ctx.generationLost });
 
 /**
  * A background JoinGroup or SyncGroup failed: re-join at the next poll. UNKNOWN_MEMBER_ID and

@@ -171,6 +171,17 @@ return [
     expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
   },
   {
+    id: 'coop-auto-java',
+    title: 'cooperative-sticky (KIP-429), Java auto-commit inside poll() (crashes, pauses)',
+    config: withPolicy('auto-commit-java', (c) => withAssignors(c, ['cooperative-sticky'])),
+    shape: FAULTS,
+    // As `auto-java`: positions are committed only for records an earlier poll returned, and a
+    // member commits the partitions it is about to revoke first (§2.5), so nothing is lost;
+    // replays after a crash are not bounded by one batch.
+    witnesses: [...ALL_WITNESSES, 'cooperativeRevokeInProgress'],
+    expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
     id: 'coop-mixed',
     title: 'mixed group mid-upgrade: [cooperative-sticky] members beside a [cooperative-sticky, range] member that runs eager (clean)',
     config: withPolicy('commit-per-message', (c) => ({
