@@ -141,3 +141,14 @@ describe('the leader records what the assignor saw and decided', () => {
     expect(out[1]).toEqual({ type: 'AssignmentComputed', generation: 3, assignments: { a: ['t-0'], b: [] } });
   });
 });
+
+describe('the leader records only sticky runs', () => {
+  it('range and round-robin runs emit the plan alone (their histories are unchanged)', () => {
+    const actor = createActor(leaderMachine, { input: { assignors: ['range'] } });
+    const out: Effect[] = [];
+    actor.on('*', (e) => out.push(e));
+    actor.start();
+    actor.send({ type: 'Elected', generation: 1, protocol: 'range', members: [member('a')], partitionsPerTopic: { t: 1 } });
+    expect(out.map((e) => e.type)).toEqual(['AssignmentComputed']);
+  });
+});

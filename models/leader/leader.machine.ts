@@ -53,9 +53,11 @@ export const computeAssignment = (
 ): Record<string, readonly TopicPartition[]> => ASSIGNORS[assignorOf(ctx, ev)](ev.members, subscribedCounts(ev));
 
 /**
- * The leader's one handler: compute the assignment, record what the assignor saw and decided
+ * The leader's one handler: compute the assignment, record what a sticky assignor saw and decided
  * (`AssignorRan`: the members' claims, the balanced target and, for cooperative-sticky, the round's
  * assignment with moving partitions held back, §3.2), and hand it to the member's SyncGroup.
+ * Range and round-robin runs are not recorded: they read no claims, their balance is a property
+ * of the pure function (assignor.test.ts), and their histories stay as they were.
  */
 export const elect = (ctx: LeaderContext, event: LeaderEvent): Step<LeaderContext> => {
   if (event.type !== 'Elected') return { ctx, out: [] };
@@ -66,12 +68,13 @@ export const elect = (ctx: LeaderContext, event: LeaderEvent): Step<LeaderContex
       : { target: computeAssignment(ctx, event), assignment: null };
   const assignments = plan.assignment ?? plan.target;
   const members = event.members.map((m) => ({ memberId: m.memberId, topics: m.topics, owned: m.owned ?? [], ownedGeneration: m.ownedGeneration ?? -1 }));
+  const computed: Effect = { type: 'AssignmentComputed', generation: event.generation, assignments };
+  const sticky = assignor === 'sticky' || assignor === 'cooperative-sticky';
   return {
     ctx: { ...ctx, generation: event.generation, lastAssignment: assignments },
-    out: [
-      { type: 'Observe', event: { type: 'AssignorRan', generation: event.generation, assignor, members, target: plan.target, assignment: assignments } },
-      { type: 'AssignmentComputed', generation: event.generation, assignments },
-    ],
+    out: sticky
+      ? [{ type: 'Observe', event: { type: 'AssignorRan', generation: event.generation, assignor, members, target: plan.target, assignment: assignments } }, computed]
+      : [computed],
   };
 };
 
