@@ -115,3 +115,13 @@ describe('witness cooperativeRevokeInProgress', () => {
     expect(cooperativeRevokeInProgress.count(h)).toBe(0);
   });
 });
+
+describe('cooperativeHandoff: generations', () => {
+  it('a new generation without the owner ends its ownership (the coordinator dropped it)', () => {
+    const gen = (generation: number, members: string[]): Body => ({ type: 'GenerationStarted', group: 'G', generation, members, leader: members[0] ?? null, protocol: 'range' });
+    const h = history(started('a'), started('b'), gen(1, ['a']), assigned('a', 1, ['t-0']), gen(2, ['b']), assigned('b', 2, ['t-0']));
+    expect(violations(cooperativeHandoff.check(h, {}))).toEqual([]);
+    const kept = history(started('a'), started('b'), gen(1, ['a']), assigned('a', 1, ['t-0']), gen(2, ['a', 'b']), assigned('b', 2, ['t-0']));
+    expect(violations(cooperativeHandoff.check(kept, {}))).toHaveLength(1);
+  });
+});

@@ -8,10 +8,12 @@
  * Ownership as the group sees it, per member m and partition tp:
  * 1. starts at an `Assigned` of m listing tp (a partition m already owns continues);
  * 2. ends at a `Revoked` of m listing tp (any reason: rebalance, lost, close), at a `Left` of m,
- *    or at a `MemberRemoved` of m (session expiry, leave, rejoin or sync timeout), since from then
- *    on the coordinator no longer counts m's claims;
+ *    at a `MemberRemoved` of m (session expiry, leave, rejoin or sync timeout), or at a
+ *    `GenerationStarted` of m's group that does not list m, since from then on the coordinator no
+ *    longer counts m's claims (the second form also covers histories joined from episodes,
+ *    src/history/concat.ts, and coordinators that report generations but not removals);
  * 3. a `Crashed` does not end it: the group still counts the member until its session expires;
- * 4. after its `MemberRemoved`, an `Assigned` of m (a SyncGroup answer still in flight) starts no
+ * 4. after its removal, an `Assigned` of m (a SyncGroup answer still in flight) starts no
  *    ownership until m's next `Joined`: the coordinator has already given the partitions out.
  * A violation is an `Assigned` of b listing tp while another member a of the same group owns tp;
  * it names a's `Assigned` that started the ownership and b's `Assigned`.
@@ -54,6 +56,19 @@ export const cooperativeHandoff: Invariant = {
           removed.add(e.member);
           releaseAll(e.member);
           return;
+        case 'GenerationStarted': {
+          const byTp = owners.get(e.group);
+          if (byTp === undefined) return;
+          const kept = new Set(e.members);
+          for (const who of byTp.values()) {
+            for (const m of [...who.keys()]) {
+              if (kept.has(m)) continue;
+              who.delete(m);
+              removed.add(m);
+            }
+          }
+          return;
+        }
         case 'Left':
           releaseAll(e.member);
           return;
