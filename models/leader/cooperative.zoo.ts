@@ -62,7 +62,11 @@ export const stickyKeepsAllClaims = leaderMachine.provide({
       const plan: Plan = Object.fromEntries(members.map((m) => [m.memberId, [] as TopicPartition[]]));
       const taken = new Set<TopicPartition>();
       for (const m of [...members].sort((a, b) => compareStrings(a.memberId, b.memberId))) {
-        for (const tp of m.owned ?? []) if (all.includes(tp) && !taken.has(tp)) (taken.add(tp), plan[m.memberId]?.push(tp));
+        for (const tp of m.owned ?? []) {
+          if (!all.includes(tp) || taken.has(tp)) continue;
+          taken.add(tp);
+          plan[m.memberId]?.push(tp);
+        }
       }
       for (const tp of all.filter((x) => !taken.has(x))) {
         const least = [...members].sort((a, b) => (plan[a.memberId]?.length ?? 0) - (plan[b.memberId]?.length ?? 0) || compareStrings(a.memberId, b.memberId))[0];
