@@ -71,6 +71,22 @@ export type HistoryEvent =
   | { readonly type: 'PollTimeoutExpired'; readonly t: number; readonly member: string; readonly group: string }
   /** The member was answered FENCED_INSTANCE_ID: another incarnation holds its group.instance.id (§1.9). Fatal. */
   | { readonly type: 'Fenced'; readonly t: number; readonly member: string; readonly group: string }
+  /**
+   * The member's leader role ran the assignor for `generation` (§1.5, §3.1): what each member
+   * subscribed to and claimed to own, the balanced `target`, and the `assignment` sent in
+   * SyncGroup (the target minus the partitions cooperative-sticky holds back this round, §3.2).
+   * Members are keyed by their coordinator member id.
+   */
+  | {
+      readonly type: 'AssignorRan';
+      readonly t: number;
+      readonly member: string;
+      readonly generation: number;
+      readonly assignor: string;
+      readonly members: readonly { readonly memberId: string; readonly topics: readonly string[]; readonly owned: readonly TopicPartition[]; readonly ownedGeneration: number }[];
+      readonly target: Readonly<Record<string, readonly TopicPartition[]>>;
+      readonly assignment: Readonly<Record<string, readonly TopicPartition[]>>;
+    }
   // --- coordinator side (only the model, or a broker that exposes it, can report these) ---
   /** The coordinator entered PreparingRebalance; `generation` is the current (outgoing) one. */
   | { readonly type: 'RebalanceStarted'; readonly t: number; readonly group: string; readonly generation: number }

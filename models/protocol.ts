@@ -29,6 +29,10 @@ export type GroupError =
 export interface JoinMemberMetadata {
   readonly memberId: string;
   readonly topics: readonly string[];
+  /** Subscription `ownedPartitions` / sticky user data (KIP-429, KIP-341; kafka-protocol.md §3.2). */
+  readonly owned?: readonly TopicPartition[];
+  /** The generation the member received `owned` in (KAFKA-12984); -1 or absent when none. */
+  readonly ownedGeneration?: number;
 }
 
 export type Request =
@@ -42,6 +46,9 @@ export type Request =
       readonly groupInstanceId?: string;
       readonly protocols: readonly string[];
       readonly topics: readonly string[];
+      /** Part of the subscription metadata the leader sees (§3.2); [] for eager non-sticky members. */
+      readonly owned?: readonly TopicPartition[];
+      readonly ownedGeneration?: number;
       readonly sessionTimeoutMs: number;
       readonly rebalanceTimeoutMs: number;
     }

@@ -36,6 +36,8 @@ import {
   resumeFromStalePosition,
 } from './consumer/consumer.zoo.ts';
 import { assignFirstPartitionToAll, rangeDropsExtraPartition, rangeInclusiveEnd, stickyByUnion } from './leader/leader.zoo.ts';
+import { skipsSecondRebalance } from './consumer/cooperative.zoo.ts';
+import { cooperativeWithoutRevokePhase, stickyIgnoresClaims, stickyKeepsAllClaims } from './leader/cooperative.zoo.ts';
 import { REFERENCE_MACHINES, type Machines } from './machines.ts';
 
 export interface ZooEntry {
@@ -261,6 +263,39 @@ export const ZOO: readonly ZooEntry[] = [
     configuration: 'per-message-clean',
     caughtBy: 'groupSettles',
     machines: { leader: rangeDropsExtraPartition },
+  },
+  // ------------------------------------------------------------------ cooperative rebalancing (KIP-429)
+  {
+    id: 'leader-cooperative-without-revoke-phase',
+    title: 'cooperative-sticky hands a moving partition straight to its new owner instead of holding it back for a second rebalance',
+    reference: 'KAFKA-14639 (a partition revoked and assigned in the same cooperative round); kafka-protocol.md §6 #1, §3.2, Appendix S2',
+    configuration: 'coop-batch',
+    caughtBy: 'cooperativeHandoff',
+    machines: { leader: cooperativeWithoutRevokePhase },
+  },
+  {
+    id: 'leader-sticky-keeps-all-claims',
+    title: 'A sticky assignor that keeps every claimed partition and only deals the free ones: newcomers get nothing',
+    reference: 'classic mistake; kafka-protocol.md §3.1 (StickyAssignor: maximal balance first, then stickiness)',
+    configuration: 'coop-batch',
+    caughtBy: 'assignmentBalanced',
+    machines: { leader: stickyKeepsAllClaims },
+  },
+  {
+    id: 'leader-sticky-ignores-claims',
+    title: "A sticky assignor that cannot read the members' claims and deals balanced ranges by member id each round",
+    reference: 'KAFKA-14016 (cooperative rebalance revokes more than necessary); kafka-protocol.md §6 #5, §3.1',
+    configuration: 'coop-batch',
+    caughtBy: 'assignmentSticky',
+    machines: { leader: stickyIgnoresClaims },
+  },
+  {
+    id: 'consumer-skips-second-rebalance',
+    title: 'A cooperative member revokes the partitions it lost but never re-joins, so nobody receives them',
+    reference: 'classic mistake; kafka-protocol.md §2.4 (cooperative: revoke, then requestRejoin), §3.2 step 3-4, Appendix L1',
+    configuration: 'coop-batch',
+    caughtBy: 'groupSettles',
+    machines: { consumer: skipsSecondRebalance },
   },
 ];
 

@@ -76,6 +76,10 @@ const KNOWN_UNREACHED: Readonly<Record<string, readonly string[]>> = {
     // FENCED_INSTANCE_ID answering a parked SyncGroup: a static member must be restarted exactly while the
     // old incarnation waits in CompletingRebalance; properties/membership.scenarios.test.ts drives it directly.
     'Syncing.SyncGroupResponse#1',
+    // A cooperative member's background JoinGroup fails only if the coordinator dropped the member
+    // between its last heartbeat answer and the JoinGroup, with no fencing answer in between: needs
+    // lost or reordered responses (issue 3). Its handler is unit-tested in models/consumer/cooperative.test.ts.
+    '*.JoinGroupResponse#1',
   ],
   coordinator: [
     'Dead.LeaveGroup#0', // a close must reach the old coordinator between a move and the member's rediscovery (rare at seed 42)

@@ -20,16 +20,24 @@
  * retry after retry.backoff.ms; commitSync retries routing errors and timeouts with the same
  * offsets, recording a timed-out attempt as REQUEST_TIMED_OUT (outcome unknown, §2.7).
  *
- * Not modelled: cooperative rebalancing, pause()/resume() of partitions, default.api.timeout.ms
- * (commitSync retries until an answer comes, not until a deadline).
+ * Cooperative members (every configured assignor is cooperative-sticky, §3.1) follow KIP-429
+ * (§2.4, §3.2): they keep their partitions and keep polling while they re-join in the background;
+ * the SyncGroup answer is applied at the top of the next poll (ConsumerCoordinator.onJoinComplete):
+ * revoke only what was lost, add what was gained, and re-join at once if anything was revoked.
+ *
+ * Not modelled: pause()/resume() of partitions, default.api.timeout.ms (commitSync retries until
+ * an answer comes, not until a deadline).
  */
 import type { Effect, Step } from '../effects.ts';
 import type { CommitError, MemberObservation, PositionSource } from '../history.ts';
 import { BROKER, COORDINATOR, type Request, type Response } from '../protocol.ts';
-import type { ConsumerConfig, LogRecord, TopicPartition } from '../types.ts';
+import { isCooperative, type ConsumerConfig, type LogRecord, type TopicPartition } from '../types.ts';
 
 /** Where a sync commit returns to once answered. */
-export type AfterCommit = 'next-record' | 'process-batch' | 'poll' | 'join' | 'leave';
+export type AfterCommit = 'next-record' | 'process-batch' | 'poll' | 'join' | 'leave' | 'assign';
+
+/** Where a cooperative member's background re-join stands (KIP-429: it keeps polling meanwhile). */
+export type CooperativePhase = 'idle' | 'joining' | 'assigning' | 'syncing';
 
 export interface ConsumerInput {
   readonly name: string;
@@ -80,6 +88,14 @@ export interface ConsumerContext extends ConsumerInput {
   readonly assignmentSnapshot: Readonly<Record<string, number>> | null;
   /** FENCED_INSTANCE_ID was received: fatal at the next poll() (§1.9, §2.7). */
   readonly fenced: boolean;
+  /** The generation `assignment` was received in: sent with owned partitions in JoinGroup (§3.2). */
+  readonly ownedGeneration: number;
+  /** Eager sticky assignors' user data: the assignment revoked before this join, and its generation (KIP-341). */
+  readonly stickyClaim: readonly TopicPartition[];
+  readonly stickyClaimGeneration: number;
+  readonly coopPhase: CooperativePhase;
+  /** A cooperative SyncGroup answer waiting for the top of poll() (onJoinComplete), or null. */
+  readonly pendingAssignment: readonly TopicPartition[] | null;
 }
 
 /** A member that owns nothing: no partitions, positions, buffered records or offsets to commit. */
@@ -117,6 +133,11 @@ export const initialConsumerContext = (input: ConsumerInput): ConsumerContext =>
   stallMs: 0,
   assignmentSnapshot: null,
   fenced: false,
+  ownedGeneration: -1,
+  stickyClaim: [],
+  stickyClaimGeneration: -1,
+  coopPhase: 'idle',
+  pendingAssignment: null,
 });
 
 /** The instance id field of a request, present only for static members (messages of dynamic ones stay as they were). */
@@ -125,6 +146,17 @@ const instanceField = (ctx: ConsumerContext): { groupInstanceId?: string } =>
 
 export const isStatic = (ctx: ConsumerContext): boolean => ctx.groupInstanceId !== undefined;
 
+/** The member runs the cooperative protocol (§3.1: all its assignors support COOPERATIVE). */
+export const cooperative = (ctx: ConsumerContext): boolean => ctx.mode === 'subscribe' && isCooperative(ctx.config.assignors);
+/**
+ * What the member claims in its JoinGroup subscription: a cooperative member its current
+ * partitions (`ownedPartitions`), an eager member with the sticky assignor the assignment it
+ * revoked (StickyAssignor user data), anyone else nothing (§2.4: eager members revoke before joining).
+ */
+const claimOf = (ctx: ConsumerContext): { owned: readonly TopicPartition[]; ownedGeneration: number } =>
+  cooperative(ctx)
+    ? { owned: ctx.assignment, ownedGeneration: ctx.assignment.length > 0 ? ctx.ownedGeneration : -1 }
+    : { owned: ctx.stickyClaim, ownedGeneration: ctx.stickyClaimGeneration };
 type Res<T extends Response['type']> = Extract<Response, { type: T }>;
 
 const observe = (event: MemberObservation): Effect => ({ type: 'Observe', event });
@@ -212,6 +244,7 @@ export const sendJoin = (ctx: ConsumerContext): Step<ConsumerContext> => ({
       ...instanceField(ctx),
       protocols: ctx.config.assignors,
       topics: ctx.topics,
+      ...claimOf(ctx),
       sessionTimeoutMs: ctx.config.sessionTimeoutMs,
       rebalanceTimeoutMs: ctx.config.maxPollIntervalMs,
     }),
@@ -256,7 +289,7 @@ export const isSyncOk = (ev: Res<'SyncGroupResponse'>): boolean => ev.error === 
  * rejoin request made while it was rebalancing (§2.1); fetch the committed offsets (§2.8).
  */
 export const synced = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step<ConsumerContext> => ({
-  ctx: { ...ctx, assignment: ev.assignment, stable: true, rejoinNeeded: false },
+  ctx: { ...ctx, assignment: ev.assignment, ownedGeneration: ctx.generation, stable: true, rejoinNeeded: false },
   out: [
     observe({ type: 'Assigned', group: ctx.group, generation: ctx.generation, partitions: ev.assignment }),
     toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ev.assignment }),
@@ -276,9 +309,13 @@ export const assignManually = (ctx: ConsumerContext): Step<ConsumerContext> => (
 
 /** Initial positions: the committed offset, else auto.offset.reset (§2.8). */
 export const positioned = (ctx: ConsumerContext, ev: Res<'OffsetFetchResponse'>): Step<ConsumerContext> => {
-  const positions: Record<TopicPartition, number> = {};
+  // A cooperative member keeps the positions of the partitions it retained (§2.4); an eager one starts afresh.
+  const keeps = cooperative(ctx);
+  const positions: Record<TopicPartition, number> = keeps ? { ...ctx.positions } : {};
+  const processed: Record<TopicPartition, number> = keeps ? { ...ctx.processed } : {};
   const out: Effect[] = [];
   for (const tp of ctx.assignment) {
+    if (keeps && ctx.positions[tp] !== undefined) continue;
     const committed = ev.committed[tp] ?? -1;
     let offset: number;
     let source: PositionSource;
@@ -293,9 +330,10 @@ export const positioned = (ctx: ConsumerContext, ev: Res<'OffsetFetchResponse'>)
       source = 'reset-latest';
     }
     positions[tp] = offset;
+    processed[tp] = offset;
     out.push(observe({ type: 'Positioned', tp, offset, source }));
   }
-  return { ctx: { ...ctx, positions, processed: { ...positions }, store: {} }, out };
+  return { ctx: { ...ctx, positions, processed, store: keeps ? ctx.store : {} }, out };
 };
 
 // ---------------------------------------------------------------- the poll loop
@@ -363,6 +401,9 @@ export const revokeAndJoin = (ctx: ConsumerContext): Step<ConsumerContext> => {
   if (ctx.assignment.length > 0) {
     out.push(observe({ type: 'Revoked', group: ctx.group, partitions: ctx.assignment, reason: ctx.generationLost ? 'lost' : 'rebalance' }));
   }
+  // Only the eager StickyAssignor keeps user data across the revoke (KIP-341); cooperative-sticky
+  // reads `ownedPartitions`, which an eager member has just emptied (§2.4, §3.1).
+  const sticky = !ctx.generationLost && ctx.config.assignors.includes('sticky');
   const cleared: ConsumerContext = {
     ...ctx,
     ...NOTHING_OWNED,
@@ -370,6 +411,10 @@ export const revokeAndJoin = (ctx: ConsumerContext): Step<ConsumerContext> => {
     generationLost: false,
     generation: -1,
     assignmentSnapshot: null,
+    stickyClaim: sticky ? ctx.assignment : [],
+    stickyClaimGeneration: sticky && ctx.assignment.length > 0 ? ctx.ownedGeneration : -1,
+    coopPhase: 'idle',
+    pendingAssignment: null,
   };
   const join = sendJoin(cleared);
   return { ctx: join.ctx, out: [...out, ...join.out] };
@@ -503,10 +548,14 @@ const commitObservation = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>
   observe({ type: 'CommitResult', group: ctx.group, generation: ev.generation, offsets: ev.offsets, seq: ev.seq, error: ev.error });
 
 /** How a failed commit changes the member (§2.7). */
-const onCommitError = (ctx: ConsumerContext, error: CommitError): ConsumerContext => {
+const onCommitError = (ctx: ConsumerContext, error: CommitError, commitGeneration: number): ConsumerContext => {
   // Routing errors and timeouts are retriable: the client rediscovers the coordinator, no rejoin (§2.7).
   if (error === 'NONE' || isRoutingError(error) || error === 'REQUEST_TIMED_OUT' || ctx.mode === 'assign') return ctx;
   if (error === 'FENCED_INSTANCE_ID') return { ...ctx, fenced: true, rejoinNeeded: true, generationLost: true }; // fatal (§2.7)
+  // A cooperative member commits while it re-joins; an ILLEGAL_GENERATION for the generation it has
+  // since left says nothing about the new one (KAFKA-9823 `generationUnchanged`, §2.1; treating it as
+  // lost is librdkafka #4059, §6 #14).
+  if (error === 'ILLEGAL_GENERATION' && cooperative(ctx) && commitGeneration !== ctx.generation) return ctx;
   const fenced = error === 'ILLEGAL_GENERATION' || error === 'UNKNOWN_MEMBER_ID';
   return {
     ...ctx,
@@ -519,7 +568,7 @@ const onCommitError = (ctx: ConsumerContext, error: CommitError): ConsumerContex
 /** The awaited sync commit answered OK or not; a failure drops the rest of the batch (CommitFailedException). */
 export const syncCommitAnswered = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => {
   const failed = ev.error !== 'NONE';
-  const next = onCommitError({ ...ctx, awaitingCommit: -1, pendingCommit: null, buffer: failed && ctx.mode === 'subscribe' ? [] : ctx.buffer }, ev.error);
+  const next = onCommitError({ ...ctx, awaitingCommit: -1, pendingCommit: null, buffer: failed && ctx.mode === 'subscribe' ? [] : ctx.buffer }, ev.error, ev.generation);
   return { ctx: next, out: [commitObservation(ctx, ev)] };
 };
 
@@ -550,7 +599,7 @@ export const retrySyncCommit = (ctx: ConsumerContext): Step<ConsumerContext> =>
 
 /** An async commit (auto-commit) answered: recorded; an error asks for a rejoin (§2.7). */
 export const asyncCommitAnswered = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => ({
-  ctx: onCommitError(ctx, ev.error),
+  ctx: onCommitError(ctx, ev.error, ev.generation),
   out: [commitObservation(ctx, ev)],
 });
 
@@ -645,5 +694,109 @@ export const seek = (ctx: ConsumerContext, tp: TopicPartition, offset: number): 
       buffer: ctx.buffer.filter((r, i) => r.tp !== tp || i === 0),
     },
     out: [observe({ type: 'Positioned', tp, offset, source: 'seek' })],
+  };
+};
+
+// ---------------------------------------------------------------- cooperative rebalancing (KIP-429, §2.4, §3.2)
+
+/** A cooperative member that still holds its generation re-joins without revoking anything. */
+export const needsCooperativeJoin = (ctx: ConsumerContext): boolean =>
+  ctx.rejoinNeeded && cooperative(ctx) && !ctx.generationLost;
+
+/** JoinGroup with the owned partitions, unless a background join is already under way; polling goes on. */
+export const joinCooperatively = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  if (ctx.coopPhase !== 'idle') return none(ctx);
+  const join = sendJoin({ ...ctx, rejoinNeeded: false, coopPhase: 'joining' });
+  return join;
+};
+
+export const isCooperativePhase = (ctx: ConsumerContext, phase: CooperativePhase): boolean => ctx.coopPhase === phase;
+
+/** The background JoinGroup succeeded: as `joined`, and the member now waits for its assignment. */
+export const joinedInBackground = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): Step<ConsumerContext> => {
+  const step = joined(ctx, ev);
+  return { ctx: { ...step.ctx, coopPhase: isLeaderResponse(ev) ? 'assigning' : 'syncing' }, out: step.out };
+};
+
+/** The leader role's plan for a background join: send it in SyncGroup. */
+export const syncAsLeaderInBackground = (ctx: ConsumerContext, assignments: Readonly<Record<string, readonly TopicPartition[]>>): Step<ConsumerContext> => {
+  const step = syncAsLeader(ctx, assignments);
+  return { ctx: { ...step.ctx, coopPhase: 'syncing' }, out: step.out };
+};
+
+/** The background SyncGroup answered NONE: STABLE; the assignment waits for the top of poll(). */
+export const syncedInBackground = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step<ConsumerContext> =>
+  // A generation reset learnt meanwhile still wins: the top of poll() then loses everything (§2.4).
+  none({ ...ctx, coopPhase: 'idle', pendingAssignment: ev.assignment, stable: true, rejoinNeeded: ctx.generationLost });
+
+/**
+ * A background JoinGroup or SyncGroup failed: re-join at the next poll. UNKNOWN_MEMBER_ID and
+ * ILLEGAL_GENERATION reset the generation, so the partitions are lost, not kept (§2.1, §2.4).
+ */
+export const backgroundRebalanceFailed = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'> | Res<'SyncGroupResponse'>): Step<ConsumerContext> => {
+  const fenced = ev.error === 'UNKNOWN_MEMBER_ID' || ev.error === 'ILLEGAL_GENERATION';
+  return none({
+    ...ctx,
+    coopPhase: 'idle',
+    rejoinNeeded: true,
+    generationLost: ctx.generationLost || fenced,
+    memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId,
+  });
+};
+
+export const canApplyAssignment = (ctx: ConsumerContext): boolean => ctx.pendingAssignment !== null && !ctx.generationLost;
+
+const revokedByPending = (ctx: ConsumerContext): TopicPartition[] => {
+  const next = ctx.pendingAssignment ?? ctx.assignment;
+  return ctx.assignment.filter((tp) => !next.includes(tp));
+};
+
+/** Auto-committing members commit the partitions they are about to revoke (§2.5, as the eager revoke does). */
+export const needsCooperativeRevokeCommit = (ctx: ConsumerContext): boolean => {
+  if (!canApplyAssignment(ctx) || !(ctx.config.policy === 'auto-commit-java' || ctx.config.policy === 'auto-commit-timer') || !canCommit(ctx)) return false;
+  const offsets = offsetsOnRevokeOrClose(ctx);
+  return revokedByPending(ctx).some((tp) => offsets[tp] !== undefined);
+};
+
+export const commitBeforeCooperativeRevoke = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  const offsets = offsetsOnRevokeOrClose(ctx);
+  const revoking: Record<TopicPartition, number> = {};
+  for (const tp of revokedByPending(ctx)) if (offsets[tp] !== undefined) revoking[tp] = offsets[tp];
+  return commitSync(ctx, revoking, 'assign');
+};
+
+/**
+ * onJoinComplete for a cooperative member (§2.4): revoke owned − assigned (onPartitionsRevoked),
+ * announce the assignment, fetch committed offsets of the added partitions only, and ask for the
+ * second rebalance at once if anything was revoked, so the leader can hand those partitions out.
+ */
+export const applyAssignment = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  const next = ctx.pendingAssignment ?? ctx.assignment;
+  const revoked = revokedByPending(ctx);
+  const added = next.filter((tp) => !ctx.assignment.includes(tp));
+  const keep = <T>(r: Readonly<Record<TopicPartition, T>>): Record<TopicPartition, T> => {
+    const o: Record<TopicPartition, T> = {};
+    for (const tp of next) if (r[tp] !== undefined) o[tp] = r[tp];
+    return o;
+  };
+  const out: Effect[] = [];
+  if (revoked.length > 0) out.push(observe({ type: 'Revoked', group: ctx.group, partitions: revoked, reason: 'rebalance' }));
+  out.push(
+    observe({ type: 'Assigned', group: ctx.group, generation: ctx.generation, partitions: next }),
+    toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: added }),
+  );
+  return {
+    ctx: {
+      ...ctx,
+      assignment: next,
+      ownedGeneration: ctx.generation,
+      pendingAssignment: null,
+      positions: keep(ctx.positions),
+      processed: keep(ctx.processed),
+      store: keep(ctx.store),
+      buffer: ctx.buffer.filter((r) => next.includes(r.tp)),
+      rejoinNeeded: ctx.rejoinNeeded || revoked.length > 0,
+    },
+    out,
   };
 };

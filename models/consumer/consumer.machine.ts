@@ -7,7 +7,9 @@
  * Fetching, Processing, Committing. The heartbeat thread and the auto-commit timer are root-level
  * handlers that only set flags; the loop acts on them at the top of the next poll, as the Java
  * consumer does (§2.2). Eager rebalances revoke everything before JoinGroup, so a member never
- * consumes between its revoke and its next assignment (§2.4).
+ * consumes between its revoke and its next assignment (§2.4). Cooperative members (KIP-429, §3.2)
+ * re-join in the background: root-level handlers take the JoinGroup/SyncGroup answers while the
+ * poll loop goes on, and the top of poll() applies the new assignment (revoke only what moved).
  *
  * Pure: time passes only through `Timer` events the simulator fires; every outbound message,
  * timer and observation is emitted as an Effect (models/effects.ts).
@@ -17,7 +19,18 @@ import type { Effect, Step, TimerEvent } from '../effects.ts';
 import type { Response } from '../protocol.ts';
 import type { TopicPartition } from '../types.ts';
 import {
+  applyAssignment,
   assignManually,
+  backgroundRebalanceFailed,
+  canApplyAssignment,
+  commitBeforeCooperativeRevoke,
+  isCooperativePhase,
+  joinCooperatively,
+  joinedInBackground,
+  needsCooperativeJoin,
+  needsCooperativeRevokeCommit,
+  syncAsLeaderInBackground,
+  syncedInBackground,
   asyncCommitAnswered,
   autoCommitTick,
   commitBatch,
@@ -142,6 +155,13 @@ export const consumerMachine = setup({
     afterIsProcessBatch: ({ context }) => context.afterCommit === 'process-batch',
     afterIsJoin: ({ context }) => context.afterCommit === 'join',
     afterIsLeave: ({ context }) => context.afterCommit === 'leave',
+    afterIsAssign: ({ context }) => context.afterCommit === 'assign',
+    needsCooperativeJoin: ({ context }) => needsCooperativeJoin(context),
+    canApplyAssignment: ({ context }) => canApplyAssignment(context),
+    needsCooperativeRevokeCommit: ({ context }) => needsCooperativeRevokeCommit(context),
+    isCooperativeJoining: ({ context }) => isCooperativePhase(context, 'joining'),
+    isCooperativeAssigning: ({ context }) => isCooperativePhase(context, 'assigning'),
+    isCooperativeSyncing: ({ context }) => isCooperativePhase(context, 'syncing'),
   },
   actions: {
     findCoordinator: consumerAction((c) => findCoordinator(c)),
@@ -184,6 +204,14 @@ export const consumerMachine = setup({
     pollTimeoutExpired: consumerAction((c) => pollTimeoutExpired(c)),
     /** FENCED_INSTANCE_ID answered a JoinGroup or SyncGroup: fatal (§1.9, §2.1). */
     markFenced: consumerAction((c) => (c.groupInstanceId === undefined ? { ctx: c, out: [] } : { ctx: { ...c, fenced: true }, out: [] })),
+    joinCooperatively: consumerAction((c) => joinCooperatively(c)),
+    joinedInBackground: consumerAction(on('JoinGroupResponse', joinedInBackground)),
+    syncAsLeaderInBackground: consumerAction(on('AssignmentComputed', (c, e) => syncAsLeaderInBackground(c, e.assignments))),
+    syncedInBackground: consumerAction(on('SyncGroupResponse', syncedInBackground)),
+    joinFailedInBackground: consumerAction(on('JoinGroupResponse', backgroundRebalanceFailed)),
+    syncFailedInBackground: consumerAction(on('SyncGroupResponse', backgroundRebalanceFailed)),
+    commitBeforeCooperativeRevoke: consumerAction((c) => commitBeforeCooperativeRevoke(c)),
+    applyAssignment: consumerAction((c) => applyAssignment(c)),
   },
 }).createMachine({
   id: 'consumer',
@@ -200,6 +228,17 @@ export const consumerMachine = setup({
     LeaveRequest: { actions: 'requestClose' },
     SeekRequest: { actions: 'seek' },
     StallRequest: { actions: 'stall' },
+    // A cooperative member's background re-join (KIP-429): answered while the poll loop goes on.
+    // States of the foreground join (Joining, Assigning, Syncing) handle these events themselves.
+    JoinGroupResponse: [
+      { guard: and(['isCooperativeJoining', 'isJoinOk']), actions: 'joinedInBackground' },
+      { guard: 'isCooperativeJoining', actions: 'joinFailedInBackground' },
+    ],
+    AssignmentComputed: { guard: and(['isCooperativeAssigning', 'isCurrentGenerationAssignment']), actions: 'syncAsLeaderInBackground' },
+    SyncGroupResponse: [
+      { guard: and(['isCooperativeSyncing', 'isSyncOk']), actions: 'syncedInBackground' },
+      { guard: 'isCooperativeSyncing', actions: 'syncFailedInBackground' },
+    ],
   },
   states: {
     Idle: {
@@ -261,6 +300,9 @@ export const consumerMachine = setup({
         { guard: 'isFenced', target: 'Failed' },
         { guard: and(['isClosing', 'needsCloseCommit']), target: 'Committing', actions: 'commitOnClose' },
         { guard: 'isClosing', target: 'Left' },
+        { guard: 'needsCooperativeRevokeCommit', target: 'Committing', actions: 'commitBeforeCooperativeRevoke' },
+        { guard: 'canApplyAssignment', target: 'FetchingOffsets', actions: 'applyAssignment' },
+        { guard: 'needsCooperativeJoin', target: 'Fetching', actions: ['joinCooperatively', 'poll'] },
         { guard: and(['isRejoinNeeded', 'needsRevokeCommit']), target: 'Committing', actions: 'commitOnRevoke' },
         { guard: 'isRejoinNeeded', target: 'Joining', actions: 'revokeAndJoin' },
         { target: 'Fetching', actions: 'poll' },
@@ -304,6 +346,7 @@ export const consumerMachine = setup({
           { guard: and(['isAwaitedCommit', 'isRetriableCommitError']), actions: 'syncCommitRetryLater' },
           { guard: and(['isAwaitedCommit', 'afterIsLeave']), target: 'Left', actions: 'syncCommitAnswered' },
           { guard: and(['isAwaitedCommit', 'afterIsJoin']), target: 'Joining', actions: ['syncCommitAnswered', 'revokeAndJoin'] },
+          { guard: and(['isAwaitedCommit', 'afterIsAssign']), target: 'FetchingOffsets', actions: ['syncCommitAnswered', 'applyAssignment'] },
           { guard: 'isAwaitedCommit', target: 'AfterCommit', actions: 'syncCommitAnswered' },
           { actions: 'asyncCommitAnswered' },
         ],

@@ -115,6 +115,11 @@ describe('start, join and sync (§2.1)', () => {
       stallMs: 0,
       assignmentSnapshot: null,
       fenced: false,
+      ownedGeneration: -1,
+      stickyClaim: [],
+      stickyClaimGeneration: -1,
+      coopPhase: 'idle',
+      pendingAssignment: null,
     });
   });
 

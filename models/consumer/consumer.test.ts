@@ -148,7 +148,7 @@ describe('consumer: join and sync (§2.1)', () => {
       {
         type: 'Send',
         to: 'coordinator',
-        message: { type: 'JoinGroup', from: ME, group: 'g', memberId: '', protocols: ['range', 'roundrobin'], topics: ['t'], sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000 },
+        message: { type: 'JoinGroup', from: ME, group: 'g', memberId: '', protocols: ['range', 'roundrobin'], topics: ['t'], owned: [], ownedGeneration: -1, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000 },
       },
       { type: 'SetTimer', timer: 'request', delayMs: 35_000 }, // rebalance timeout + JOIN_GROUP_TIMEOUT_LAPSE
     ]);

@@ -26,6 +26,9 @@ export interface GroupMember {
   readonly clientId: string;
   readonly protocols: readonly string[];
   readonly topics: readonly string[];
+  /** Subscription metadata the coordinator passes to the leader untouched (§3.2). */
+  readonly owned?: readonly TopicPartition[];
+  readonly ownedGeneration?: number;
   readonly sessionTimeoutMs: number;
   readonly rebalanceTimeoutMs: number;
   /** group.instance.id of a static member; absent or null for a dynamic one (§1.9). */
@@ -108,8 +111,18 @@ export const rebalanceTimeoutMs = (ctx: CoordinatorContext): number =>
 export const isNewMemberJoin = (_ctx: CoordinatorContext, req: Req<'JoinGroup'>): boolean => req.memberId === '';
 export const isKnownMember = (ctx: CoordinatorContext, memberId: string): boolean => ctx.members[memberId] !== undefined;
 
+/** Kafka compares the whole protocol metadata, owned partitions included (`MemberMetadata.matches`). */
 const sameMetadata = (m: GroupMember, req: Req<'JoinGroup'>): boolean =>
-  m.protocols.join(',') === req.protocols.join(',') && m.topics.join(',') === req.topics.join(',');
+  m.protocols.join(',') === req.protocols.join(',') &&
+  m.topics.join(',') === req.topics.join(',') &&
+  (m.owned ?? []).join(',') === (req.owned ?? []).join(',') &&
+  (m.ownedGeneration ?? -1) === (req.ownedGeneration ?? -1);
+
+/** The subscription metadata fields of a JoinGroup, left out when absent (exactOptionalPropertyTypes). */
+const ownedOf = (x: { readonly owned?: readonly TopicPartition[]; readonly ownedGeneration?: number }) => ({
+  ...(x.owned === undefined ? {} : { owned: x.owned }),
+  ...(x.ownedGeneration === undefined ? {} : { ownedGeneration: x.ownedGeneration }),
+});
 
 export const rejectJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>, error: GroupError): Step<CoordinatorContext> => ({
   ctx,
@@ -137,6 +150,7 @@ export const addMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>, state:
     clientId: req.from,
     protocols: req.protocols,
     topics: req.topics,
+    ...ownedOf(req),
     sessionTimeoutMs: req.sessionTimeoutMs,
     rebalanceTimeoutMs: req.rebalanceTimeoutMs,
     ...(req.groupInstanceId === undefined ? {} : { groupInstanceId: req.groupInstanceId }),
@@ -211,7 +225,7 @@ export const parkJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<C
   const m = ctx.members[req.memberId];
   if (m === undefined) return rejectJoin(ctx, req, 'UNKNOWN_MEMBER_ID');
   return {
-    ctx: withMember(ctx, { ...m, protocols: req.protocols, topics: req.topics, rebalanceTimeoutMs: req.rebalanceTimeoutMs, awaitingJoin: true }),
+    ctx: withMember(ctx, { ...m, protocols: req.protocols, topics: req.topics, ...ownedOf(req), rebalanceTimeoutMs: req.rebalanceTimeoutMs, awaitingJoin: true }),
     out: [],
   };
 };
@@ -242,7 +256,7 @@ const joinResponse = (ctx: CoordinatorContext, m: GroupMember): Effect => {
     memberId: m.memberId,
     leaderId: ctx.leaderId ?? '',
     protocol: ctx.protocol,
-    members: isLeader ? memberList(ctx).map((x) => ({ memberId: x.memberId, topics: x.topics })) : [],
+    members: isLeader ? memberList(ctx).map((x) => ({ memberId: x.memberId, topics: x.topics, ...ownedOf(x) })) : [],
   });
 };
 

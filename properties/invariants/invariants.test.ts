@@ -507,6 +507,9 @@ describe('registry', () => {
       'duplicatesBounded',
       'concurrentProcessing',
       'processingOnlyOwned',
+      'cooperativeHandoff',
+      'assignmentBalanced',
+      'assignmentSticky',
       'groupSettles',
       'stableWithinBound',
     ]);

@@ -3,8 +3,6 @@
  * must reach. Each counts how often its situation occurs in one history; the search sums them
  * over runs, and the test suite fails when the default search never reaches one, because a
  * green matrix over runs that never got there would prove nothing (issue 5, item 3).
- *
- * Not here yet: "a cooperative revoke in progress", which needs the cooperative protocol.
  */
 import type { History } from '../../models/history.ts';
 
@@ -234,6 +232,41 @@ export const newPartitionSkipped: Witness = {
   },
 };
 
+/**
+ * A member processes a record while its own rebalance is in progress: it joined a new generation
+ * still owning partitions and has not yet applied that generation's assignment (KIP-429: a
+ * cooperative member keeps consuming through the rebalance, §2.4). Eager members revoke
+ * everything before JoinGroup, so they never get here.
+ */
+export const cooperativeRevokeInProgress: Witness = {
+  name: 'cooperativeRevokeInProgress',
+  situation: 'a member processes a record after joining a new generation and before applying its assignment (cooperative rebalance)',
+  count: (h) => {
+    const owned = new Map<string, Set<string>>();
+    const rebalancing = new Set<string>();
+    let n = 0;
+    for (const e of h) {
+      if (e.type === 'Assigned') {
+        const set = owned.get(e.member) ?? new Set<string>();
+        for (const tp of e.partitions) set.add(tp);
+        owned.set(e.member, set);
+        rebalancing.delete(e.member);
+      } else if (e.type === 'Revoked') {
+        for (const tp of e.partitions) owned.get(e.member)?.delete(tp);
+        if (e.reason !== 'rebalance') rebalancing.delete(e.member);
+      } else if (e.type === 'Crashed' || e.type === 'Left') {
+        owned.delete(e.member);
+        rebalancing.delete(e.member);
+      } else if (e.type === 'Joined' && (owned.get(e.member)?.size ?? 0) > 0) {
+        rebalancing.add(e.member);
+      } else if (e.type === 'Processed' && rebalancing.has(e.member)) {
+        n++;
+      }
+    }
+    return n;
+  },
+};
+
 export const WITNESSES: readonly Witness[] = [
   commitInFlightDuringRebalance,
   zombieProcessing,
@@ -247,4 +280,5 @@ export const WITNESSES: readonly Witness[] = [
   pollTimeoutLeave,
   partitionsAddedRebalance,
   newPartitionSkipped,
+  cooperativeRevokeInProgress,
 ];

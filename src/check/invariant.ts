@@ -20,7 +20,10 @@ export type AnomalyKind =
   | 'excess-duplicate' // more re-processing in one ownership than the policy allows
   | 'concurrent-processing' // two members processed one partition at the same time
   | 'processing-unowned' // a member processed a partition not in its own assignment
-  | 'livelock'; // the groups never settled after the faults stopped
+  | 'livelock' // the groups never settled after the faults stopped
+  | 'unbalanced-assignment' // an assignor that promises balance gave sizes differing by more than one
+  | 'excess-movement' // a sticky assignor moved more owned partitions than balance requires
+  | 'unrevoked-handoff'; // a partition was assigned to a member while another still owned it
 
 export interface Violation {
   readonly invariant: string;

@@ -21,7 +21,10 @@
  * - coordinator failover and lost messages change none of this (issue 3): the rebuilt group and
  *   the committed offsets come from __consumer_offsets (§1.2), and a commit whose response was
  *   lost is retried by commitSync with the same offsets, so at-least-once still holds; the
- *   timeouts, retries and lost rebalances only add duplicates.
+ *   timeouts, retries and lost rebalances only add duplicates;
+ * - cooperative-sticky (KIP-429) changes when partitions move, not what a commit covers: the same
+ *   policies keep the same guarantees, and a partition still reaches its next owner only after
+ *   the previous one revoked it (cooperativeHandoff, §3.2), now in two rebalances.
  */
 import type { ProcessingPolicy } from '../../models/types.ts';
 import { defaultSimConfig, type SimConfig } from '../sim/config.ts';
@@ -49,9 +52,12 @@ const SAFE = {
   fencedCommitRejected: 'holds',
   orderedWithinOwnership: 'holds',
   processingOnlyOwned: 'holds',
+  cooperativeHandoff: 'holds',
 } as const;
 
 const ALL_WITNESSES = ['commitInFlightDuringRebalance', 'zombieProcessing', 'rebalanceWithPausedMember', 'commitRejected', 'crashMidBatch'] as const;
+/** What the assignors promise (§3.1) and the handoff rule (§3.2), for the cooperative rows. */
+const ASSIGNOR_CLAIMS = { assignmentBalanced: 'holds', assignmentSticky: 'holds' } as const;
 const FAULTS: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
 const CLEAN: ScenarioShape = { faults: false, commandsMax: 24, choicesMax: 48 };
 const FAILOVER: ScenarioShape = { faults: true, failover: true, commandsMax: 24, choicesMax: 48 };
@@ -67,6 +73,10 @@ export const buildMatrix = (base: SimConfig = defaultSimConfig()): MatrixRow[] =
 const withPolicy = (policy: ProcessingPolicy, edit: (c: SimConfig) => SimConfig = (c) => c): SimConfig =>
   edit({ ...base, groups: base.groups.map((g) => ({ ...g, consumer: { ...g.consumer, policy } })) });
 const batchSize = base.groups[0]?.consumer.maxPollRecords ?? 1;
+const withAssignors = (c: SimConfig, assignors: SimConfig['groups'][number]['consumer']['assignors']): SimConfig => ({
+  ...c,
+  groups: c.groups.map((g) => ({ ...g, consumer: { ...g.consumer, assignors } })),
+});
 
 return [
   {
@@ -207,6 +217,55 @@ return [
     shape: PARTITION_CHANGES,
     witnesses: ['partitionsAddedRebalance', 'newPartitionSkipped'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'fails', noDuplicateProcessing: 'holds', duplicatesBounded: 'report', concurrentProcessing: 'holds' },
+  },
+  {
+    id: 'coop-batch',
+    title: 'cooperative-sticky (KIP-429), commit after the whole batch (crashes, pauses)',
+    config: withPolicy('commit-after-batch', (c) => withAssignors(c, ['cooperative-sticky'])),
+    shape: FAULTS,
+    duplicateBound: batchSize,
+    // As `batch`: members keep consuming while they re-join, but a revoked partition's progress
+    // was committed after its last batch, so the next owner starts where the commit says; crashes
+    // and rejected commits still replay up to a batch (§2.5, Appendix A1).
+    witnesses: [...ALL_WITNESSES, 'cooperativeRevokeInProgress'],
+    expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'coop-per-message',
+    title: 'cooperative-sticky (KIP-429), commit after every message (crashes, pauses)',
+    config: withPolicy('commit-per-message', (c) => withAssignors(c, ['cooperative-sticky'])),
+    shape: FAULTS,
+    duplicateBound: 1,
+    // As `per-message`: at most the record whose commit was lost is replayed per ownership.
+    witnesses: [...ALL_WITNESSES, 'cooperativeRevokeInProgress'],
+    expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'coop-auto-java',
+    title: 'cooperative-sticky (KIP-429), Java auto-commit inside poll() (crashes, pauses)',
+    config: withPolicy('auto-commit-java', (c) => withAssignors(c, ['cooperative-sticky'])),
+    shape: FAULTS,
+    // As `auto-java`: positions are committed only for records an earlier poll returned, and a
+    // member commits the partitions it is about to revoke first (§2.5), so nothing is lost;
+    // replays after a crash are not bounded by one batch.
+    witnesses: [...ALL_WITNESSES, 'cooperativeRevokeInProgress'],
+    expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'coop-mixed',
+    title: 'mixed group mid-upgrade: [cooperative-sticky] members beside a [cooperative-sticky, range] member that runs eager (clean)',
+    config: withPolicy('commit-per-message', (c) => ({
+      ...c,
+      groups: c.groups.map((g) => ({ ...g, assignorsByMember: [['cooperative-sticky'], ['cooperative-sticky', 'range']] as const })),
+    })),
+    shape: CLEAN,
+    duplicateBound: 0,
+    // The vote picks cooperative-sticky (the only common protocol), but Java fixes a member's
+    // rebalance protocol from all its assignors (§3.1): the member that still lists range falls
+    // back to eager and revokes everything before each join, while the others keep theirs. The
+    // leader's hold-back covers both; with clean joins and leaves it stays exactly-once (A2).
+    witnesses: ['commitInFlightDuringRebalance', 'cooperativeRevokeInProgress'],
+    expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
   },
   {
     id: 'assign',

@@ -65,6 +65,21 @@ export const renameEvent = (e: HistoryEvent, r: Renaming, dt: number): HistoryEv
     case 'PollTimeoutExpired':
     case 'Fenced':
       return { ...e, t, member: r.member(e.member), group: r.group(e.group) };
+    case 'AssignorRan': {
+      const plan = (a: Readonly<Record<string, readonly TopicPartition[]>>): Record<string, readonly TopicPartition[]> => {
+        const o: Record<string, readonly TopicPartition[]> = {};
+        for (const [m, tps] of Object.entries(a)) o[r.member(m)] = tps.map(tp);
+        return o;
+      };
+      return {
+        ...e,
+        t,
+        member: r.member(e.member),
+        members: e.members.map((m) => ({ ...m, memberId: r.member(m.memberId), topics: m.topics.map(r.topic), owned: m.owned.map(tp) })),
+        target: plan(e.target),
+        assignment: plan(e.assignment),
+      };
+    }
     case 'Assigned':
     case 'Revoked':
       return { ...e, t, member: r.member(e.member), group: r.group(e.group), partitions: e.partitions.map(tp) };
@@ -184,6 +199,10 @@ export function* continueHistories(parts: Iterable<History>, gapMs = 1000): Gene
         case 'Left':
         case 'PollTimeoutExpired':
         case 'Fenced':
+          out = { ...e, t, member: member(e.member) };
+          break;
+        case 'AssignorRan':
+          // Member ids inside the plan are coordinator ids, left as they are.
           out = { ...e, t, member: member(e.member) };
           break;
         case 'CommitRequested':

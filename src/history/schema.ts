@@ -92,6 +92,16 @@ export const historyEventSchemas = {
   Left: event('Left', 'the member left its group (LeaveGroup sent, process closed)', { member, group }),
   PollTimeoutExpired: event('PollTimeoutExpired', 'max.poll.interval.ms passed without a poll(): the member gave up its generation (LeaveGroup unless static)', { member, group }),
   Fenced: event('Fenced', 'the member was answered FENCED_INSTANCE_ID (another incarnation holds its group.instance.id); fatal', { member, group }),
+  AssignorRan: event('AssignorRan', "the member's leader role ran the assignor: members' subscriptions and claimed partitions, the balanced target, the assignment sent (cooperative-sticky holds moving partitions back)", {
+    member,
+    generation,
+    assignor: z.string().min(1),
+    members: z
+      .array(z.object({ memberId: z.string().min(1), topics: z.array(z.string().min(1)).readonly(), owned: tpList, ownedGeneration: generation }).strict().readonly())
+      .readonly(),
+    target: z.record(z.string().min(1), tpList).readonly(),
+    assignment: z.record(z.string().min(1), tpList).readonly(),
+  }),
   // --- coordinator side ---
   RebalanceStarted: event('RebalanceStarted', 'the coordinator entered PreparingRebalance; generation is the current (outgoing) one', { group, generation }),
   GenerationStarted: event('GenerationStarted', 'the coordinator completed a join phase: a new generation with these members', {

@@ -282,6 +282,8 @@ const shapeOf = (e: HistoryEvent): Shape => {
     case 'CommitRequested':
     case 'Left':
       return { kind: 'arrow', from: m(e.member), to: g(e.group), dashed: false, cross: false };
+    case 'AssignorRan':
+      return { kind: 'mark', at: m(e.member), glyph: 'diamond' };
     case 'CommitResult':
       return { kind: 'arrow', from: g(e.group), to: m(e.member), dashed: true, cross: e.error !== 'NONE' };
     case 'RebalanceStarted':

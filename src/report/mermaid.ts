@@ -250,6 +250,8 @@ export const mermaidSequence = (history: readonly HistoryEvent[], opts: MermaidO
         return e.error === 'NONE' ? `${G(e.group)}-->>${M(e.member)}: ${text}` : `${G(e.group)}--x${M(e.member)}: ${text}`;
       case 'Left':
         return `${M(e.member)}->>${G(e.group)}: ${text}`;
+      case 'AssignorRan':
+        return `Note over ${M(e.member)}: ${text}`;
       case 'RebalanceStarted':
       case 'GroupStable':
         return `Note over ${G(e.group)}: ${text}`;

@@ -63,6 +63,13 @@ export const describeEvent = (e: HistoryEvent): { who: string; what: string } =>
       return { who: e.member, what: `Commit #${e.seq} ${e.error === 'NONE' ? 'OK' : e.error === 'REQUEST_TIMED_OUT' ? 'timed out (outcome unknown)' : `rejected ${e.error}`}` };
     case 'Left':
       return { who: e.member, what: `Left ${e.group}` };
+    case 'AssignorRan':
+      return {
+        who: e.member,
+        what: `Assignor ${e.assignor} gen ${e.generation}: ${Object.entries(e.assignment)
+          .map(([m, ps]) => `${m}={${ps.join(',')}}`)
+          .join(' ')}${Object.entries(e.target).some(([m, ps]) => ps.length !== (e.assignment[m] ?? []).length) ? ' (held back for revocation)' : ''}`,
+      };
     case 'RebalanceStarted':
       return { who: e.group, what: `Rebalance starts (generation ${e.generation} ending)` };
     case 'GenerationStarted':

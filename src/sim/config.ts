@@ -5,13 +5,13 @@
  */
 import { z } from 'zod';
 import { ZOO, zooEntry } from '../../models/zoo.ts';
-import { PROCESSING_POLICIES, type ConsumerConfig, type ProcessingPolicy } from '../../models/types.ts';
+import { ASSIGNOR_NAMES, PROCESSING_POLICIES, type AssignorName, type ConsumerConfig, type ProcessingPolicy } from '../../models/types.ts';
 
 const consumerConfigSchema = z
   .object({
     policy: z.enum(PROCESSING_POLICIES as unknown as [ProcessingPolicy, ...ProcessingPolicy[]]),
     autoOffsetReset: z.enum(['earliest', 'latest']),
-    assignors: z.array(z.enum(['range', 'roundrobin'])).min(1).readonly(),
+    assignors: z.array(z.enum(ASSIGNOR_NAMES as unknown as [AssignorName, ...AssignorName[]])).min(1).readonly(),
     sessionTimeoutMs: z.number().int().positive(),
     heartbeatIntervalMs: z.number().int().positive(),
     maxPollIntervalMs: z.number().int().positive(),
@@ -39,6 +39,11 @@ const groupSchema = z
      */
     staticMembership: z.boolean().optional(),
     consumer: consumerConfigSchema,
+    /**
+     * Per-member assignor lists for a mixed group (a rolling upgrade, KIP-429): member i of the
+     * group uses entry i modulo the length instead of `consumer.assignors`.
+     */
+    assignorsByMember: z.array(z.array(z.enum(ASSIGNOR_NAMES as unknown as [AssignorName, ...AssignorName[]])).min(1).readonly()).min(1).optional(),
   })
   .strict();
 
@@ -164,6 +169,12 @@ export const parseSimConfig = (value: unknown, source = 'config', where: (path: 
     source,
     r.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}${where(i.path)}: ${i.message}`),
   );
+};
+
+/** The consumer settings of the group's `index`-th member (its own assignors in a mixed group). */
+export const memberConsumerConfig = (g: GroupSpec, index: number): ConsumerConfig => {
+  const own = g.assignorsByMember?.[index % g.assignorsByMember.length];
+  return own === undefined ? g.consumer : { ...g.consumer, assignors: own };
 };
 
 /** Slot i's group and name; slots are numbered across groups in config order. */

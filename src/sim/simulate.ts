@@ -32,7 +32,7 @@ import { BROKER, COORDINATOR, DROPPABLE, isCoordinatorNode, type Message, type R
 import { routingErrorResponse, snapshotOf, type CoordinatorContext, type GroupSnapshot, type RoutingError } from '../../models/coordinator/coordinator.logic.ts';
 import { tpKey, type TopicPartition } from '../../models/types.ts';
 import type { Command } from './command.ts';
-import { slotTable, stableBoundMs, type GroupSpec, type SimConfig } from './config.ts';
+import { memberConsumerConfig, slotTable, stableBoundMs, type GroupSpec, type SimConfig } from './config.ts';
 import { TimerQueue } from './timers.ts';
 import { PctScheduler } from './pct.ts';
 import { CompiledActor, compiled, type Coverage } from './compiled.ts';
@@ -363,13 +363,14 @@ export class Simulation {
     const name = `c${slot}#${incarnation}`;
     const g = row.group;
     const partitions = g.mode === 'assign' ? g.topics.flatMap((t) => this.log.partitionsOf(t)) : [];
+    const config = memberConsumerConfig(g, slot - this.slots.findIndex((s) => s.group === g));
     const actor = runner<ConsumerContext, ConsumerEvent>(
       this.machines.consumer,
-      { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer, ...(isStatic ? { groupInstanceId: `c${slot}` } : {}) },
+      { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config, ...(isStatic ? { groupInstanceId: `c${slot}` } : {}) },
       this.stepper,
       this.coverage,
     );
-    const leader = runner<unknown, LeaderEvent>(this.machines.leader, { assignors: g.consumer.assignors }, this.stepper, this.coverage);
+    const leader = runner<unknown, LeaderEvent>(this.machines.leader, { assignors: config.assignors }, this.stepper, this.coverage);
     const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false, stalledUntil: 0, coordinator: this.coordinatorNode.get(g.name) ?? COORDINATOR };
     this.processes.set(name, p);
     this.slotCurrent[slot] = p;
