@@ -9,6 +9,7 @@ import { MATRIX, rowById, type MatrixRow } from '../check/matrix.ts';
 import { searchRow } from '../check/search.ts';
 import { scenarioArb, type Scenario } from '../gen/command.arb.ts';
 import { simulate } from '../sim/simulate.ts';
+import { previousMachines } from './previous/machines.ts';
 import { simulate as simulatePrevious } from './previous/simulate.ts';
 import { machinesFor, ZOO } from '../../models/zoo.ts';
 import { searchRows } from '../check/parallel.ts';
@@ -77,7 +78,7 @@ export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: r
   const machines = machinesFor(row.config.variant);
   const runOf = (stepper: BenchStepper) =>
     stepper === 'previous'
-      ? (s: Scenario) => simulatePrevious(row.config, s.commands, s.choices, machines, 'compiled')
+      ? (s: Scenario) => simulatePrevious(row.config, s.commands, s.choices, previousMachines(machines), 'compiled')
       : (s: Scenario) => simulate(row.config, s.commands, s.choices, machines, stepper);
   const reference = corpus.map((s) => JSON.stringify(simulate(row.config, s.commands, s.choices, machines, 'compiled').history));
   const tally = new Map<BenchStepper, { events: number; settled: number; same: boolean }>();

@@ -65,7 +65,7 @@ export const renderText = (r: BenchResult): string => {
       new Set([2, 3, 4, 5, 6, 7, 8]),
     ),
   );
-  out.push('compiled: src/sim (this version); previous: the simulator and compiled step function before issue 7 (src/bench/previous/); xstate: XState actors.');
+  out.push('compiled: src/sim (this version); previous: the simulator, compiled step function and initial consumer context before issue 7 (src/bench/previous/); xstate: XState actors.');
   out.push('The three are measured in turn within each repeat; events/CPU-s counts only the CPU time this process got (steadier when the machine is shared).');
   for (const row of new Set(r.simulator.map((s) => s.row))) {
     const comp = r.simulator.find((s) => s.row === row && s.stepper === 'compiled');

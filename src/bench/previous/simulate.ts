@@ -5,7 +5,8 @@
  * step function against the previous one in the same process. Do not use it anywhere else and
  * do not port protocol features to it: the bench first checks that it still gives the same
  * histories as src/sim/simulate.ts on its corpus, and reports it as not comparable otherwise.
- * Only the import paths and a `default` case for commands it does not know were changed.
+ * Only the import paths and a `default` case for commands it does not know were changed. It
+ * runs the machines of ./machines.ts (the consumer's initial context built the previous way).
  *
  * Original header follows.
  *
