@@ -11,7 +11,7 @@
  * and member checks belong to the coordinator model, §1.11). The log is mutable (the simulator owns
  * it), but every method returns fresh arrays and objects; records are frozen, so sharing them is safe.
  */
-import { tpKey, tpParse, type LogRecord, type TopicPartition } from '../types.ts';
+import { tpKey, type LogRecord, type TopicPartition } from '../types.ts';
 
 export interface TopicSpec {
   readonly name: string;
@@ -88,6 +88,8 @@ export class PartitionedLog {
   /** group -> tp -> committed offset (the offset of the next record to read). */
   private readonly offsets = new Map<string, Map<TopicPartition, number>>();
   private readonly recordBytes: number;
+  /** `topic-n` -> that partition's records (the same arrays as in `logs`): one lookup on the hot path (issue 7). */
+  private readonly byKey = new Map<TopicPartition, LogRecord[]>();
 
   constructor(topics: readonly TopicSpec[], recordBytes = 100) {
     this.recordBytes = recordBytes;
@@ -98,7 +100,12 @@ export class PartitionedLog {
       if (!isCount(partitions)) throw new Error(`Topic '${name}' needs a positive integer partition count, got ${partitions}`);
       this.specs.push({ name, partitions });
       this.logs.set(name, Array.from({ length: partitions }, () => []));
+      this.index(name);
     }
+  }
+
+  private index(topic: string): void {
+    this.partitionsOfTopic(topic).forEach((records, p) => this.byKey.set(tpKey(topic, p), records));
   }
 
   // --- topics and partitions ---
@@ -132,6 +139,7 @@ export class PartitionedLog {
       throw new Error(`Topic '${topic}' has ${partitions.length} partitions; addPartitions needs a larger integer, got ${newCount}`);
     }
     while (partitions.length < newCount) partitions.push([]);
+    this.index(topic);
     const i = this.specs.findIndex((s) => s.name === topic);
     this.specs[i] = { name: topic, partitions: newCount };
   }
@@ -263,22 +271,10 @@ export class PartitionedLog {
     return partitions;
   }
 
-  /** partition() by key, memoized (hot path, issue 7): a partition's array is never replaced, only appended to. */
-  private readonly partitionByKey = new Map<TopicPartition, LogRecord[]>();
-
   private partition(tp: TopicPartition): LogRecord[] {
-    const known = this.partitionByKey.get(tp);
-    if (known !== undefined) return known;
-    const records = this.parsePartition(tp);
-    this.partitionByKey.set(tp, records);
-    return records;
-  }
-
-  private parsePartition(tp: TopicPartition): LogRecord[] {
-    const { topic, partition } = tpParse(tp);
-    const records = this.logs.get(topic)?.[partition];
-    // The round trip rejects spellings such as `accounts-02` that parse but are not canonical keys.
-    if (records === undefined || tpKey(topic, partition) !== tp) {
+    // Only canonical keys are indexed: spellings such as `accounts-02` are unknown.
+    const records = this.byKey.get(tp);
+    if (records === undefined) {
       throw new Error(`Unknown partition '${tp}'; expected \`topic-n\` for a known topic and 0 <= n < its partition count`);
     }
     return records;

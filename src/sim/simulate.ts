@@ -173,8 +173,6 @@ export class Simulation {
   /** Every channel, in creation order; `channelIndex` finds one by sender, then receiver. */
   private readonly channels: Channel[] = [];
   private readonly channelIndex = new Map<string, Map<string, Channel>>();
-  /** deliverable()'s result, reused from step to step (hot path, issue 7). */
-  private readonly open: Channel[] = [];
   private msgSeq = 0;
   private readonly processes = new Map<string, Process>();
   private readonly slotIncarnations: number[] = [];
@@ -524,10 +522,9 @@ export class Simulation {
     return true;
   }
 
-  /** The channels that may deliver now, oldest head message first (valid until the next call). */
+  /** The channels that may deliver now, oldest head message first. */
   private deliverable(): Channel[] {
-    const open = this.open;
-    open.length = 0;
+    const open: Channel[] = [];
     const chs = this.channels;
     for (let i = 0; i < chs.length; i++) {
       const ch = chs[i] as Channel;
