@@ -16,17 +16,20 @@ export type CommitError =
   | 'REBALANCE_IN_PROGRESS'
   | 'ILLEGAL_GENERATION'
   | 'UNKNOWN_MEMBER_ID'
-  | 'COORDINATOR_NOT_AVAILABLE';
+  | 'COORDINATOR_NOT_AVAILABLE'
+  /** KIP-848: the commit's member epoch is not the member's current one (kafka-protocol.md §1.11). */
+  | 'STALE_MEMBER_EPOCH';
 
 export type RevokeReason = 'rebalance' | 'lost' | 'close';
 export type PositionSource = 'committed' | 'reset-earliest' | 'reset-latest' | 'seek';
-export type RemoveReason = 'session-timeout' | 'leave' | 'rejoin-timeout' | 'sync-timeout';
+/** 'revocation-timeout': KIP-848, a member kept partitions to revoke past its rebalance timeout (§3.3). */
+export type RemoveReason = 'session-timeout' | 'leave' | 'rejoin-timeout' | 'sync-timeout' | 'revocation-timeout';
 
 /** Event bodies, without the time stamp and member name the simulator adds. */
 export type HistoryEvent =
   // --- environment ---
   | { readonly type: 'Produced'; readonly t: number; readonly tp: TopicPartition; readonly offset: number; readonly key: string; readonly value: number }
-  | { readonly type: 'Started'; readonly t: number; readonly member: string; readonly group: string; readonly topics: readonly string[]; readonly mode: 'subscribe' | 'assign'; readonly policy: string }
+  | { readonly type: 'Started'; readonly t: number; readonly member: string; readonly group: string; readonly topics: readonly string[]; readonly mode: 'subscribe' | 'assign'; readonly policy: string; readonly protocol?: 'consumer' }
   | { readonly type: 'Crashed'; readonly t: number; readonly member: string }
   | { readonly type: 'Paused'; readonly t: number; readonly member: string; readonly ms: number }
   | { readonly type: 'Resumed'; readonly t: number; readonly member: string }
@@ -51,6 +54,11 @@ export type HistoryEvent =
   | { readonly type: 'GenerationStarted'; readonly t: number; readonly group: string; readonly generation: number; readonly members: readonly string[]; readonly leader: string | null; readonly protocol: string | null }
   | { readonly type: 'GroupStable'; readonly t: number; readonly group: string; readonly generation: number; readonly assignment: Readonly<Record<string, readonly TopicPartition[]>> }
   | { readonly type: 'MemberRemoved'; readonly t: number; readonly group: string; readonly member: string; readonly reason: RemoveReason }
+  /**
+   * KIP-848 coordinator: it set a member's epoch and partitions. `assigned` ∪ `pendingRevocation`
+   * is what the coordinator counts the member as owning (kafka-protocol.md §3.3, Appendix S1).
+   */
+  | { readonly type: 'MemberEpochAssigned'; readonly t: number; readonly group: string; readonly member: string; readonly epoch: number; readonly assigned: readonly TopicPartition[]; readonly pendingRevocation: readonly TopicPartition[] }
   | { readonly type: 'OffsetsStored'; readonly t: number; readonly group: string; readonly member: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>> };
 
 export type HistoryEventType = HistoryEvent['type'];
@@ -63,6 +71,6 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 export type MemberObservation = DistributiveOmit<Extract<HistoryEvent, { member: string }>, 't' | 'member'>;
 /** What the coordinator observes: the simulator stamps `t`. */
 export type CoordinatorObservation = DistributiveOmit<
-  Extract<HistoryEvent, { type: 'RebalanceStarted' | 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' }>,
+  Extract<HistoryEvent, { type: 'RebalanceStarted' | 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' | 'MemberEpochAssigned' }>,
   't'
 >;

@@ -60,7 +60,7 @@ export interface ConsumerContext extends ConsumerInput {
 }
 
 /** A member that owns nothing: no partitions, positions, buffered records or offsets to commit. */
-const NOTHING_OWNED = { assignment: [], positions: {}, buffer: [], processed: {}, store: {} } as const satisfies Partial<ConsumerContext>;
+export const NOTHING_OWNED = { assignment: [], positions: {}, buffer: [], processed: {}, store: {} } as const satisfies Partial<ConsumerContext>;
 
 export const initialConsumerContext = (input: ConsumerInput): ConsumerContext => ({
   ...input,

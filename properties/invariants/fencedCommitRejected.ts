@@ -20,6 +20,17 @@
  *     rule 5 requires ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID. Only requests with
  *     generation ≥ 0 are checked; a result with no matching request is ignored.
  *
+ * KIP-848 groups (the coordinator reports `MemberEpochAssigned`; kafka-protocol.md §1.11, §3.3) have
+ * no generations: each member has its own epoch, and a member still revoking keeps its old one while
+ * others move on. There the rules read:
+ *
+ * (a') For an `OffsetsStored` of member m with epoch e ≥ 0: a violation unless m's latest
+ *      `MemberEpochAssigned` has epoch e and no `MemberRemoved` of m came after it (an unknown
+ *      member gets UNKNOWN_MEMBER_ID, any other epoch STALE_MEMBER_EPOCH). With e < 0: a violation
+ *      unless the group has no members.
+ * (b') Rule (b) does not apply: a later join says nothing about another member's epoch. Members
+ *      whose `Started` says protocol 'consumer' are skipped.
+ *
  * What is not checked: CompletingRebalance (REBALANCE_IN_PROGRESS) is invisible in the history.
  */
 import type { History } from '../../models/history.ts';
@@ -67,12 +78,38 @@ export const fencedCommitRejected: Invariant = {
     const latest = new Map<string, Generation>(); // group → latest GenerationStarted
     const maxJoined = new Map<string, LaterJoin>(); // group → highest-generation Joined so far
     const requests = new Map<string, PendingRequest>(); // member \0 seq → request
+    const epochs = new Map<string, Map<string, { epoch: number; index: number }>>(); // KIP-848 group → member → current epoch
+    const consumerProtocol = new Set<string>(); // members started with group.protocol=consumer
 
     for (let i = 0; i < history.length; i++) {
       const e = history[i]!;
-      if (e.type === 'GenerationStarted') {
+      if (e.type === 'Started') {
+        if (e.protocol === 'consumer') consumerProtocol.add(e.member);
+      } else if (e.type === 'MemberEpochAssigned') {
+        let members = epochs.get(e.group);
+        if (members === undefined) epochs.set(e.group, (members = new Map()));
+        members.set(e.member, { epoch: e.epoch, index: i });
+      } else if (e.type === 'OffsetsStored' && epochs.has(e.group)) {
+        // Rule (a').
+        const members = epochs.get(e.group) as Map<string, { epoch: number; index: number }>;
+        const current = members.get(e.member);
+        let reason: string | undefined;
+        if (e.generation >= 0 && current === undefined) reason = `${e.member} is not a member of the group`;
+        else if (e.generation >= 0 && current !== undefined && current.epoch !== e.generation) reason = `its member epoch was ${current.epoch}`;
+        else if (e.generation < 0 && members.size > 0) reason = `the group had members (${names([...members.keys()])})`;
+        if (reason !== undefined) {
+          out.push({
+            invariant: NAME,
+            kind: 'zombie-commit',
+            message: `The coordinator of group ${e.group} stored ${fmtOffsets(e.offsets)} from ${e.member} with member epoch ${e.generation} although ${reason}.`,
+            events: indices(current?.index, i),
+            evidence: { view: 'coordinator', group: e.group, member: e.member, generation: e.generation, memberEpoch: current?.epoch ?? null, offsets: e.offsets },
+          });
+        }
+      } else if (e.type === 'GenerationStarted') {
         latest.set(e.group, { generation: e.generation, members: new Set(e.members), index: i, removed: new Map() });
       } else if (e.type === 'MemberRemoved') {
+        epochs.get(e.group)?.delete(e.member);
         const gen = latest.get(e.group);
         if (gen !== undefined && !gen.removed.has(e.member)) gen.removed.set(e.member, i);
       } else if (e.type === 'OffsetsStored') {
@@ -123,7 +160,7 @@ export const fencedCommitRejected: Invariant = {
       } else if (e.type === 'CommitResult') {
         // Rule (b).
         const request = requests.get(`${e.member}\u0000${e.seq}`);
-        if (e.error !== 'NONE' || request === undefined || request.laterJoin === undefined) continue;
+        if (e.error !== 'NONE' || request === undefined || request.laterJoin === undefined || consumerProtocol.has(e.member)) continue;
         const join = request.laterJoin;
         out.push({
           invariant: NAME,

@@ -8,6 +8,12 @@
  * - coordinator: per (group, generation, tp), the members a `GroupStable.assignment` gives tp
  *   (several GroupStable events of one generation are merged).
  *
+ * - coordinator-epochs (KIP-848 groups, kafka-protocol.md §3.3 and Appendix S1): at every
+ *   `MemberEpochAssigned`, the member's assigned ∪ pendingRevocation must be disjoint from every
+ *   other current member's (a `MemberRemoved` frees the member's partitions). Member epochs differ
+ *   between members, so this view is per instant rather than per generation: the coordinator may
+ *   give a partition to a new member only once its previous owner no longer holds it.
+ *
  * It is not a claim about real time: two *clients* may process one partition at once during
  * the zombie window (§2.10); that is concurrentProcessing's report.
  */
@@ -27,6 +33,34 @@ interface Owners {
 }
 
 type View = 'client' | 'coordinator';
+
+/** The coordinator-epochs view (KIP-848): per group, member → its owned partitions and the event that set them. */
+function epochViolations(history: History): Violation[] {
+  const out: Violation[] = [];
+  const groups = new Map<string, Map<string, { owned: readonly TopicPartition[]; index: number; epoch: number }>>();
+  for (let i = 0; i < history.length; i++) {
+    const e = history[i]!;
+    if (e.type === 'MemberRemoved') groups.get(e.group)?.delete(e.member);
+    if (e.type !== 'MemberEpochAssigned') continue;
+    let members = groups.get(e.group);
+    if (members === undefined) groups.set(e.group, (members = new Map()));
+    const owned = [...e.assigned, ...e.pendingRevocation];
+    for (const [other, held] of members) {
+      if (other === e.member) continue;
+      for (const tp of owned.filter((x) => held.owned.includes(x))) {
+        out.push({
+          invariant: NAME,
+          kind: 'split-ownership',
+          message: `Partition ${tp} has 2 owners in group ${e.group}: the coordinator gave it to ${e.member} at epoch ${e.epoch} while ${other} still held it (epoch ${held.epoch}).`,
+          events: indices(held.index, i),
+          evidence: { group: e.group, generation: e.epoch, tp, owners: [other, e.member], view: 'coordinator-epochs' },
+        });
+      }
+    }
+    members.set(e.member, { owned, index: i, epoch: e.epoch });
+  }
+  return out;
+}
 
 function record(
   table: Map<string, Owners>,
@@ -67,7 +101,7 @@ export const singleOwnerPerPartition: Invariant = {
   name: NAME,
   expectation: 'always',
   claim:
-    'Within one group and one generation, no partition is assigned to two members, neither in what the members received (Assigned) nor in what the coordinator settled on (GroupStable).',
+    'Within one group and one generation, no partition is assigned to two members, neither in what the members received (Assigned) nor in what the coordinator settled on (GroupStable); under KIP-848, no partition is held by two members at any instant in what the coordinator recorded (MemberEpochAssigned).',
   reference: 'kafka-protocol.md Appendix S1; §4.4 AssignmentValidationTest.test_valid_assignment',
   check: (history: History) => {
     const client = new Map<string, Owners>();
@@ -82,6 +116,6 @@ export const singleOwnerPerPartition: Invariant = {
         }
       }
     }
-    return byFirstEvent([...violations(client, 'client'), ...violations(coordinator, 'coordinator')]);
+    return byFirstEvent([...violations(client, 'client'), ...violations(coordinator, 'coordinator'), ...epochViolations(history)]);
   },
 };

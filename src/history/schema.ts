@@ -29,7 +29,7 @@ const generation = z.number().int().describe('group generation id (-1: none, as 
 const offsetMap = z.record(tp, z.number().int().min(0)).readonly().describe('topic-partition → committed offset (the offset of the next record to read)');
 const tpList = z.array(tp).readonly();
 
-const commitError = z.enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE']);
+const commitError = z.enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE', 'STALE_MEMBER_EPOCH']);
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, description: string, shape: S) =>
   z
@@ -48,6 +48,7 @@ export const historyEventSchemas = {
     topics: z.array(z.string().min(1)).readonly(),
     mode: z.enum(['subscribe', 'assign']),
     policy: z.string(),
+    protocol: z.literal('consumer').optional().describe('group.protocol when it is KIP-848\'s "consumer"; absent for the classic protocol'),
   }),
   Crashed: event('Crashed', 'the process was killed (kill -9): no LeaveGroup, nothing more sent', { member }),
   Paused: event('Paused', 'a stop-the-world pause began (GC, SIGSTOP)', { member, ms: z.number().finite().min(0) }),
@@ -93,7 +94,14 @@ export const historyEventSchemas = {
     generation,
     assignment: z.record(member, tpList).readonly(),
   }),
-  MemberRemoved: event('MemberRemoved', 'the coordinator removed a member', { group, member, reason: z.enum(['session-timeout', 'leave', 'rejoin-timeout', 'sync-timeout']) }),
+  MemberRemoved: event('MemberRemoved', 'the coordinator removed a member', { group, member, reason: z.enum(['session-timeout', 'leave', 'rejoin-timeout', 'sync-timeout', 'revocation-timeout']) }),
+  MemberEpochAssigned: event('MemberEpochAssigned', 'KIP-848 coordinator: it set a member\'s epoch and partitions (assigned, and still to be revoked)', {
+    group,
+    member,
+    epoch: generation,
+    assigned: tpList,
+    pendingRevocation: tpList,
+  }),
   OffsetsStored: event('OffsetsStored', 'the coordinator accepted and stored a member\'s offset commit', { group, member, generation, offsets: offsetMap }),
 } as const;
 

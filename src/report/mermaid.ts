@@ -44,6 +44,7 @@ export const actorOf = (e: HistoryEvent): Actor => {
     case 'GenerationStarted':
     case 'GroupStable':
     case 'MemberRemoved':
+    case 'MemberEpochAssigned':
     case 'OffsetsStored':
       return { kind: 'group', name: e.group };
     default:
@@ -247,6 +248,8 @@ export const mermaidSequence = (history: readonly HistoryEvent[], opts: MermaidO
         return `${G(e.group)}->>${G(e.group)}: ${text}`;
       case 'MemberRemoved':
         return `${G(e.group)}--x${M(e.member)}: ${text}`;
+      case 'MemberEpochAssigned':
+        return `Note over ${G(e.group)}: ${text}`;
       case 'OffsetsStored':
         return `${G(e.group)}->>L: ${text}`;
     }

@@ -32,6 +32,11 @@ const groupSchema = z
     /** How many consumer slots the group has; commands name slots modulo the total. */
     members: z.number().int().min(1).max(16),
     mode: z.enum(['subscribe', 'assign']),
+    /**
+     * group.protocol: 'classic' (JoinGroup/SyncGroup, the default) or 'consumer' (KIP-848: the
+     * coordinator assigns and members reconcile by heartbeat, kafka-protocol.md §3.3).
+     */
+    protocol: z.enum(['classic', 'consumer']).optional(),
     consumer: consumerConfigSchema,
   })
   .strict();
@@ -72,6 +77,9 @@ export const simConfigSchema = z
       g.topics.forEach((t, j) => {
         if (!names.has(t)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'topics', j], message: `unknown topic "${t}"` });
       });
+      if (g.protocol === 'consumer' && g.mode === 'assign') {
+        ctx.addIssue({ code: 'custom', path: ['groups', i, 'protocol'], message: "'consumer' needs mode 'subscribe' (manual assign() has no group membership)" });
+      }
       if (g.consumer.heartbeatIntervalMs >= g.consumer.sessionTimeoutMs) {
         ctx.addIssue({ code: 'custom', path: ['groups', i, 'consumer', 'heartbeatIntervalMs'], message: 'must be below sessionTimeoutMs' });
       }

@@ -23,6 +23,7 @@
  */
 import { createActor, type AnyStateMachine } from 'xstate';
 import type { CoordinatorEvent } from '../../models/coordinator/coordinator.machine.ts';
+import type { ConsumerGroupEvent } from '../../models/coordinator848/consumerGroup.machine.ts';
 import type { Effect } from '../../models/effects.ts';
 import type { CoordinatorObservation, HistoryEvent, MemberObservation } from '../../models/history.ts';
 import type { Machines } from '../../models/machines.ts';
@@ -173,7 +174,7 @@ export class Simulation {
   private readonly processes = new Map<string, Process>();
   private readonly slotIncarnations: number[] = [];
   private readonly slotCurrent: (Process | undefined)[] = [];
-  private readonly coordinators = new Map<string, Runner<unknown, CoordinatorEvent>>();
+  private readonly coordinators = new Map<string, Runner<unknown, CoordinatorEvent | ConsumerGroupEvent>>();
   private readonly parked = new Map<string, ParkedFetch>();
   private readonly slots: ReturnType<typeof slotTable>;
   private choiceIndex = 0;
@@ -195,8 +196,26 @@ export class Simulation {
     this.pct = config.scheduler?.kind === 'pct' ? new PctScheduler(choices, config.scheduler.depth, config.scheduler.horizon) : null;
     this.slots = slotTable(config);
     for (const g of config.groups) {
-      this.coordinators.set(g.name, runner(this.machines.coordinator, { group: g.name, initialRebalanceDelayMs: config.initialRebalanceDelayMs }, this.stepper, this.coverage));
+      this.coordinators.set(g.name, this.coordinatorRunner(g));
     }
+  }
+
+  /** The group's coordinator: classic, or KIP-848's consumer group (group.protocol=consumer). */
+  private coordinatorRunner(g: GroupSpec): Runner<unknown, CoordinatorEvent | ConsumerGroupEvent> {
+    if (g.protocol !== 'consumer') {
+      return runner(this.machines.coordinator, { group: g.name, initialRebalanceDelayMs: this.config.initialRebalanceDelayMs }, this.stepper, this.coverage);
+    }
+    const partitionsPerTopic: Record<string, number> = {};
+    for (const t of this.config.topics) partitionsPerTopic[t.name] = t.partitions;
+    // Session and heartbeat interval are broker settings in KIP-848; the group's consumer settings stand in.
+    const input = {
+      group: g.name,
+      sessionTimeoutMs: g.consumer.sessionTimeoutMs,
+      heartbeatIntervalMs: g.consumer.heartbeatIntervalMs,
+      assignor: g.consumer.assignors[0] ?? 'range',
+      partitionsPerTopic,
+    };
+    return runner(this.machines.coordinator848, input, this.stepper, this.coverage);
   }
 
   get clockMs(): number {
@@ -277,8 +296,9 @@ export class Simulation {
     const name = `c${slot}#${incarnation}`;
     const g = row.group;
     const partitions = g.mode === 'assign' ? g.topics.flatMap((t) => this.log.partitionsOf(t)) : [];
+    const consumer = g.protocol === 'consumer' ? this.machines.consumer848 : this.machines.consumer;
     const actor = runner<ConsumerContext, ConsumerEvent>(
-      this.machines.consumer,
+      consumer,
       { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer },
       this.stepper,
       this.coverage,
@@ -287,7 +307,8 @@ export class Simulation {
     const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false };
     this.processes.set(name, p);
     this.slotCurrent[slot] = p;
-    this.record({ type: 'Started', t: this.now, member: name, group: g.name, topics: g.topics, mode: g.mode, policy: g.consumer.policy });
+    const started: HistoryEvent = { type: 'Started', t: this.now, member: name, group: g.name, topics: g.topics, mode: g.mode, policy: g.consumer.policy };
+    this.record(g.protocol === 'consumer' ? { ...started, protocol: 'consumer' } : started);
     this.drive(name, { type: 'Start' });
     return true;
   }
@@ -316,7 +337,7 @@ export class Simulation {
     for (const e of p.actor.send(event)) this.interpretMember(p, e);
   }
 
-  private driveCoordinator(group: string, event: CoordinatorEvent): void {
+  private driveCoordinator(group: string, event: CoordinatorEvent | ConsumerGroupEvent): void {
     const actor = this.coordinators.get(group);
     if (actor === undefined) return;
     for (const e of actor.send(event)) this.interpretCoordinator(group, e);
@@ -441,7 +462,8 @@ export class Simulation {
       return;
     }
     if (req.type === 'FindCoordinator' || req.type === 'Fetch') throw new Error(`${req.type} sent to the coordinator`);
-    this.driveCoordinator(req.group, req);
+    // Each coordinator machine ignores the other protocol's requests, as a broker answers them with an error.
+    this.driveCoordinator(req.group, req as CoordinatorEvent | ConsumerGroupEvent);
   }
 
   private broker(req: Request): void {
