@@ -29,7 +29,7 @@ export type RemoveReason = 'session-timeout' | 'leave' | 'rejoin-timeout' | 'syn
 export type HistoryEvent =
   // --- environment ---
   | { readonly type: 'Produced'; readonly t: number; readonly tp: TopicPartition; readonly offset: number; readonly key: string; readonly value: number }
-  | { readonly type: 'Started'; readonly t: number; readonly member: string; readonly group: string; readonly topics: readonly string[]; readonly mode: 'subscribe' | 'assign'; readonly policy: string; readonly protocol?: 'consumer' }
+  | { readonly type: 'Started'; readonly t: number; readonly member: string; readonly group: string; readonly topics: readonly string[]; readonly mode: 'subscribe' | 'assign'; readonly policy: string }
   | { readonly type: 'Crashed'; readonly t: number; readonly member: string }
   | { readonly type: 'Paused'; readonly t: number; readonly member: string; readonly ms: number }
   | { readonly type: 'Resumed'; readonly t: number; readonly member: string }

@@ -91,6 +91,12 @@ const KNOWN_UNREACHED: Readonly<Record<string, readonly string[]>> = {
     'Stable.Timer#0', // the sync timer in Stable: a follower's SyncGroup lost (message drops, issue 3)
   ],
   leader: ['Leading.Demoted#0'], // nothing demotes a leader yet
+  consumer848: [
+    '*.SeekRequest#0', // as for the classic consumer
+    // An auto-commit's answer while a sync commit is awaited: needs the librdkafka timer policy, whose
+    // KIP-848 row is not in the matrix (its atLeastOnce counterexample takes ~500 runs at seed 42).
+    'Committing.OffsetCommitResponse#4',
+  ],
 };
 
 describe(`machine coverage over the whole matrix (seed ${SEED})`, () => {

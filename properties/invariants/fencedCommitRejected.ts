@@ -28,8 +28,10 @@
  *      `MemberEpochAssigned` has epoch e and no `MemberRemoved` of m came after it (an unknown
  *      member gets UNKNOWN_MEMBER_ID, any other epoch STALE_MEMBER_EPOCH). With e < 0: a violation
  *      unless the group has no members.
- * (b') Rule (b) does not apply: a later join says nothing about another member's epoch. Members
- *      whose `Started` says protocol 'consumer' are skipped.
+ * (b') Rule (b) does not apply: a later join says nothing about another member's epoch. Commits of
+ *      a group are skipped once its coordinator has reported a `MemberEpochAssigned` (the history
+ *      has no client-side mark of the protocol, so a client-only history of KIP-848 members would
+ *      still be judged by rule (b)).
  *
  * What is not checked: CompletingRebalance (REBALANCE_IN_PROGRESS) is invisible in the history.
  */
@@ -79,13 +81,10 @@ export const fencedCommitRejected: Invariant = {
     const maxJoined = new Map<string, LaterJoin>(); // group → highest-generation Joined so far
     const requests = new Map<string, PendingRequest>(); // member \0 seq → request
     const epochs = new Map<string, Map<string, { epoch: number; index: number }>>(); // KIP-848 group → member → current epoch
-    const consumerProtocol = new Set<string>(); // members started with group.protocol=consumer
 
     for (let i = 0; i < history.length; i++) {
       const e = history[i]!;
-      if (e.type === 'Started') {
-        if (e.protocol === 'consumer') consumerProtocol.add(e.member);
-      } else if (e.type === 'MemberEpochAssigned') {
+      if (e.type === 'MemberEpochAssigned') {
         let members = epochs.get(e.group);
         if (members === undefined) epochs.set(e.group, (members = new Map()));
         members.set(e.member, { epoch: e.epoch, index: i });
@@ -160,7 +159,7 @@ export const fencedCommitRejected: Invariant = {
       } else if (e.type === 'CommitResult') {
         // Rule (b).
         const request = requests.get(`${e.member}\u0000${e.seq}`);
-        if (e.error !== 'NONE' || request === undefined || request.laterJoin === undefined || consumerProtocol.has(e.member)) continue;
+        if (e.error !== 'NONE' || request === undefined || request.laterJoin === undefined || epochs.has(e.group)) continue;
         const join = request.laterJoin;
         out.push({
           invariant: NAME,

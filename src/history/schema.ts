@@ -48,7 +48,6 @@ export const historyEventSchemas = {
     topics: z.array(z.string().min(1)).readonly(),
     mode: z.enum(['subscribe', 'assign']),
     policy: z.string(),
-    protocol: z.literal('consumer').optional().describe('group.protocol when it is KIP-848\'s "consumer"; absent for the classic protocol'),
   }),
   Crashed: event('Crashed', 'the process was killed (kill -9): no LeaveGroup, nothing more sent', { member }),
   Paused: event('Paused', 'a stop-the-world pause began (GC, SIGSTOP)', { member, ms: z.number().finite().min(0) }),

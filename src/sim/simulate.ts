@@ -307,8 +307,7 @@ export class Simulation {
     const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false };
     this.processes.set(name, p);
     this.slotCurrent[slot] = p;
-    const started: HistoryEvent = { type: 'Started', t: this.now, member: name, group: g.name, topics: g.topics, mode: g.mode, policy: g.consumer.policy };
-    this.record(g.protocol === 'consumer' ? { ...started, protocol: 'consumer' } : started);
+    this.record({ type: 'Started', t: this.now, member: name, group: g.name, topics: g.topics, mode: g.mode, policy: g.consumer.policy });
     this.drive(name, { type: 'Start' });
     return true;
   }
