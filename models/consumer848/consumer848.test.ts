@@ -106,7 +106,7 @@ const CONFIG = (policy: ProcessingPolicy): ConsumerConfig => ({
   processingMs: 100,
 });
 
-function answer(epoch: number, assignment: string[] | null): Response {
+function answer(epoch: number, assignment: string[] | null): Extract<Response, { type: 'ConsumerGroupHeartbeatResponse' }> {
   return { type: 'ConsumerGroupHeartbeatResponse', to: 'c', error: 'NONE', memberId: 'c~1', memberEpoch: epoch, heartbeatIntervalMs: 2000, assignment };
 }
 
@@ -118,7 +118,7 @@ function sent(out: readonly Effect[]): Request[] {
   return out.flatMap((e) => (e.type === 'Send' ? [e.message as Request] : []));
 }
 
-function observed(out: readonly Effect[]): unknown[] {
+function observed(out: readonly Effect[]): Extract<Effect, { type: 'Observe' }>['event'][] {
   return out.flatMap((e) => (e.type === 'Observe' ? [e.event] : []));
 }
 
