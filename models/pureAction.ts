@@ -1,9 +1,8 @@
 /**
  * Lifts a pure handler `(context, event, params) => { ctx, out }` into an XState action that
  * assigns the next context and emits the effects in order, and attaches the handler itself for
- * src/sim/compiled.ts (which runs the same machine without XState's runtime). The KIP-848
- * machines use it; the classic machines have their own typed copies (consumerAction,
- * coordinatorAction), which could move onto this one.
+ * src/sim/compiled.ts (which runs the same machine without XState's runtime). Every machine's
+ * named actions are made with it (consumerAction, coordinatorAction, consumerGroupAction, ...).
  */
 import { enqueueActions, type EventObject } from 'xstate';
 import type { Effect, Step } from './effects.ts';
