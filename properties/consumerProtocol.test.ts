@@ -8,6 +8,11 @@ import { defaultSimConfig, parseSimConfig, type SimConfig } from '../src/sim/con
 import { simulate } from '../src/sim/simulate.ts';
 import { INVARIANTS } from './invariants/index.ts';
 
+const lastIndex = (h: readonly HistoryEvent[], p: (e: HistoryEvent) => boolean): number => {
+  for (let i = h.length - 1; i >= 0; i--) if (p(h[i] as HistoryEvent)) return i;
+  return -1;
+};
+
 const consumerProtocol = (c: SimConfig): SimConfig => ({ ...c, groups: c.groups.map((g) => ({ ...g, protocol: 'consumer' as const })) });
 
 describe('group: consumer protocol (KIP-848)', () => {
@@ -32,8 +37,8 @@ describe('group: consumer protocol (KIP-848)', () => {
     const gotAt = h.indexOf(c1 as HistoryEvent);
     for (const tp of moved) {
       const revokedAt = h.findIndex((e) => e.type === 'Revoked' && e.member === 'c0#1' && e.partitions.includes(tp));
-      const lastProcessed = h.findLastIndex((e) => e.type === 'Processed' && e.member === 'c0#1' && e.tp === tp);
-      const lastStored = h.findLastIndex((e) => e.type === 'OffsetsStored' && e.member === 'c0#1' && tp in e.offsets);
+      const lastProcessed = lastIndex(h, (e) => e.type === 'Processed' && e.member === 'c0#1' && e.tp === tp);
+      const lastStored = lastIndex(h, (e) => e.type === 'OffsetsStored' && e.member === 'c0#1' && tp in e.offsets);
       expect(revokedAt).toBeGreaterThan(-1);
       expect(lastProcessed).toBeLessThan(revokedAt);
       expect(lastStored).toBeLessThan(revokedAt);
