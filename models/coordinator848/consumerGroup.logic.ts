@@ -135,12 +135,19 @@ export const ownedByOthers = (ctx: ConsumerGroupContext, memberId: string): Read
  * CurrentAssignmentBuilder.computeNextAssignment: keep current ∩ target; what is no longer in the
  * target must be revoked first, at the old epoch; otherwise the member moves to the target epoch
  * with the target partitions nobody else owns, and waits (UNRELEASED_PARTITIONS) for the rest.
- * `taken` is the set of partitions other members still own.
+ * `taken` is the set of partitions other members still own; `ownedNow` what the member's heartbeat
+ * reported (a partition it no longer reports needs no revocation).
  */
-export const nextAssignment = (m: ConsumerGroupMember, targetEpoch: number, target: readonly TopicPartition[], taken: ReadonlySet<TopicPartition>): ConsumerGroupMember => {
+export const nextAssignment = (
+  m: ConsumerGroupMember,
+  targetEpoch: number,
+  target: readonly TopicPartition[],
+  taken: ReadonlySet<TopicPartition>,
+  ownedNow: readonly TopicPartition[],
+): ConsumerGroupMember => {
   const kept = m.assigned.filter((tp) => target.includes(tp));
   const revoke = m.assigned.filter((tp) => !target.includes(tp));
-  if (revoke.length > 0) return { ...m, state: 'UNREVOKED_PARTITIONS', assigned: kept, pendingRevocation: revoke };
+  if (revoke.some((tp) => ownedNow.includes(tp))) return { ...m, state: 'UNREVOKED_PARTITIONS', assigned: kept, pendingRevocation: revoke };
   const free = target.filter((tp) => !kept.includes(tp) && !taken.has(tp));
   const unreleased = target.some((tp) => !kept.includes(tp) && taken.has(tp));
   return { ...m, epoch: targetEpoch, state: unreleased ? 'UNRELEASED_PARTITIONS' : 'STABLE', assigned: [...kept, ...free], pendingRevocation: [] };
@@ -151,13 +158,14 @@ const reconcile = (ctx: ConsumerGroupContext, m: ConsumerGroupMember, ownedNow: 
   const target = ctx.target[m.memberId] ?? [];
   switch (m.state) {
     case 'STABLE':
-      return m.epoch === ctx.groupEpoch ? m : grant(m, ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId));
+      return m.epoch === ctx.groupEpoch ? m : grant(m, ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId), ownedNow);
     case 'UNREVOKED_PARTITIONS':
-      // Revoked once the heartbeat no longer lists any partition pending revocation.
+      // Revoked once the heartbeat no longer lists any partition pending revocation; the member
+      // then moves on from epoch + 1 (to the target epoch unless it must revoke again).
       if (m.pendingRevocation.some((tp) => ownedNow.includes(tp))) return m;
-      return grant({ ...m, pendingRevocation: [] }, ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId));
+      return grant({ ...m, epoch: m.epoch + 1, pendingRevocation: [] }, ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId), ownedNow);
     case 'UNRELEASED_PARTITIONS':
-      return grant(m, ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId));
+      return grant(m, ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId), ownedNow);
   }
 };
 

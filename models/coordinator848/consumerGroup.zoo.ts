@@ -13,7 +13,7 @@ import { consumerGroupHeartbeat, nextAssignment, offsetCommit, type NextAssignme
  * -1; ConsumerGroup.addPartitionEpochs would throw). The new owner starts on a partition while the
  * old one is still finishing its batch and has not committed it.
  */
-const grantUnreleased: NextAssignment = (m, targetEpoch, target) => nextAssignment(m, targetEpoch, target, new Set());
+const grantUnreleased: NextAssignment = (m, targetEpoch, target, _taken, ownedNow) => nextAssignment(m, targetEpoch, target, new Set(), ownedNow);
 
 export const assignsUnreleasedPartitions = consumerGroupMachine.provide({
   actions: {
