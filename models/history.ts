@@ -26,11 +26,14 @@ export type CommitError =
    * must treat it as "may have been applied".
    */
   | 'REQUEST_TIMED_OUT'
-  | 'FENCED_INSTANCE_ID';
+  | 'FENCED_INSTANCE_ID'
+  /** KIP-848: the commit's member epoch is not the member's current one (kafka-protocol.md §1.11). */
+  | 'STALE_MEMBER_EPOCH';
 
 export type RevokeReason = 'rebalance' | 'lost' | 'close';
 export type PositionSource = 'committed' | 'reset-earliest' | 'reset-latest' | 'seek';
-export type RemoveReason = 'session-timeout' | 'leave' | 'rejoin-timeout' | 'sync-timeout';
+/** 'revocation-timeout': KIP-848, a member kept partitions to revoke past its rebalance timeout (§3.3). */
+export type RemoveReason = 'session-timeout' | 'leave' | 'rejoin-timeout' | 'sync-timeout' | 'revocation-timeout';
 
 /** Event bodies, without the time stamp and member name the simulator adds. */
 export type HistoryEvent =
@@ -104,7 +107,12 @@ export type HistoryEvent =
    * (replaceStaticMember, §1.9): `member` takes over `previous`'s place, assignment and
    * generation; `previous` is fenced from now on.
    */
-  | { readonly type: 'StaticMemberReplaced'; readonly t: number; readonly group: string; readonly generation: number; readonly instance: string; readonly previous: string; readonly member: string };
+  | { readonly type: 'StaticMemberReplaced'; readonly t: number; readonly group: string; readonly generation: number; readonly instance: string; readonly previous: string; readonly member: string }
+  /**
+   * KIP-848 coordinator: it set a member's epoch and partitions. `assigned` ∪ `pendingRevocation`
+   * is what the coordinator counts the member as owning (kafka-protocol.md §3.3, Appendix S1).
+   */
+  | { readonly type: 'MemberEpochAssigned'; readonly t: number; readonly group: string; readonly member: string; readonly epoch: number; readonly assigned: readonly TopicPartition[]; readonly pendingRevocation: readonly TopicPartition[] };
 
 export type HistoryEventType = HistoryEvent['type'];
 export type History = readonly HistoryEvent[];
@@ -116,6 +124,6 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 export type MemberObservation = DistributiveOmit<Extract<HistoryEvent, { member: string }>, 't' | 'member'>;
 /** What the coordinator observes: the simulator stamps `t`. */
 export type CoordinatorObservation = DistributiveOmit<
-  Extract<HistoryEvent, { type: 'RebalanceStarted' | 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' | 'GroupLoaded' | 'StaticMemberReplaced' }>,
+  Extract<HistoryEvent, { type: 'RebalanceStarted' | 'GenerationStarted' | 'GroupStable' | 'MemberRemoved' | 'OffsetsStored' | 'GroupLoaded' | 'StaticMemberReplaced' | 'MemberEpochAssigned' }>,
   't'
 >;

@@ -26,6 +26,13 @@ export type GroupError =
   /** Another incarnation holds this group.instance.id now (KIP-345, kafka-protocol.md §1.9). */
   | 'FENCED_INSTANCE_ID';
 
+/** ConsumerGroupHeartbeat errors the models produce (KIP-848; kafka-protocol.md §3.3). */
+export type ConsumerGroupHeartbeatError = 'NONE' | 'UNKNOWN_MEMBER_ID' | 'FENCED_MEMBER_EPOCH' | 'COORDINATOR_NOT_AVAILABLE';
+
+/** Member epochs with a meaning of their own in ConsumerGroupHeartbeat (§3.3): 0 joins, -1 leaves. */
+export const JOIN_EPOCH = 0;
+export const LEAVE_EPOCH = -1;
+
 export interface JoinMemberMetadata {
   readonly memberId: string;
   readonly topics: readonly string[];
@@ -75,6 +82,23 @@ export type Request =
       readonly seq: number;
     }
   | { readonly type: 'OffsetFetch'; readonly from: string; readonly group: string; readonly partitions: readonly TopicPartition[] }
+  /**
+   * KIP-848's one membership RPC (§3.3): join (epoch 0), heartbeat and acknowledge (current epoch,
+   * owned partitions), leave (epoch -1). Kafka sends unchanged fields as null; here the member
+   * always sends its subscription and owned partitions. OffsetCommit is shared with the classic
+   * protocol: its `generation` is Kafka's GenerationIdOrMemberEpoch field (v9+).
+   */
+  | {
+      readonly type: 'ConsumerGroupHeartbeat';
+      readonly from: string;
+      readonly group: string;
+      /** '' when joining: the coordinator names the member in its answer. */
+      readonly memberId: string;
+      readonly memberEpoch: number;
+      readonly topics: readonly string[];
+      readonly rebalanceTimeoutMs: number;
+      readonly ownedPartitions: readonly TopicPartition[];
+    }
   | {
       readonly type: 'Fetch';
       readonly from: string;
@@ -104,6 +128,16 @@ export type Response =
   | { readonly type: 'SyncGroupResponse'; readonly to: string; readonly error: GroupError; readonly generation: number; readonly assignment: readonly TopicPartition[] }
   | { readonly type: 'HeartbeatResponse'; readonly to: string; readonly error: GroupError; readonly generation: number }
   | { readonly type: 'LeaveGroupResponse'; readonly to: string; readonly error: GroupError }
+  | {
+      readonly type: 'ConsumerGroupHeartbeatResponse';
+      readonly to: string;
+      readonly error: ConsumerGroupHeartbeatError;
+      readonly memberId: string;
+      readonly memberEpoch: number;
+      readonly heartbeatIntervalMs: number;
+      /** The partitions the member may own at memberEpoch (null with an error). */
+      readonly assignment: readonly TopicPartition[] | null;
+    }
   | {
       readonly type: 'OffsetCommitResponse';
       readonly to: string;

@@ -35,6 +35,7 @@ import {
   resumeAfterCommitted,
   resumeFromStalePosition,
 } from './consumer/consumer.zoo.ts';
+import { acceptsStaleMemberEpoch, assignsUnreleasedPartitions } from './coordinator848/consumerGroup.zoo.ts';
 import { assignFirstPartitionToAll, rangeDropsExtraPartition, rangeInclusiveEnd, stickyByUnion } from './leader/leader.zoo.ts';
 import { skipsSecondRebalance } from './consumer/cooperative.zoo.ts';
 import { cooperativeWithoutRevokePhase, stickyIgnoresClaims, stickyKeepsAllClaims } from './leader/cooperative.zoo.ts';
@@ -117,6 +118,23 @@ export const ZOO: readonly ZooEntry[] = [
     configuration: 'per-message-clean',
     caughtBy: 'noDuplicateProcessing',
     machines: { coordinator: dropsCommitsWhileRebalancing },
+  },
+  // ------------------------------------------------------------------ KIP-848 consumer-group coordinator
+  {
+    id: 'consumer-group-assigns-unreleased-partitions',
+    title: 'The KIP-848 coordinator gives a partition to its new owner before the previous owner has released it',
+    reference: 'classic mistake; kafka-protocol.md §3.3 (single-owner enforcement, currentPartitionEpoch), Appendix S1',
+    configuration: 'consumer-per-message-clean',
+    caughtBy: 'singleOwnerPerPartition',
+    machines: { coordinator848: assignsUnreleasedPartitions },
+  },
+  {
+    id: 'consumer-group-accepts-stale-member-epoch',
+    title: 'The KIP-848 coordinator accepts commits from a known member whatever their member epoch',
+    reference: 'classic mistake; kafka-protocol.md §1.11 (KIP-848 groups: STALE_MEMBER_EPOCH), Appendix S3',
+    configuration: 'consumer-per-message',
+    caughtBy: 'fencedCommitRejected',
+    machines: { coordinator848: acceptsStaleMemberEpoch },
   },
   // ------------------------------------------------------------------ consumer
   {

@@ -92,6 +92,12 @@ const KNOWN_UNREACHED: Readonly<Record<string, readonly string[]>> = {
 
   ],
   leader: ['Leading.Demoted#0'], // a leader paused past its session while another member stays, then re-joining: rare with seed 42 (scenarios.test.ts reaches it)
+  consumer848: [
+    '*.SeekRequest#0', // as for the classic consumer
+    // An auto-commit's answer while a sync commit is awaited: needs the librdkafka timer policy, whose
+    // KIP-848 row is not in the matrix (its atLeastOnce counterexample takes ~500 runs at seed 42).
+    'Committing.OffsetCommitResponse#4',
+  ],
 };
 
 describe(`machine coverage over the whole matrix (seed ${SEED})`, () => {

@@ -99,7 +99,7 @@ export interface ConsumerContext extends ConsumerInput {
 }
 
 /** A member that owns nothing: no partitions, positions, buffered records or offsets to commit. */
-const NOTHING_OWNED = { assignment: [], positions: {}, buffer: [], processed: {}, store: {} } as const satisfies Partial<ConsumerContext>;
+export const NOTHING_OWNED = { assignment: [], positions: {}, buffer: [], processed: {}, store: {} } as const satisfies Partial<ConsumerContext>;
 
 // Every field spelled out: V8 builds `{ ...input, more }` on a slow path (about 50 µs a call,
 // issue 7); a plain literal takes well under 1 µs and keeps one hidden class for every context.

@@ -14,7 +14,8 @@
  * Pure: time passes only through `Timer` events the simulator fires; every outbound message,
  * timer and observation is emitted as an Effect (models/effects.ts).
  */
-import { and, enqueueActions, setup } from 'xstate';
+import { and, setup } from 'xstate';
+import { pureAction } from '../pureAction.ts';
 import type { Effect, Step, TimerEvent } from '../effects.ts';
 import type { Response } from '../protocol.ts';
 import type { TopicPartition } from '../types.ts';
@@ -100,16 +101,7 @@ export type ConsumerHandler = (ctx: ConsumerContext, ev: ConsumerEvent) => Step<
 type Handler = ConsumerHandler;
 
 /** Turns a pure handler into an action (exported for bug-zoo variants, see models/zoo.ts). */
-export const consumerAction = (f: Handler) =>
-  Object.assign(
-    enqueueActions<ConsumerContext, ConsumerEvent, undefined, ConsumerEvent, never, never, never, never, Effect>(({ context, event, enqueue }) => {
-      const r = f(context, event);
-      if (r.ctx !== context) enqueue.assign(r.ctx);
-      for (const e of r.out) enqueue.emit(e);
-    }),
-    // The pure handler, for src/sim/compiled.ts, which runs the same machine without XState's runtime.
-    { handler: (ctx: ConsumerContext, ev: ConsumerEvent) => f(ctx, ev) },
-  );
+export const consumerAction = (f: Handler) => pureAction<ConsumerContext, ConsumerEvent>((c, e) => f(c, e));
 
 export const on = <T extends ConsumerEvent['type']>(type: T, f: (ctx: ConsumerContext, ev: Extract<ConsumerEvent, { type: T }>) => Step<ConsumerContext>): Handler =>
   (ctx, ev) => (ev.type === type ? f(ctx, ev as Extract<ConsumerEvent, { type: T }>) : { ctx, out: [] });

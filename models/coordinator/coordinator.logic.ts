@@ -551,6 +551,7 @@ export const routingErrorResponse = (req: Request, error: RoutingError): Respons
       return { type: 'OffsetFetchResponse', to: req.from, error, committed: {}, logStartOffsets: {}, logEndOffsets: {} };
     case 'FindCoordinator':
     case 'Fetch':
+    case 'ConsumerGroupHeartbeat': // KIP-848 groups have no failover in the model (simulate.ts moveCoordinator)
       return null;
   }
 };

@@ -12,7 +12,8 @@
  * §1.2), which the simulator sends on MoveCoordinator; the new coordinator's machine starts Empty
  * and receives `Load` with the persisted group (Stable, or Empty), see coordinator.logic.ts.
  */
-import { enqueueActions, setup } from 'xstate';
+import { setup } from 'xstate';
+import { pureAction } from '../pureAction.ts';
 import type { Effect, Step, TimerEvent } from '../effects.ts';
 import type { Request } from '../protocol.ts';
 import {
@@ -61,15 +62,7 @@ type Handler = CoordinatorHandler;
  * Exported for bug-zoo variants, which replace a named action with `machine.provide`.
  */
 export const coordinatorAction = (f: Handler) =>
-  Object.assign(
-    enqueueActions<CoordinatorContext, CoordinatorEvent, { state: CoordinatorStateName } | undefined, CoordinatorEvent, never, never, never, never, Effect>(({ context, event, enqueue }, params) => {
-      const r = f(context, event, params?.state ?? 'Stable');
-      if (r.ctx !== context) enqueue.assign(r.ctx);
-      for (const e of r.out) enqueue.emit(e);
-    }),
-    // The pure handler, for src/sim/compiled.ts, which runs the same machine without XState's runtime.
-    { handler: (ctx: CoordinatorContext, ev: CoordinatorEvent, params: { state?: CoordinatorStateName } | undefined) => f(ctx, ev, params?.state ?? 'Stable') },
-  );
+  pureAction<CoordinatorContext, CoordinatorEvent, { state: CoordinatorStateName }>((c, e, params) => f(c, e, params?.state ?? 'Stable'));
 
 export const only = <T extends CoordinatorEvent['type']>(type: T, f: (ctx: CoordinatorContext, ev: Extract<CoordinatorEvent, { type: T }>, s: CoordinatorStateName) => Step<CoordinatorContext>): Handler =>
   (ctx, ev, s) => (ev.type === type ? f(ctx, ev as Extract<CoordinatorEvent, { type: T }>, s) : { ctx, out: [] });

@@ -36,6 +36,32 @@
  * flagging it would be a false alarm. Where the coordinator's side is in the history, (a) and (c)
  * judge what it actually stored.
  *
+ * KIP-848 groups (the coordinator reports `MemberEpochAssigned`; kafka-protocol.md §1.11, §3.3) have
+ * no generations: each member has its own epoch, and a member still revoking keeps its old one while
+ * others move on. There the rules read:
+ *
+ * (a') For an `OffsetsStored` of member m with epoch e ≥ 0: a violation unless m's latest
+ *      `MemberEpochAssigned` has epoch e and no `MemberRemoved` of m came after it (an unknown
+ *      member gets UNKNOWN_MEMBER_ID, any other epoch STALE_MEMBER_EPOCH). With e < 0: a violation
+ *      unless the group has no members.
+ * (b') Rule (b) does not apply: a later join says nothing about another member's epoch. Commits of
+ *      a group are skipped once its coordinator has reported a `MemberEpochAssigned` (the history
+ *      has no client-side mark of the protocol, so a client-only history of KIP-848 members would
+ *      still be judged by rule (b)).
+ *
+ * KIP-848 groups (the coordinator reports `MemberEpochAssigned`; kafka-protocol.md §1.11, §3.3) have
+ * no generations: each member has its own epoch, and a member still revoking keeps its old one while
+ * others move on. There the rules read:
+ *
+ * (a') For an `OffsetsStored` of member m with epoch e ≥ 0: a violation unless m's latest
+ *      `MemberEpochAssigned` has epoch e and no `MemberRemoved` of m came after it (an unknown
+ *      member gets UNKNOWN_MEMBER_ID, any other epoch STALE_MEMBER_EPOCH). With e < 0: a violation
+ *      unless the group has no members.
+ * (b') Rule (b) does not apply: a later join says nothing about another member's epoch. Commits of
+ *      a group are skipped once its coordinator has reported a `MemberEpochAssigned` (the history
+ *      has no client-side mark of the protocol, so a client-only history of KIP-848 members would
+ *      still be judged by rule (b)).
+ *
  * What is not checked: CompletingRebalance (REBALANCE_IN_PROGRESS) is invisible in the history.
  * Known limit: a history with client events only cannot show a failover that lost a rebalance, so
  * (b) may then flag a commit the rebuilt coordinator rightly accepted (record `GroupLoaded`).
@@ -89,16 +115,39 @@ interface State {
   readonly requests: Map<string, PendingRequest>;
   /** group → index of its CoordinatorMoved, until its GroupLoaded */
   readonly moved: Map<string, number>;
+  /** KIP-848 group → member → its current epoch and the event that set it */
+  readonly epochs: Map<string, Map<string, { epoch: number; index: number }>>;
 }
 
 class FencedCommitMonitor extends StateMonitor<State> {
   constructor() {
-    super({ out: [], latest: new Map(), maxJoined: new Map(), requests: new Map(), moved: new Map() });
+    super({ out: [], latest: new Map(), maxJoined: new Map(), requests: new Map(), moved: new Map(), epochs: new Map() });
   }
 
   step(e: HistoryEvent, i: number): void {
-    const { out, latest, maxJoined, requests, moved } = this.s;
-    if (e.type === 'GenerationStarted') {
+    const { out, latest, maxJoined, requests, moved, epochs } = this.s;
+    if (e.type === 'MemberEpochAssigned') {
+      let members = epochs.get(e.group);
+      if (members === undefined) epochs.set(e.group, (members = new Map()));
+      members.set(e.member, { epoch: e.epoch, index: i });
+    } else if (e.type === 'OffsetsStored' && epochs.has(e.group)) {
+      // Rule (a').
+      const members = epochs.get(e.group) as Map<string, { epoch: number; index: number }>;
+      const current = members.get(e.member);
+      let reason: string | undefined;
+      if (e.generation >= 0 && current === undefined) reason = `${e.member} is not a member of the group`;
+      else if (e.generation >= 0 && current !== undefined && current.epoch !== e.generation) reason = `its member epoch was ${current.epoch}`;
+      else if (e.generation < 0 && members.size > 0) reason = `the group had members (${names([...members.keys()])})`;
+      if (reason !== undefined) {
+        out.push({
+          invariant: NAME,
+          kind: 'zombie-commit',
+          message: `The coordinator of group ${e.group} stored ${fmtOffsets(e.offsets)} from ${e.member} with member epoch ${e.generation} although ${reason}.`,
+          events: indices(current?.index, i),
+          evidence: { view: 'coordinator', group: e.group, member: e.member, generation: e.generation, memberEpoch: current?.epoch ?? null, offsets: e.offsets },
+        });
+      }
+    } else if (e.type === 'GenerationStarted') {
       latest.set(e.group, { generation: e.generation, members: new Set(e.members), index: i, removed: new Map() });
     } else if (e.type === 'CoordinatorMoved') {
       moved.set(e.group, i);
@@ -107,6 +156,7 @@ class FencedCommitMonitor extends StateMonitor<State> {
       latest.set(e.group, { generation: e.generation, members: new Set(e.members), index: i, removed: new Map() });
       maxJoined.delete(e.group);
     } else if (e.type === 'MemberRemoved') {
+      epochs.get(e.group)?.delete(e.member);
       const gen = latest.get(e.group);
       if (gen !== undefined && !gen.removed.has(e.member)) gen.removed.set(e.member, i);
     } else if (e.type === 'StaticMemberReplaced') {
@@ -177,7 +227,7 @@ class FencedCommitMonitor extends StateMonitor<State> {
     } else if (e.type === 'CommitResult') {
       // Rule (b).
       const request = requests.get(`${e.member}\u0000${e.seq}`);
-      if (e.error !== 'NONE' || request === undefined || request.laterJoin === undefined) return;
+      if (e.error !== 'NONE' || request === undefined || request.laterJoin === undefined || epochs.has(e.group)) return;
       const join = request.laterJoin;
       out.push({
         invariant: NAME,

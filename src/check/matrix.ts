@@ -24,7 +24,12 @@
  *   timeouts, retries and lost rebalances only add duplicates;
  * - cooperative-sticky (KIP-429) changes when partitions move, not what a commit covers: the same
  *   policies keep the same guarantees, and a partition still reaches its next owner only after
- *   the previous one revoked it (cooperativeHandoff, §3.2), now in two rebalances.
+ *   the previous one revoked it (cooperativeHandoff, §3.2), now in two rebalances;
+ * - the KIP-848 consumer protocol (rows `consumer-*`, kafka-protocol.md §3.3) keeps every one of
+ *   these outcomes: it changes who decides the assignment and how ownership moves (a partition
+ *   reaches its new owner only after the old one released it), not what a crash between
+ *   processing and commit does, so each policy is expected to pass and fail as under the classic
+ *   protocol.
  */
 import type { ProcessingPolicy } from '../../models/types.ts';
 import { defaultSimConfig, type SimConfig } from '../sim/config.ts';
@@ -77,6 +82,8 @@ const withAssignors = (c: SimConfig, assignors: SimConfig['groups'][number]['con
   ...c,
   groups: c.groups.map((g) => ({ ...g, consumer: { ...g.consumer, assignors } })),
 });
+/** group.protocol=consumer (KIP-848) for every subscribing group. */
+const consumerProtocol = (c: SimConfig): SimConfig => ({ ...c, groups: c.groups.map((g) => (g.mode === 'subscribe' ? { ...g, protocol: 'consumer' as const } : g)) });
 
 return [
   {
@@ -275,6 +282,50 @@ return [
     duplicateBound: 1,
     witnesses: ['crashMidBatch'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
+  },
+  // ------------------------------------------------------------------ KIP-848 consumer protocol
+  {
+    id: 'consumer-batch',
+    title: 'consumer protocol (KIP-848): commit after the whole batch (crashes, pauses)',
+    config: withPolicy('commit-after-batch', consumerProtocol),
+    shape: FAULTS,
+    duplicateBound: batchSize,
+    witnesses: ALL_WITNESSES,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'consumer-per-message',
+    title: 'consumer protocol (KIP-848): commit after every message (crashes, pauses)',
+    config: withPolicy('commit-per-message', consumerProtocol),
+    shape: FAULTS,
+    duplicateBound: 1,
+    witnesses: ALL_WITNESSES,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'consumer-before-process',
+    title: 'consumer protocol (KIP-848): commit before processing (crashes, pauses)',
+    config: withPolicy('commit-before-process', consumerProtocol),
+    shape: FAULTS,
+    witnesses: ['commitInFlightDuringRebalance', 'rebalanceWithPausedMember', 'commitRejected', 'crashMidBatch'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'fails', atLeastOnce: 'fails', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'consumer-auto-java',
+    title: 'consumer protocol (KIP-848): Java auto-commit inside poll() (crashes, pauses)',
+    config: withPolicy('auto-commit-java', consumerProtocol),
+    shape: FAULTS,
+    witnesses: ALL_WITNESSES,
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'consumer-per-message-clean',
+    title: 'consumer protocol (KIP-848): commit after every message, clean joins and leaves only',
+    config: withPolicy('commit-per-message', consumerProtocol),
+    shape: CLEAN,
+    duplicateBound: 0,
+    witnesses: ['commitInFlightDuringRebalance'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
   },
 ];
 };

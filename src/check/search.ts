@@ -196,7 +196,13 @@ export const sampleRow = (row: MatrixRow, opts: SearchOptions): SampledRow => {
 const coverageOf = (row: MatrixRow, reached: CoverageByMachine): Record<string, MachineCoverage> => {
   const machines = machinesFor(row.config.variant);
   const out: Record<string, MachineCoverage> = {};
-  for (const m of [machines.consumer, machines.coordinator, machines.leader]) {
+  // The machines of the protocols the row's groups use (group.protocol, classic by default).
+  const protocols = new Set(row.config.groups.map((g) => g.protocol ?? 'classic'));
+  const used = [
+    ...(protocols.has('classic') ? [machines.consumer, machines.coordinator, machines.leader] : []),
+    ...(protocols.has('consumer') ? [machines.consumer848, machines.coordinator848] : []),
+  ];
+  for (const m of used) {
     const c = compiled(m);
     if (c === null) continue;
     const got = reached.get(c.id) ?? { states: new Set<string>(), transitions: new Set<string>() };

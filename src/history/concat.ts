@@ -97,6 +97,8 @@ export const renameEvent = (e: HistoryEvent, r: Renaming, dt: number): HistoryEv
     }
     case 'MemberRemoved':
       return { ...e, t, group: r.group(e.group), member: r.member(e.member) };
+    case 'MemberEpochAssigned':
+      return { ...e, t, group: r.group(e.group), member: r.member(e.member), assigned: e.assigned.map(tp), pendingRevocation: e.pendingRevocation.map(tp) };
     case 'OffsetsStored':
       return { ...e, t, group: r.group(e.group), member: r.member(e.member), offsets: mapKeys(e.offsets, tp) };
     case 'CoordinatorMoved':
@@ -223,6 +225,9 @@ export function* continueHistories(parts: Iterable<History>, gapMs = 1000): Gene
         }
         case 'MemberRemoved':
           out = { ...e, t, member: member(e.member) };
+          break;
+        case 'MemberEpochAssigned':
+          out = { ...e, t, member: member(e.member), epoch: gen(e.group, e.epoch) };
           break;
         case 'OffsetsStored':
           out = { ...e, t, member: member(e.member), generation: gen(e.group, e.generation), offsets: offs(e.offsets) };

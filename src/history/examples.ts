@@ -50,6 +50,7 @@ export const EVENT_EXAMPLES: ExampleOf = {
   GenerationStarted: { type: 'GenerationStarted', t: 5, group: 'g1', generation: 1, members: ['c0#1'], leader: 'c0#1', protocol: 'range' },
   GroupStable: { type: 'GroupStable', t: 7, group: 'g1', generation: 1, assignment: { 'c0#1': ['accounts-0', 'accounts-1'] } },
   MemberRemoved: { type: 'MemberRemoved', t: 6000, group: 'g1', member: 'c0#1', reason: 'session-timeout' },
+  MemberEpochAssigned: { type: 'MemberEpochAssigned', t: 313, group: 'g1', member: 'c0#1', epoch: 1, assigned: ['accounts-0'], pendingRevocation: [] },
   OffsetsStored: { type: 'OffsetsStored', t: 314, group: 'g1', member: 'c0#1', generation: 1, offsets: { 'accounts-0': 3 } },
   GroupLoaded: { type: 'GroupLoaded', t: 1000, group: 'g1', coordinator: 1, generation: 1, members: ['c0#1'] },
   StaticMemberReplaced: { type: 'StaticMemberReplaced', t: 9000, group: 'g1', generation: 1, instance: 'c1', previous: 'c1#1', member: 'c1#2' },

@@ -23,7 +23,7 @@ const DOCS = join(import.meta.dirname, '..', '..', 'docs');
 /** Histories of real simulator runs: random scenarios of several configurations, and a seek. */
 const simulatorHistories = (): HistoryEvent[][] => {
   const out: HistoryEvent[][] = [];
-  for (const id of ['per-message', 'auto-timer', 'assign', 'two-groups', 'latest', 'static', 'max-poll', 'add-partitions', 'coop-batch']) {
+  for (const id of ['per-message', 'auto-timer', 'assign', 'two-groups', 'latest', 'static', 'max-poll', 'add-partitions', 'coop-batch', 'consumer-per-message']) {
     const row = rowById(id);
     for (const s of fc.sample(scenarioArb(row.config, row.shape), { seed: 7, numRuns: 12 })) out.push(simulate(row.config, s.commands, s.choices).history);
   }

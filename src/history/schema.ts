@@ -30,7 +30,7 @@ const offsetMap = z.record(tp, z.number().int().min(0)).readonly().describe('top
 const tpList = z.array(tp).readonly();
 
 const commitError = z
-  .enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'REQUEST_TIMED_OUT', 'FENCED_INSTANCE_ID'])
+  .enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'REQUEST_TIMED_OUT', 'FENCED_INSTANCE_ID', 'STALE_MEMBER_EPOCH'])
   .describe('NONE: accepted; REQUEST_TIMED_OUT: no answer, outcome unknown (may have been applied); any other: rejected');
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, description: string, shape: S) =>
@@ -116,7 +116,14 @@ export const historyEventSchemas = {
     generation,
     assignment: z.record(member, tpList).readonly(),
   }),
-  MemberRemoved: event('MemberRemoved', 'the coordinator removed a member', { group, member, reason: z.enum(['session-timeout', 'leave', 'rejoin-timeout', 'sync-timeout']) }),
+  MemberRemoved: event('MemberRemoved', 'the coordinator removed a member', { group, member, reason: z.enum(['session-timeout', 'leave', 'rejoin-timeout', 'sync-timeout', 'revocation-timeout']) }),
+  MemberEpochAssigned: event('MemberEpochAssigned', 'KIP-848 coordinator: it set a member\'s epoch and partitions (assigned, and still to be revoked)', {
+    group,
+    member,
+    epoch: generation,
+    assigned: tpList,
+    pendingRevocation: tpList,
+  }),
   OffsetsStored: event('OffsetsStored', 'the coordinator accepted and stored a member\'s offset commit', { group, member, generation, offsets: offsetMap }),
   GroupLoaded: event('GroupLoaded', 'a new coordinator loaded the group from its persisted metadata: the last Stable or Empty generation and its members', {
     group,

@@ -154,7 +154,7 @@ export const overviewSvg = (history: readonly HistoryEvent[], marked: ReadonlySe
         owned = null;
       };
       for (const e of history) {
-        if (!('member' in e) || e.member !== name || e.type === 'MemberRemoved' || e.type === 'OffsetsStored') continue;
+        if (!('member' in e) || e.member !== name || e.type === 'MemberRemoved' || e.type === 'OffsetsStored' || e.type === 'MemberEpochAssigned') continue;
         if (e.type === 'Started') born = e.t;
         if (e.type === 'Assigned' && e.partitions.length > 0) {
           close(e.t);
@@ -292,6 +292,8 @@ const shapeOf = (e: HistoryEvent): Shape => {
       return { kind: 'mark', at: g(e.group), glyph: 'diamond' };
     case 'MemberRemoved':
       return { kind: 'arrow', from: g(e.group), to: m(e.member), dashed: true, cross: true };
+    case 'MemberEpochAssigned':
+      return { kind: 'mark', at: g(e.group), glyph: 'diamond' };
     case 'OffsetsStored':
       return { kind: 'arrow', from: g(e.group), to: 'log', dashed: false, cross: false };
     case 'StaticMemberReplaced':

@@ -47,6 +47,7 @@ export const actorOf = (e: HistoryEvent): Actor => {
     case 'GenerationStarted':
     case 'GroupStable':
     case 'MemberRemoved':
+    case 'MemberEpochAssigned':
     case 'OffsetsStored':
     case 'StaticMemberReplaced':
       return { kind: 'group', name: e.group };
@@ -269,6 +270,8 @@ export const mermaidSequence = (history: readonly HistoryEvent[], opts: MermaidO
         return `${M(e.member)}->>${G(e.group)}: ${text}`;
       case 'Fenced':
         return `${G(e.group)}--x${M(e.member)}: ${text}`;
+      case 'MemberEpochAssigned':
+        return `Note over ${G(e.group)}: ${text}`;
       case 'OffsetsStored':
         return `${G(e.group)}->>L: ${text}`;
     }

@@ -83,6 +83,11 @@ export const describeEvent = (e: HistoryEvent): { who: string; what: string } =>
       };
     case 'MemberRemoved':
       return { who: e.group, what: `Removed ${e.member} (${e.reason})` };
+    case 'MemberEpochAssigned':
+      return {
+        who: e.group,
+        what: `${e.member} at epoch ${e.epoch}: {${e.assigned.join(',')}}${e.pendingRevocation.length > 0 ? ` revoking {${e.pendingRevocation.join(',')}}` : ''}`,
+      };
     case 'OffsetsStored':
       return { who: e.group, what: `Stored offsets of ${e.member} gen ${e.generation}: ${offsets(e.offsets)}` };
     case 'StaticMemberReplaced':

@@ -38,6 +38,11 @@ const groupSchema = z
      * incarnation of a slot takes over the previous one's place (kafka-protocol.md §1.9).
      */
     staticMembership: z.boolean().optional(),
+    /**
+     * group.protocol: 'classic' (JoinGroup/SyncGroup, the default) or 'consumer' (KIP-848: the
+     * coordinator assigns and members reconcile by heartbeat, kafka-protocol.md §3.3).
+     */
+    protocol: z.enum(['classic', 'consumer']).optional(),
     consumer: consumerConfigSchema,
     /**
      * Per-member assignor lists for a mixed group (a rolling upgrade, KIP-429): member i of the
@@ -85,6 +90,9 @@ export const simConfigSchema = z
       g.topics.forEach((t, j) => {
         if (!names.has(t)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'topics', j], message: `unknown topic "${t}"` });
       });
+      if (g.protocol === 'consumer' && g.mode === 'assign') {
+        ctx.addIssue({ code: 'custom', path: ['groups', i, 'protocol'], message: "'consumer' needs mode 'subscribe' (manual assign() has no group membership)" });
+      }
       if (g.consumer.heartbeatIntervalMs >= g.consumer.sessionTimeoutMs) {
         ctx.addIssue({ code: 'custom', path: ['groups', i, 'consumer', 'heartbeatIntervalMs'], message: 'must be below sessionTimeoutMs' });
       }

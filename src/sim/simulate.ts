@@ -23,6 +23,7 @@
  */
 import { createActor, type AnyStateMachine } from 'xstate';
 import type { CoordinatorEvent } from '../../models/coordinator/coordinator.machine.ts';
+import type { ConsumerGroupEvent } from '../../models/coordinator848/consumerGroup.machine.ts';
 import type { Effect } from '../../models/effects.ts';
 import type { HistoryEvent } from '../../models/history.ts';
 import type { Machines } from '../../models/machines.ts';
@@ -177,7 +178,11 @@ export class Simulation {
   private readonly processes = new Map<string, Process>();
   private readonly slotIncarnations: number[] = [];
   private readonly slotCurrent: (Process | undefined)[] = [];
-  /** Each group's current coordinator; absent while a new one loads the group. */
+  /**
+   * Each group's current coordinator; absent while a new one loads the group. A KIP-848 group's
+   * consumer-group coordinator (group.protocol=consumer) is kept here too, under the classic type:
+   * only classic groups move (MoveCoordinator) or are persisted for a failover.
+   */
   private readonly coordinators = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
   /** Each group's current coordinator node (COORDINATOR until the first MoveCoordinator). */
   private readonly coordinatorNode = new Map<string, string>();
@@ -212,13 +217,29 @@ export class Simulation {
     this.pct = config.scheduler?.kind === 'pct' ? new PctScheduler(choices, config.scheduler.depth, config.scheduler.horizon) : null;
     this.slots = slotTable(config);
     for (const g of config.groups) {
-      this.coordinators.set(g.name, this.newCoordinator(g.name));
+      this.coordinators.set(g.name, this.coordinatorRunner(g));
       this.coordinatorNode.set(g.name, COORDINATOR);
     }
   }
 
   private newCoordinator(group: string): Runner<CoordinatorContext, CoordinatorEvent> {
     return runner(this.machines.coordinator, { group, initialRebalanceDelayMs: this.config.initialRebalanceDelayMs }, this.stepper, this.coverage);
+  }
+
+  /** The group's coordinator: classic, or KIP-848's consumer group (group.protocol=consumer). */
+  private coordinatorRunner(g: GroupSpec): Runner<CoordinatorContext, CoordinatorEvent> {
+    if (g.protocol !== 'consumer') return this.newCoordinator(g.name);
+    const partitionsPerTopic: Record<string, number> = {};
+    for (const t of this.config.topics) partitionsPerTopic[t.name] = t.partitions;
+    // Session and heartbeat interval are broker settings in KIP-848; the group's consumer settings stand in.
+    const input = {
+      group: g.name,
+      sessionTimeoutMs: g.consumer.sessionTimeoutMs,
+      heartbeatIntervalMs: g.consumer.heartbeatIntervalMs,
+      assignor: g.consumer.assignors[0] ?? 'range',
+      partitionsPerTopic,
+    };
+    return runner(this.machines.coordinator848, input, this.stepper, this.coverage) as unknown as Runner<CoordinatorContext, CoordinatorEvent>;
   }
 
   get clockMs(): number {
@@ -320,7 +341,8 @@ export class Simulation {
    */
   private moveCoordinator(slot: number): boolean {
     const g = this.config.groups[slot % this.config.groups.length];
-    if (g === undefined) return false;
+    // Failover is modelled for the classic coordinator only (KIP-848 groups: not enabled).
+    if (g === undefined || g.protocol === 'consumer') return false;
     const old = this.coordinators.get(g.name);
     if (old === undefined) return false;
     const oldNode = this.coordinatorNode.get(g.name) ?? COORDINATOR;
@@ -362,8 +384,9 @@ export class Simulation {
     const g = row.group;
     const partitions = g.mode === 'assign' ? g.topics.flatMap((t) => this.log.partitionsOf(t)) : [];
     const config = memberConsumerConfig(g, slot - this.slots.findIndex((s) => s.group === g));
+    const consumer = g.protocol === 'consumer' ? this.machines.consumer848 : this.machines.consumer;
     const actor = runner<ConsumerContext, ConsumerEvent>(
-      this.machines.consumer,
+      consumer,
       { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config, ...(isStatic ? { groupInstanceId: `c${slot}` } : {}) },
       this.stepper,
       this.coverage,
@@ -401,7 +424,7 @@ export class Simulation {
     for (const e of p.actor.send(event)) this.interpretMember(p, e);
   }
 
-  private driveCoordinator(group: string, event: CoordinatorEvent, node: string = this.coordinatorNode.get(group) ?? COORDINATOR): void {
+  private driveCoordinator(group: string, event: CoordinatorEvent | ConsumerGroupEvent, node: string = this.coordinatorNode.get(group) ?? COORDINATOR): void {
     const actor = this.coordinators.get(group);
     if (actor === undefined) return;
     for (const e of actor.send(event)) this.interpretCoordinator(group, e, node, actor);
@@ -591,7 +614,8 @@ export class Simulation {
       this.send(node, req.from, { type: 'OffsetFetchResponse', to: req.from, committed, logStartOffsets, logEndOffsets });
       return;
     }
-    this.driveCoordinator(req.group, req, node);
+    // Each coordinator machine ignores the other protocol's requests, as a broker answers them with an error.
+    this.driveCoordinator(req.group, req as CoordinatorEvent | ConsumerGroupEvent, node);
   }
 
   private broker(req: Request): void {
