@@ -184,7 +184,14 @@ export class CompiledActor<C = unknown> {
     private readonly m: CompiledMachine,
     input: unknown,
     private readonly coverage: Coverage | null = null,
+    /** Start in this state and context instead of the initial ones (a clone). */
+    from?: { readonly state: string; readonly ctx: Ctx },
   ) {
+    if (from !== undefined) {
+      this.state = from.state;
+      this.ctx = from.ctx;
+      return;
+    }
     this.state = m.initial;
     coverage?.states.add(m.initial);
     this.ctx = m.context(input);
@@ -208,6 +215,11 @@ export class CompiledActor<C = unknown> {
 
   matches(state: string): boolean {
     return this.state === state;
+  }
+
+  /** A copy in the same state: the context is immutable, so both share it until one steps. */
+  clone(): CompiledActor<C> {
+    return new CompiledActor<C>(this.m, undefined, this.coverage, { state: this.state, ctx: this.ctx });
   }
 
   /** Processes one event (a macrostep) and returns the effects it emitted, in order. */

@@ -82,7 +82,11 @@ interface Runner<C, E> {
   send(event: E): Effect[];
   matches(state: string): boolean;
   readonly context: C;
+  /** The current state's name (flat machines). */
+  readonly value: string;
   stop(): void;
+  /** An independent copy in the same state (compiled machines only: their contexts are immutable and shared). */
+  clone(): Runner<C, E>;
 }
 
 const xstateRunner = <C, E>(machine: AnyStateMachine, input: unknown): Runner<C, E> => {
@@ -102,9 +106,28 @@ const xstateRunner = <C, E>(machine: AnyStateMachine, input: unknown): Runner<C,
     get context() {
       return actor.getSnapshot().context as C;
     },
+    get value() {
+      return JSON.stringify(actor.getSnapshot().value);
+    },
     stop: () => actor.stop(),
+    clone: () => {
+      throw new Error('only the compiled stepper can clone a running machine (GROUPCHECK_STEPPER=xstate cannot explore)');
+    },
   };
 };
+
+const compiledRunner = <C, E>(actor: CompiledActor<C>): Runner<C, E> => ({
+  send: (event: E) => actor.send(event as { type: string }),
+  matches: (state) => actor.matches(state),
+  get context() {
+    return actor.context;
+  },
+  get value() {
+    return actor.value;
+  },
+  stop: () => undefined,
+  clone: () => compiledRunner<C, E>(actor.clone()),
+});
 
 const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper, coverage: CoverageByMachine | null): Runner<C, E> => {
   const c = stepper === 'compiled' ? compiled(machine) : null;
@@ -114,15 +137,7 @@ const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper
     cov = coverage.get(c.id) ?? { states: new Set(), transitions: new Set() };
     coverage.set(c.id, cov);
   }
-  const actor = new CompiledActor<C>(c, input, cov);
-  return {
-    send: (event: E) => actor.send(event as { type: string }),
-    matches: (state) => actor.matches(state),
-    get context() {
-      return actor.context;
-    },
-    stop: () => undefined,
-  };
+  return compiledRunner<C, E>(new CompiledActor<C>(c, input, cov));
 };
 
 interface Process {
@@ -505,11 +520,10 @@ export class Simulation {
       const open = this.deliverable();
       const next = this.timers.peek();
       const due = next !== undefined && next.at <= target;
-      const oldest = open.reduce((mn, ch) => Math.min(mn, (ch.queue[0] as InFlight).sentAt), Infinity);
       // The clock may move (to the next timer, or to the end of this wait) while messages are
       // in flight, unless one would then be older than networkDelayMaxMs.
       const until = due ? (next as { at: number }).at : target;
-      const mayAdvance = open.length === 0 || (!fifo && oldest + this.config.networkDelayMaxMs >= until);
+      const mayAdvance = open.length === 0 || (!fifo && this.inFlightAllows(open, until));
       const options = open.length + (mayAdvance ? 1 : 0);
       const pick = fifo || options === 0 ? 0 : this.pct !== null ? this.choosePct(open, mayAdvance) : this.choose(options);
       const ch = open[pick];
@@ -522,6 +536,12 @@ export class Simulation {
         return;
       }
     }
+  }
+
+  /** No message in flight would be older than networkDelayMaxMs if the clock moved to `until`. */
+  private inFlightAllows(open: readonly Channel[], until: number): boolean {
+    const oldest = open.reduce((mn, ch) => Math.min(mn, (ch.queue[0] as InFlight).sentAt), Infinity);
+    return oldest + this.config.networkDelayMaxMs >= until;
   }
 
   private fire(): void {
@@ -621,6 +641,133 @@ export class Simulation {
       for (const t of g.topics) for (const tp of this.log.partitionsOf(t)) if (!owned.has(tp)) return false;
     }
     return true;
+  }
+
+  // ------------------------------------------------------------------ step-level API (src/explore)
+  //
+  // The exhaustive search (src/explore/bfs.ts) drives this same simulator one step at a time:
+  // deliver the head of one open channel, fire the next timer, or apply a command, and clones
+  // the world to branch. The rules are runFor's: a delivery picks among the open channels
+  // (oldest head first), the clock moves only to the next timer and only if no message in
+  // flight would then be older than networkDelayMaxMs, and a command may come only when no
+  // timer is due (as between two Waits), so every explored path is a commands + choices run.
+
+  /** How many channels may deliver now; deliverNth(k) takes one of them, oldest head first. */
+  deliveries(): number {
+    return this.deliverable().length;
+  }
+
+  deliverNth(k: number): void {
+    const ch = this.deliverable()[k];
+    if (ch === undefined) throw new Error(`deliverNth(${k}): only ${this.deliverable().length} channel(s) are open`);
+    this.deliver(ch);
+  }
+
+  /** The time of the next live timer, if any. */
+  nextTimerAt(): number | undefined {
+    return this.timers.peek()?.at;
+  }
+
+  /** Oldest send time among the heads of the open channels (Infinity when none is open). */
+  oldestInFlightMs(): number {
+    return this.deliverable().reduce((mn, ch) => Math.min(mn, (ch.queue[0] as InFlight).sentAt), Infinity);
+  }
+
+  /** Whether runFor could move the clock to the next timer now. */
+  mayFire(): boolean {
+    const next = this.timers.peek();
+    if (next === undefined) return false;
+    const open = this.deliverable();
+    return open.length === 0 || this.inFlightAllows(open, next.at);
+  }
+
+  fireNext(): void {
+    if (!this.mayFire()) throw new Error('fireNext: no timer may fire now');
+    this.fire();
+  }
+
+  /** No timer is due at or before now: a command may be applied here. */
+  quiet(): boolean {
+    const next = this.timers.peek();
+    return next === undefined || next.at > this.now;
+  }
+
+  /** Whether the process in a slot is running (alive), and whether it is leaving or paused. */
+  slotState(slot: number): 'down' | 'running' | 'leaving' | 'paused' {
+    const p = this.running(slot);
+    if (p === undefined) return 'down';
+    return p.leaving ? 'leaving' : p.pausedUntil > this.now ? 'paused' : 'running';
+  }
+
+  /**
+   * An independent copy of the world (compiled stepper, no PCT). Machine contexts, records and
+   * messages are immutable and shared; the containers holding them are copied. The copy starts
+   * with an empty history: the caller keeps what happened so far.
+   */
+  clone(): Simulation {
+    if (this.pct !== null) throw new Error('a PCT-scheduled simulation cannot be cloned');
+    const processes = new Map<string, Process>();
+    // A dead process is never changed again, so it is shared.
+    for (const [name, p] of this.processes) processes.set(name, p.alive ? { ...p, actor: p.actor.clone(), leader: p.leader.clone() } : p);
+    const channels = new Map<string, Channel>();
+    for (const [key, ch] of this.channels) if (ch.queue.length > 0) channels.set(key, { from: ch.from, to: ch.to, queue: ch.queue.slice() });
+    const coordinators = new Map<string, Runner<unknown, CoordinatorEvent>>();
+    for (const [g, a] of this.coordinators) coordinators.set(g, a.clone());
+    const copy = Object.create(Simulation.prototype) as Simulation;
+    Object.assign(copy, {
+      config: this.config,
+      choices: this.choices,
+      machines: this.machines,
+      stepper: this.stepper,
+      coverage: this.coverage,
+      history: [],
+      log: this.log.clone(),
+      now: this.now,
+      timers: this.timers.clone(),
+      channels,
+      msgSeq: this.msgSeq,
+      processes,
+      slotIncarnations: this.slotIncarnations.slice(),
+      slotCurrent: this.slotCurrent.map((p) => (p === undefined ? undefined : processes.get(p.name))),
+      coordinators,
+      parked: new Map(this.parked),
+      slots: this.slots,
+      choiceIndex: this.choiceIndex,
+      pct: null,
+      events: this.events,
+      messages: this.messages,
+      valueSeq: this.valueSeq,
+    });
+    return copy;
+  }
+
+  /**
+   * A canonical text of everything that decides the world's future: per slot (one string each,
+   * so that symmetry reduction can permute them) its incarnation and, if running, its flags and
+   * machines; then the coordinators, every message in flight in send order with its age, the
+   * live timers in firing order relative to now, parked fetches, the log and committed offsets.
+   * Absolute time, sequence numbers and counters are left out (the future depends only on their
+   * order and on durations), and so is the history. `json` encodes an immutable value (a cache
+   * keyed by object identity makes the shared contexts of clones cheap).
+   */
+  canonical(json: (v: object) => string): { readonly slots: string[]; readonly rest: string } {
+    const now = this.now;
+    const slots: string[] = [];
+    for (let s = 0; s < this.slots.length; s++) {
+      const p = this.running(s);
+      const inc = this.slotIncarnations[s] ?? 0;
+      slots.push(p === undefined ? `${inc}` : `${inc}|${p.name}|${p.pausedUntil > now ? p.pausedUntil - now : 0}${p.leaving ? 'L' : ''}|${p.actor.value}|${json(p.actor.context as object)}|${p.leader.value}|${json(p.leader.context as object)}`);
+    }
+    const out: string[] = [];
+    for (const [g, a] of this.coordinators) out.push(`G${g}`, a.value, json(a.context as object));
+    const inFlight: { ch: Channel; m: InFlight }[] = [];
+    for (const ch of this.channels.values()) for (const m of ch.queue) inFlight.push({ ch, m });
+    inFlight.sort((a, b) => a.m.seq - b.m.seq);
+    for (const { ch, m } of inFlight) out.push(`M${ch.from}>${ch.to}@${now - m.sentAt}`, json(m.message));
+    for (const t of this.timers.liveInOrder()) out.push(`T${t.owner}/${t.name}@${t.at - now}`);
+    for (const f of this.parked.values()) out.push(`F${f.timer}`);
+    out.push(`V${this.valueSeq}`, this.log.canonical());
+    return { slots, rest: out.join('|') };
   }
 
   stats(applied: readonly boolean[]): RunStats {

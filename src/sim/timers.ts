@@ -56,6 +56,21 @@ export class TimerQueue {
     this.set(entry.owner, entry.name, at);
   }
 
+  /** An independent copy (entries are immutable and shared). */
+  clone(): TimerQueue {
+    const copy = new TimerQueue();
+    // Only the live entries, sorted: an ascending array is a valid heap.
+    copy.heap.push(...this.liveInOrder());
+    for (const [k, v] of this.live) copy.live.set(k, v);
+    copy.seq = this.seq;
+    return copy;
+  }
+
+  /** The live timers in firing order (due time, then arming order). */
+  liveInOrder(): TimerEntry[] {
+    return this.heap.filter((e) => this.isLive(e)).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  }
+
   get size(): number {
     return this.live.size;
   }
