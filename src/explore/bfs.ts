@@ -19,16 +19,20 @@ import { slotTable } from '../sim/config.ts';
 import { Simulation, simulate } from '../sim/simulate.ts';
 import { checkInvariant } from '../check/checkHistory.ts';
 import type { CheckContext, Violation } from '../check/invariant.ts';
-import { invariantByName } from '../../properties/invariants/index.ts';
+import { INVARIANTS, invariantByName } from '../../properties/invariants/index.ts';
 import { FingerprintSet, IntColumn, fingerprint } from './fingerprint.ts';
-import { ledgerMonitor, type MonitorContext, type PathMonitor } from './monitor.ts';
+import { faultTailMonitor, ledgerMonitor, type MonitorContext, type PathMonitor } from './monitor.ts';
 import { decodeStep, describeStep, encodeStep, pathToScenario, applyStep, type Step } from './path.ts';
 import { produceAlphabet, type Budgets, type Scope } from './scope.ts';
 import { renameSlots, symmetricKey, symmetryPermutations } from './symmetry.ts';
 
+/** The default screens: the ledger, and every invariant after each fault. */
+export const DEFAULT_MONITORS: readonly PathMonitor[] = [ledgerMonitor as PathMonitor, faultTailMonitor(INVARIANTS.map((i) => i.name)) as PathMonitor];
+
 export interface ExploreOptions {
   /** Invariants to look for (default: every one a monitor screens). */
   readonly invariants?: readonly string[];
+  /** Default DEFAULT_MONITORS. */
   readonly monitors?: readonly PathMonitor[];
   readonly check?: CheckContext;
   /** Stop once every looked-for invariant has a confirmed counterexample. */
@@ -107,7 +111,7 @@ const spend = (b: Budgets, c: Command): Budgets | null => {
 };
 
 /** The steps enabled in a world within the budgets. */
-const enabledSteps = (sim: Simulation, b: Budgets, slots: number, produce: readonly Command[], pauseMs: number, cmd: (c: Command) => Command): Step[] => {
+export const enabledSteps = (sim: Simulation, b: Budgets, slots: number, produce: readonly Command[], pauseMs: number, cmd: (c: Command) => Command): Step[] => {
   const out: Step[] = [];
   const n = sim.deliveries();
   for (let k = 0; k < n; k++) out.push({ type: 'deliver', k });
@@ -130,7 +134,7 @@ const enabledSteps = (sim: Simulation, b: Budgets, slots: number, produce: reado
 export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult => {
   const t0 = performance.now();
   const config = scope.config;
-  const monitors = opts.monitors ?? [ledgerMonitor as PathMonitor];
+  const monitors = opts.monitors ?? DEFAULT_MONITORS;
   const screened = [...new Set(monitors.flatMap((m) => m.screens))];
   const wanted = (opts.invariants ?? screened).filter((i) => screened.includes(i));
   for (const name of opts.invariants ?? []) {
@@ -160,9 +164,9 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
   for (const p of produce) interned.set(JSON.stringify(p), p);
 
   const encoders = perms.map((p) => valueEncoder(perms.length > 1 ? p : null));
-  const visited = new FingerprintSet(16);
-  const parent = new IntColumn();
-  const step = new IntColumn();
+  const visited = new FingerprintSet(10);
+  const parent = new IntColumn(1024);
+  const step = new IntColumn(1024);
   const keyOf = (sim: Simulation, mons: readonly unknown[], b: Budgets): string => {
     const tail = `\nB${b.starts},${b.crashes},${b.pauses},${b.leaves},${b.records}\n${monitors.map((m, i) => m.encode(mons[i])).join('\n')}`;
     return symmetricKey((i) => {

@@ -157,3 +157,19 @@ export const ledgerMonitor: PathMonitor<Ledger> = {
   },
   encode: ({ fresh: _fresh, ...rest }) => JSON.stringify(rest),
 };
+
+/**
+ * Screens every invariant right after a fault (Crash, Pause, Leave): the confirming run's
+ * quiescence tail (resume, restart an empty group, settle) is where most faults show their
+ * damage (a lost record, a re-processed batch, a group that never settles), so the path only
+ * needs to reach the fault. The flag is not part of the fingerprint: it says how the state was
+ * reached, not what it is.
+ */
+export const faultTailMonitor = (invariants: readonly string[]): PathMonitor<boolean> => ({
+  name: 'fault-tail',
+  screens: invariants,
+  initial: false,
+  step: (_state, events) => events.some((e) => e.type === 'Crashed' || e.type === 'Paused' || e.type === 'LeaveRequested'),
+  suspects: (afterFault) => (afterFault ? invariants : []),
+  encode: () => '',
+});

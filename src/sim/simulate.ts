@@ -686,10 +686,16 @@ export class Simulation {
     this.fire();
   }
 
-  /** No timer is due at or before now: a command may be applied here. */
+  /**
+   * runFor could end a wait here: no timer is due at or before now, and no open channel holds
+   * a message older than networkDelayMaxMs (one to a process that was paused may be). A
+   * command may be applied only then.
+   */
   quiet(): boolean {
     const next = this.timers.peek();
-    return next === undefined || next.at > this.now;
+    if (next !== undefined && next.at <= this.now) return false;
+    const open = this.deliverable();
+    return open.length === 0 || this.inFlightAllows(open, this.now);
   }
 
   /** Whether the process in a slot is running (alive), and whether it is leaving or paused. */
