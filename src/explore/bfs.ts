@@ -40,6 +40,11 @@ export interface ExploreOptions {
   /** Bound on confirmation runs per invariant (each is a full simulate). */
   readonly confirmMax?: number;
   readonly onLevel?: (depth: number, states: number) => void;
+  /**
+   * The benchmark's naive baseline (xstate/graph style): the visited set is a Map keyed by the
+   * full JSON text of each state (no fingerprints, no cache of encoded values, no symmetry).
+   */
+  readonly naive?: boolean;
 }
 
 export interface ExploreCounterexample {
@@ -64,7 +69,10 @@ export interface ExploreResult {
   readonly depthBounded: boolean;
   readonly elapsedMs: number;
   readonly statesPerSecond: number;
-  /** Bytes per distinct state of the visited set, parent pointers and step codes. */
+  /**
+   * Bytes per distinct state of the visited set, parent pointers and step codes (typed arrays:
+   * exact; naive: estimated as key characters plus 80 bytes per Map entry and its record).
+   */
   readonly bytesPerState: number;
   /** Largest number of worlds held at once (two BFS levels). */
   readonly frontierPeak: number;
@@ -146,7 +154,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
   const mctx: MonitorContext = {
     groupOf: (member) => rows[Number(/^c(\d+)#/.exec(member)?.[1] ?? -1)]?.group.name ?? '',
   };
-  const perms = scope.symmetry ? symmetryPermutations(config) : [rows.map((r) => r.slot)];
+  const perms = scope.symmetry && opts.naive !== true ? symmetryPermutations(config) : [rows.map((r) => r.slot)];
   const produce = produceAlphabet(config);
   // One object per command, so a step code is its index in the alphabet.
   const alphabet: Command[] = [...produce];
@@ -163,7 +171,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
   };
   for (const p of produce) interned.set(JSON.stringify(p), p);
 
-  const encoders = perms.map((p) => valueEncoder(perms.length > 1 ? p : null));
+  const encoders = opts.naive === true ? [(v: object) => JSON.stringify(v)] : perms.map((p) => valueEncoder(perms.length > 1 ? p : null));
   const visited = new FingerprintSet(10);
   const parent = new IntColumn(1024);
   const step = new IntColumn(1024);
@@ -174,7 +182,17 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
       return { slots, rest: rest + tail };
     }, perms);
   };
+  const naive = new Map<string, { readonly parent: number; readonly step: number }>();
+  let naiveBytes = 0;
   const add = (key: string, from: number, code: number): number => {
+    if (opts.naive === true) {
+      if (naive.has(key)) return -1;
+      naive.set(key, { parent: from, step: code });
+      naiveBytes += key.length + 80;
+      parent.push(from);
+      step.push(code);
+      return naive.size - 1;
+    }
     const [lo, hi] = fingerprint(key);
     const id = visited.add(lo, hi);
     if (id >= 0) {
@@ -183,6 +201,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     }
     return id;
   };
+  const count = (): number => (opts.naive === true ? naive.size : visited.size);
   const pathTo = (id: number): Step[] => {
     const out: Step[] = [];
     for (let i = id; parent.get(i) >= 0; i = parent.get(i)) out.push(decodeStep(step.get(i), alphabet));
@@ -243,7 +262,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
         const flagged = monitors.flatMap((m, i) => m.suspects(mons[i]));
         if (flagged.length > 0) confirm(id, flagged, depth + 1);
         next.push({ id, sim, monitors: mons, budgets });
-        if (visited.size >= scope.statesMax) {
+        if (count() >= scope.statesMax) {
           cut = true;
           break search;
         }
@@ -253,10 +272,10 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     frontierPeak = Math.max(frontierPeak, frontier.length + next.length);
     frontier = next;
     depth++;
-    opts.onLevel?.(depth, visited.size);
+    opts.onLevel?.(depth, count());
   }
   const elapsedMs = performance.now() - t0;
-  const states = visited.size;
+  const states = count();
   return {
     states,
     transitions,
@@ -265,7 +284,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     depthBounded,
     elapsedMs,
     statesPerSecond: states / (elapsedMs / 1000),
-    bytesPerState: (visited.bytes + parent.bytes + step.bytes) / states,
+    bytesPerState: opts.naive === true ? naiveBytes / states : (visited.bytes + parent.bytes + step.bytes) / states,
     frontierPeak,
     symmetryPermutations: perms.length,
     invariants: wanted,
