@@ -16,6 +16,7 @@
 import type { HistoryEvent } from '../../models/history.ts';
 import type { Command } from '../sim/command.ts';
 import { slotTable } from '../sim/config.ts';
+import { machinesFor } from '../../models/zoo.ts';
 import { Simulation, simulate } from '../sim/simulate.ts';
 import { checkInvariant } from '../check/checkHistory.ts';
 import type { CheckContext, Violation } from '../check/invariant.ts';
@@ -175,8 +176,21 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
   const visited = new FingerprintSet(10);
   const parent = new IntColumn(1024);
   const step = new IntColumn(1024);
+  // Monitor states are immutable and shared by a parent and a child the step left unchanged.
+  const monitorTexts = monitors.map(() => new WeakMap<object, string>());
+  const encodeMonitor = (i: number, state: unknown): string => {
+    const m = monitors[i] as PathMonitor;
+    if (typeof state !== 'object' || state === null) return m.encode(state);
+    const cache = monitorTexts[i] as WeakMap<object, string>;
+    let text = cache.get(state);
+    if (text === undefined) {
+      text = m.encode(state);
+      cache.set(state, text);
+    }
+    return text;
+  };
   const keyOf = (sim: Simulation, mons: readonly unknown[], b: Budgets): string => {
-    const tail = `\nB${b.starts},${b.crashes},${b.pauses},${b.leaves},${b.records}\n${monitors.map((m, i) => m.encode(mons[i])).join('\n')}`;
+    const tail = `\nB${b.starts},${b.crashes},${b.pauses},${b.leaves},${b.records}\n${mons.map((s, i) => encodeMonitor(i, s)).join('\n')}`;
     return symmetricKey((i) => {
       const { slots, rest } = sim.canonical(encoders[i] as (v: object) => string);
       return { slots, rest: rest + tail };
@@ -231,7 +245,8 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     }
   };
 
-  const root = new Simulation(config, []);
+  // The compiled step function: its actors clone cheaply (XState's own cannot be cloned).
+  const root = new Simulation(config, [], machinesFor(config.variant), 'compiled');
   const rootMons = monitors.map((m) => m.initial);
   add(keyOf(root, rootMons, scope.budgets), -1, -1);
   let frontier: Node[] = [{ id: 0, sim: root, monitors: rootMons, budgets: scope.budgets }];
