@@ -771,7 +771,7 @@ export class Simulation {
     inFlight.sort((a, b) => a.m.seq - b.m.seq);
     for (const { ch, m } of inFlight) out.push(`M${ch.from}>${ch.to}@${now - m.sentAt}`, json(m.message));
     for (const t of this.timers.liveInOrder()) out.push(`T${t.owner}/${t.name}@${t.at - now}`);
-    for (const f of this.parked.values()) out.push(`F${f.timer}`);
+    for (const f of this.parked.values()) out.push(`F${f.timer}`, json(f.req));
     out.push(`V${this.valueSeq}`, this.log.canonical());
     return { slots, rest: out.join('|') };
   }
