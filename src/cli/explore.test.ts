@@ -4,7 +4,7 @@
  * exit 1 when a promised invariant breaks, and exit 2 with a clear message on bad input.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,17 @@ describe('groupcheck explore', () => {
     const replay = cli('replay', r.files.atLeastOnce as string);
     expect(replay.code, replay.out + replay.err).toBe(0);
     expect(replay.out).toContain('reproduced');
+  }, 240_000);
+
+  it('catches a bug-zoo variant on a clean configuration and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'groupcheck-explore-'));
+    const config = join(dir, 'zoo.json');
+    writeFileSync(config, JSON.stringify({ variant: 'consumer-commits-offset-not-next' }));
+    const run = cli('explore', '--config', config, '--row', 'per-message-clean', '--members', '2', '--partitions', '1', '--records', '1', '--leaves', '1', '--invariants', 'noDuplicateProcessing', '--stop', '--out', dir);
+    expect(run.code, run.err).toBe(1);
+    expect(run.out).toMatch(/\[violated\] noDuplicateProcessing \(expected: holds\) in \d+ steps/);
+    const replay = cli('replay', join(dir, 'counterexamples', 'explore--per-message-clean--noDuplicateProcessing.json'));
+    expect(replay.code, replay.out + replay.err).toBe(0);
   }, 240_000);
 
   it('prints the figures as text', () => {

@@ -116,18 +116,26 @@ const xstateRunner = <C, E>(machine: AnyStateMachine, input: unknown): Runner<C,
   };
 };
 
-const compiledRunner = <C, E>(actor: CompiledActor<C>): Runner<C, E> => ({
-  send: (event: E) => actor.send(event as { type: string }),
-  matches: (state) => actor.matches(state),
-  get context() {
-    return actor.context;
-  },
-  get value() {
-    return actor.value;
-  },
-  stop: () => undefined,
-  clone: () => compiledRunner<C, E>(actor.clone()),
-});
+/** A compiled machine as a Runner (a class: clones make many, and getters on literals cost). */
+class CompiledRunner<C, E> implements Runner<C, E> {
+  constructor(private readonly actor: CompiledActor<C>) {}
+  send(event: E): Effect[] {
+    return this.actor.send(event as { type: string });
+  }
+  matches(state: string): boolean {
+    return this.actor.matches(state);
+  }
+  get context(): C {
+    return this.actor.context;
+  }
+  get value(): string {
+    return this.actor.value;
+  }
+  stop(): void {}
+  clone(): Runner<C, E> {
+    return new CompiledRunner<C, E>(this.actor.clone());
+  }
+}
 
 const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper, coverage: CoverageByMachine | null): Runner<C, E> => {
   const c = stepper === 'compiled' ? compiled(machine) : null;
@@ -137,7 +145,7 @@ const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper
     cov = coverage.get(c.id) ?? { states: new Set(), transitions: new Set() };
     coverage.set(c.id, cov);
   }
-  return compiledRunner<C, E>(new CompiledActor<C>(c, input, cov));
+  return new CompiledRunner<C, E>(new CompiledActor<C>(c, input, cov));
 };
 
 interface Process {

@@ -10,6 +10,8 @@ export interface TimerEntry {
   readonly seq: number;
   readonly owner: string;
   readonly name: string;
+  /** `${owner}\u0000${name}`, built once. */
+  readonly key: string;
 }
 
 const before = (a: TimerEntry, b: TimerEntry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
@@ -21,8 +23,8 @@ export class TimerQueue {
   private seq = 0;
 
   set(owner: string, name: string, at: number): void {
-    const entry: TimerEntry = { at, seq: ++this.seq, owner, name };
-    this.live.set(`${owner}\u0000${name}`, entry.seq);
+    const entry: TimerEntry = { at, seq: ++this.seq, owner, name, key: `${owner}\u0000${name}` };
+    this.live.set(entry.key, entry.seq);
     this.push(entry);
   }
 
@@ -46,7 +48,7 @@ export class TimerQueue {
     this.dropStale();
     const top = this.heap[0];
     if (top === undefined) return undefined;
-    this.live.delete(`${top.owner}\u0000${top.name}`);
+    this.live.delete(top.key);
     this.removeTop();
     return top;
   }
@@ -76,7 +78,7 @@ export class TimerQueue {
   }
 
   private isLive(e: TimerEntry): boolean {
-    return this.live.get(`${e.owner}\u0000${e.name}`) === e.seq;
+    return this.live.get(e.key) === e.seq;
   }
 
   private dropStale(): void {
