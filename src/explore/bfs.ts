@@ -62,7 +62,7 @@ export interface ExploreCounterexample {
 export interface ExploreResult {
   readonly states: number;
   readonly transitions: number;
-  /** Deepest level reached. */
+  /** Steps of the deepest distinct state found. */
   readonly depth: number;
   /** Every state within the depth bound was expanded (no state budget cut). */
   readonly exhausted: boolean;
@@ -252,6 +252,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
   let frontier: Node[] = [{ id: 0, sim: root, monitors: rootMons, budgets: scope.budgets }];
   let transitions = 0;
   let depth = 0;
+  let deepest = 0;
   let frontierPeak = 1;
   let cut = false;
   let depthBounded = false;
@@ -274,6 +275,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
         const mons = monitors.map((m, i) => m.step(node.monitors[i], events, mctx));
         const id = add(keyOf(sim, mons, budgets), node.id, encodeStep(s, alphabet));
         if (id < 0) continue;
+        deepest = depth + 1;
         const flagged = monitors.flatMap((m, i) => m.suspects(mons[i]));
         if (flagged.length > 0) confirm(id, flagged, depth + 1);
         next.push({ id, sim, monitors: mons, budgets });
@@ -294,7 +296,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
   return {
     states,
     transitions,
-    depth,
+    depth: deepest,
     exhausted: !cut && !depthBounded && !done(),
     depthBounded,
     elapsedMs,
