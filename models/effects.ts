@@ -20,8 +20,15 @@ export type Effect =
   | { readonly type: 'StoreOffsets'; readonly group: string; readonly offsets: Readonly<Record<TopicPartition, number>> }
   /** Member: it was elected leader; its leader role must compute the assignment. */
   | { readonly type: 'Lead'; readonly generation: number; readonly protocol: string | null; readonly members: readonly JoinMemberMetadata[] }
+  /** Member: it joined a generation as a follower; its leader role (if leading) steps down. */
+  | { readonly type: 'Demote' }
   /** Leader role: the assignment it computed, for its member's SyncGroup. */
   | { readonly type: 'AssignmentComputed'; readonly generation: number; readonly assignments: Readonly<Record<string, readonly TopicPartition[]>> }
+  /**
+   * Member: close the connection to the coordinator or the broker (a request timed out,
+   * kafka-protocol.md §2.7): every request and response still in flight on it is lost.
+   */
+  | { readonly type: 'Disconnect'; readonly to: string }
   /** Member: the consumer closed; the process may exit. */
   | { readonly type: 'Exit' };
 

@@ -20,7 +20,7 @@ import type { Effect } from './effects.ts';
 import type { CommitError } from './history.ts';
 import type { GroupError } from './protocol.ts';
 import { PROCESSING_POLICIES, type LogRecord, type ProcessingPolicy } from './types.ts';
-import type { CoordinatorContext, CoordinatorInput } from './coordinator/coordinator.logic.ts';
+import { snapshotOf, type CoordinatorContext, type CoordinatorInput } from './coordinator/coordinator.logic.ts';
 import { coordinatorMachine, type CoordinatorEvent } from './coordinator/coordinator.machine.ts';
 import type { ConsumerContext, ConsumerInput } from './consumer/consumer.logic.ts';
 import { consumerMachine, type ConsumerEvent } from './consumer/consumer.machine.ts';
@@ -137,7 +137,9 @@ type CoordinatorStep =
   | { readonly type: 'TimerJoin' }
   | { readonly type: 'TimerSync' }
   | { readonly type: 'TimerSession'; readonly member: MemberRef }
-  | { readonly type: 'Unload' };
+  | { readonly type: 'Unload' }
+  /** Failover: load the group as persisted (this context's own snapshot) or as never persisted. */
+  | { readonly type: 'Load'; readonly persisted: boolean };
 
 const CLIENTS = ['c1', 'c2', 'c3'] as const;
 /** '' asks for a new member; the others are ids the coordinator may or may not have handed out. */
@@ -187,6 +189,7 @@ const coordinatorStepArb: fc.Arbitrary<CoordinatorStep> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ type: 'TimerSync' as const }) },
   { weight: 3, arbitrary: fc.record({ type: fc.constant('TimerSession' as const), member: memberRefArb }) },
   { weight: 1, arbitrary: fc.constant({ type: 'Unload' as const }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('Load' as const), persisted: fc.boolean() }) },
 );
 
 const coordinatorInputArb = fc.record({ group: fc.constant('g'), initialRebalanceDelayMs: fc.constantFrom(0, 0, 3_000) });
@@ -241,6 +244,8 @@ function resolveCoordinatorStep(step: CoordinatorStep, ctx: CoordinatorContext):
       return { type: 'Timer', timer: `session:${resolveMember(step.member, ctx, 'c1').memberId}` };
     case 'Unload':
       return { type: 'Unload' };
+    case 'Load':
+      return { type: 'Load', coordinator: 1, snapshot: step.persisted ? snapshotOf(ctx) : null };
   }
 }
 
@@ -254,7 +259,7 @@ type ConsumerStep =
   | { readonly type: 'SyncGroupResponse'; readonly error: GroupError; readonly partitions: readonly number[] }
   | { readonly type: 'OffsetFetchResponse'; readonly committed: readonly number[] }
   | { readonly type: 'FetchResponse'; readonly counts: readonly number[]; readonly shift: number; readonly current: boolean }
-  | { readonly type: 'Timer'; readonly timer: 'process' | 'heartbeat' | 'autocommit' }
+  | { readonly type: 'Timer'; readonly timer: 'process' | 'heartbeat' | 'autocommit' | 'request' | 'retry' }
   | { readonly type: 'OffsetCommitResponse'; readonly awaited: boolean; readonly error: CommitError }
   | { readonly type: 'HeartbeatResponse'; readonly error: GroupError; readonly current: boolean }
   | { readonly type: 'LeaveRequest' }
@@ -274,8 +279,27 @@ interface ProgressStep {
   readonly commit: Extract<ConsumerStep, { type: 'OffsetCommitResponse' }>;
 }
 
-const GROUP_ERRORS: readonly GroupError[] = ['NONE', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'INCONSISTENT_GROUP_PROTOCOL'];
-const COMMIT_ERRORS: readonly CommitError[] = ['NONE', 'NONE', 'NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE'];
+const GROUP_ERRORS: readonly GroupError[] = [
+  'NONE',
+  'UNKNOWN_MEMBER_ID',
+  'ILLEGAL_GENERATION',
+  'REBALANCE_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE',
+  'INCONSISTENT_GROUP_PROTOCOL',
+  'NOT_COORDINATOR',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+];
+const COMMIT_ERRORS: readonly CommitError[] = [
+  'NONE',
+  'NONE',
+  'NONE',
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+];
 const PARTITIONS = ['t-0', 't-1', 't-2'] as const;
 
 const joinResponseArb = fc.record({
@@ -322,7 +346,7 @@ const consumerStepArb: fc.Arbitrary<ConsumerStep> = fc.oneof(
   { weight: 2, arbitrary: syncResponseArb },
   { weight: 1, arbitrary: offsetFetchResponseArb },
   { weight: 2, arbitrary: fetchResponseArb },
-  { weight: 4, arbitrary: fc.record({ type: fc.constant('Timer' as const), timer: fc.constantFrom('process' as const, 'heartbeat' as const, 'autocommit' as const) }) },
+  { weight: 4, arbitrary: fc.record({ type: fc.constant('Timer' as const), timer: fc.constantFrom('process' as const, 'heartbeat' as const, 'autocommit' as const, 'request' as const, 'retry' as const) }) },
   { weight: 2, arbitrary: commitResponseArb },
   { weight: 2, arbitrary: fc.record({ type: fc.constant('HeartbeatResponse' as const), error: fc.constantFrom(...GROUP_ERRORS.slice(0, 4)), current: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ type: 'LeaveRequest' as const }) },

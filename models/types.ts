@@ -52,7 +52,17 @@ export const PROCESSING_POLICIES: readonly ProcessingPolicy[] = [
   'auto-commit-timer',
 ];
 
-export type AssignorName = 'range' | 'roundrobin';
+export type AssignorName = 'range' | 'roundrobin' | 'sticky' | 'cooperative-sticky';
+
+export const ASSIGNOR_NAMES: readonly AssignorName[] = ['range', 'roundrobin', 'sticky', 'cooperative-sticky'];
+
+/**
+ * The rebalance protocol a member runs, fixed locally as Java's ConsumerCoordinator does (§3.1):
+ * COOPERATIVE only when every configured assignor supports it (only cooperative-sticky does),
+ * otherwise EAGER; the 3.0+ default [range, cooperative-sticky] therefore runs eager.
+ */
+export const isCooperative = (assignors: readonly AssignorName[]): boolean =>
+  assignors.length > 0 && assignors.every((a) => a === 'cooperative-sticky');
 export type OffsetReset = 'earliest' | 'latest';
 
 /** The consumer settings the member machine reads; names follow Kafka's configs (kafka-protocol.md §2.9). */
@@ -73,4 +83,10 @@ export interface ConsumerConfig {
   readonly maxPartitionFetchBytes: number;
   /** Time the application spends on one record. */
   readonly processingMs: number;
+  /**
+   * request.timeout.ms: a request unanswered this long is failed and its connection closed
+   * (JoinGroup waits rebalance timeout + 5 s, as the Java client's JOIN_GROUP_TIMEOUT_LAPSE).
+   * Absent: 30000, Kafka's default (§2.9).
+   */
+  readonly requestTimeoutMs?: number;
 }

@@ -13,9 +13,11 @@ import {
   acceptStaleCommits,
   dropsCommitsWhileRebalancing,
   expiryKeepsMember,
+  staticCommitTrustsInstanceId,
   joinWaitsForLeaderOnly,
   neverExpiresSessions,
   noGenerationBump,
+  storesAfterUnload,
   syncGivesLeaderShareToAll,
 } from './coordinator/coordinator.zoo.ts';
 import {
@@ -24,6 +26,7 @@ import {
   commitPositionPerMessage,
   continueBatchAfterFailedCommit,
   ignoreRebalanceHeartbeat,
+  ignoresPartitionChanges,
   javaAutoCommitLatestPoll,
   perMessageNeverCommits,
   pollSkipsFirstRecord,
@@ -32,7 +35,10 @@ import {
   resumeAfterCommitted,
   resumeFromStalePosition,
 } from './consumer/consumer.zoo.ts';
+import { acceptsStaleMemberEpoch, assignsUnreleasedPartitions } from './coordinator848/consumerGroup.zoo.ts';
 import { assignFirstPartitionToAll, rangeDropsExtraPartition, rangeInclusiveEnd, stickyByUnion } from './leader/leader.zoo.ts';
+import { skipsSecondRebalance } from './consumer/cooperative.zoo.ts';
+import { cooperativeWithoutRevokePhase, stickyIgnoresClaims, stickyKeepsAllClaims } from './leader/cooperative.zoo.ts';
 import { REFERENCE_MACHINES, type Machines } from './machines.ts';
 
 export interface ZooEntry {
@@ -56,6 +62,14 @@ export const ZOO: readonly ZooEntry[] = [
     configuration: 'per-message',
     caughtBy: 'fencedCommitRejected',
     machines: { coordinator: acceptStaleCommits },
+  },
+  {
+    id: 'coordinator-stores-after-unload',
+    title: 'A coordinator that unloaded the group still stores the commits sent to it (stale coordinator epoch)',
+    reference: 'classic mistake (a zombie leader writing); kafka-protocol.md §1.2 onGroupUnloaded, §1.10 NOT_COORDINATOR',
+    configuration: 'failover',
+    caughtBy: 'fencedCommitRejected',
+    machines: { coordinator: storesAfterUnload },
   },
   {
     id: 'coordinator-expiry-keeps-member',
@@ -104,6 +118,23 @@ export const ZOO: readonly ZooEntry[] = [
     configuration: 'per-message-clean',
     caughtBy: 'noDuplicateProcessing',
     machines: { coordinator: dropsCommitsWhileRebalancing },
+  },
+  // ------------------------------------------------------------------ KIP-848 consumer-group coordinator
+  {
+    id: 'consumer-group-assigns-unreleased-partitions',
+    title: 'The KIP-848 coordinator gives a partition to its new owner before the previous owner has released it',
+    reference: 'classic mistake; kafka-protocol.md §3.3 (single-owner enforcement, currentPartitionEpoch), Appendix S1',
+    configuration: 'consumer-per-message-clean',
+    caughtBy: 'singleOwnerPerPartition',
+    machines: { coordinator848: assignsUnreleasedPartitions },
+  },
+  {
+    id: 'consumer-group-accepts-stale-member-epoch',
+    title: 'The KIP-848 coordinator accepts commits from a known member whatever their member epoch',
+    reference: 'classic mistake; kafka-protocol.md §1.11 (KIP-848 groups: STALE_MEMBER_EPOCH), Appendix S3',
+    configuration: 'consumer-per-message',
+    caughtBy: 'fencedCommitRejected',
+    machines: { coordinator848: acceptsStaleMemberEpoch },
   },
   // ------------------------------------------------------------------ consumer
   {
@@ -228,12 +259,61 @@ export const ZOO: readonly ZooEntry[] = [
     machines: { leader: rangeInclusiveEnd },
   },
   {
+    id: 'coordinator-static-commit-trusts-instance-id',
+    title: "OffsetCommit validates a static member by its group.instance.id only: a restarted member's zombie incarnation is not fenced",
+    reference: 'classic mistake; kafka-protocol.md §1.9 (FENCED_INSTANCE_ID), §1.11 rule 5',
+    configuration: 'static',
+    caughtBy: 'fencedCommitRejected',
+    machines: { coordinator: staticCommitTrustsInstanceId },
+  },
+  {
+    id: 'consumer-ignores-partition-changes',
+    title: 'The leader never rejoins when partitions are added: the new partitions stay unowned',
+    reference: 'classic mistake; kafka-protocol.md §2.8 (ConsumerCoordinator.rejoinNeededOrPending metadata check)',
+    configuration: 'add-partitions',
+    caughtBy: 'groupSettles',
+    machines: { consumer: ignoresPartitionChanges },
+  },
+  {
     id: 'leader-range-drops-extra-partition',
     title: 'The range assignor gives every member floor(n / m) partitions and forgets the n % m extra ones',
     reference: 'classic mistake; kafka-protocol.md §3.1 RangeAssignor ("first n % m members get one extra"), Appendix L1',
     configuration: 'per-message-clean',
     caughtBy: 'groupSettles',
     machines: { leader: rangeDropsExtraPartition },
+  },
+  // ------------------------------------------------------------------ cooperative rebalancing (KIP-429)
+  {
+    id: 'leader-cooperative-without-revoke-phase',
+    title: 'cooperative-sticky hands a moving partition straight to its new owner instead of holding it back for a second rebalance',
+    reference: 'KAFKA-14639 (a partition revoked and assigned in the same cooperative round); kafka-protocol.md §6 #1, §3.2, Appendix S2',
+    configuration: 'coop-batch',
+    caughtBy: 'cooperativeHandoff',
+    machines: { leader: cooperativeWithoutRevokePhase },
+  },
+  {
+    id: 'leader-sticky-keeps-all-claims',
+    title: 'A sticky assignor that keeps every claimed partition and only deals the free ones: newcomers get nothing',
+    reference: 'classic mistake; kafka-protocol.md §3.1 (StickyAssignor: maximal balance first, then stickiness)',
+    configuration: 'coop-batch',
+    caughtBy: 'assignmentBalanced',
+    machines: { leader: stickyKeepsAllClaims },
+  },
+  {
+    id: 'leader-sticky-ignores-claims',
+    title: "A sticky assignor that cannot read the members' claims and deals balanced ranges by member id each round",
+    reference: 'KAFKA-14016 (cooperative rebalance revokes more than necessary); kafka-protocol.md §6 #5, §3.1',
+    configuration: 'coop-batch',
+    caughtBy: 'assignmentSticky',
+    machines: { leader: stickyIgnoresClaims },
+  },
+  {
+    id: 'consumer-skips-second-rebalance',
+    title: 'A cooperative member revokes the partitions it lost but never re-joins, so nobody receives them',
+    reference: 'classic mistake; kafka-protocol.md §2.4 (cooperative: revoke, then requestRejoin), §3.2 step 3-4, Appendix L1',
+    configuration: 'coop-batch',
+    caughtBy: 'groupSettles',
+    machines: { consumer: skipsSecondRebalance },
   },
 ];
 

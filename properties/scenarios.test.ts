@@ -13,7 +13,8 @@ import type { HistoryEvent } from '../models/history.ts';
 import type { ProcessingPolicy } from '../models/types.ts';
 import type { Command } from '../src/sim/command.ts';
 import { defaultSimConfig, type SimConfig } from '../src/sim/config.ts';
-import { simulate } from '../src/sim/simulate.ts';
+import { simulate, type CoverageByMachine } from '../src/sim/simulate.ts';
+import { machinesFor } from '../models/zoo.ts';
 import { checkInvariant } from '../src/check/checkHistory.ts';
 import { invariantByName } from './invariants/index.ts';
 
@@ -139,6 +140,18 @@ describe('scenarios: group membership', () => {
     for (const name of ['singleOwnerPerPartition', 'processingOnlyOwned', 'orderedWithinOwnership', 'atLeastOnce', 'noDuplicateProcessing']) {
       expect(verdict(r.history, name).validity, name).toBe(true);
     }
+  });
+
+  it('a leader paused past its session is replaced, and re-joins as a follower (its leader role steps down, §1.5)', () => {
+    const coverage: CoverageByMachine = new Map();
+    const config = policy('commit-per-message');
+    const r = simulate(config, [start(0), wait(3000), start(1), wait(3000), { type: 'Pause', consumer: 0, ms: 15_000 }, wait(20_000)], [], machinesFor(undefined), 'compiled', coverage);
+    expect([...(coverage.get('leader')?.transitions ?? [])]).toContain('Leading.Demoted#0');
+    const joins = ofType(r.history, 'Joined').filter((e) => e.member === 'c0#1').map((e) => e.leader);
+    expect(joins).toEqual([true, true, false]);
+    expect(ofType(r.history, 'MemberRemoved')).toMatchObject([{ member: 'c0#1', reason: 'session-timeout' }]);
+    expect(ofType(r.history, 'GenerationStarted').at(-1)).toMatchObject({ leader: 'c1#1' });
+    for (const name of ['singleOwnerPerPartition', 'fencedCommitRejected', 'atLeastOnce', 'stableWithinBound']) expect(verdict(r.history, name).validity, name).toBe(true);
   });
 
   it('two groups (M=1+1, P=3): each group processes every record of the topic', () => {

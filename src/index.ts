@@ -53,6 +53,7 @@ export {
   loadHistoryJsonl,
   readHistoryJsonl,
   readHistoryJsonlLines,
+  scanHistoryJsonl,
   writeHistoryJsonl,
   type HistoryLineError,
   type HistorySource,
@@ -90,9 +91,13 @@ export {
   processingOnlyOwned,
   singleOwnerPerPartition,
 } from '../properties/invariants/index.ts';
-/** Lower level: run invariants over a history and merge validities as Jepsen does. */
-export { checkHistory, checkInvariant, mergeValidity, type InvariantResult } from './check/checkHistory.ts';
-export type { AnomalyKind, CheckContext, Expectation, Invariant, Validity, Violation } from './check/invariant.ts';
+/**
+ * Lower level: run invariants over a history and merge validities as Jepsen does; StreamCheck
+ * runs every invariant's monitor over a stream of events without holding them.
+ */
+export { checkHistory, checkInvariant, mergeValidity, StreamCheck, type InvariantResult } from './check/checkHistory.ts';
+export { HORIZON_DEFAULT, runMonitor } from './check/invariant.ts';
+export type { AnomalyKind, CheckContext, Expectation, Invariant, Monitor, MonitorVerdict, Validity, Violation } from './check/invariant.ts';
 /** A history as a readable timeline, one line per event (what `groupcheck replay` prints). */
 export { describeEvent, timelineLines, type TimelineOptions } from './report/timeline.ts';
 

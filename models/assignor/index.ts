@@ -1,19 +1,23 @@
 /**
  * The assignor registry and the coordinator's protocol vote (kafka-protocol.md §1.5, §3.1).
- * Not here: sticky and cooperative-sticky assignors, KIP-848 server-side assignors.
+ * Not here: KIP-848 server-side assignors.
  */
 import type { AssignorName } from '../types.ts';
 import { rangeAssign } from './range.ts';
 import { roundRobinAssign } from './roundRobin.ts';
+import { cooperativeStickyAssign, stickyAssign } from './sticky.ts';
 import type { Assignment, Assignor, AssignorMember } from './types.ts';
 
 export type { Assignment, Assignor, AssignorMember } from './types.ts';
 export { rangeAssign } from './range.ts';
 export { roundRobinAssign } from './roundRobin.ts';
+export { cooperativeStickyAssign, cooperativeStickyPlan, minimalMoves, resolveClaims, stickyAssign } from './sticky.ts';
 
 export const ASSIGNORS: Readonly<Record<AssignorName, Assignor>> = Object.freeze({
   range: rangeAssign,
   roundrobin: roundRobinAssign,
+  sticky: stickyAssign,
+  'cooperative-sticky': cooperativeStickyAssign,
 });
 
 export function assign(

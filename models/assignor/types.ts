@@ -1,7 +1,9 @@
 /**
  * Shared types of the client-side assignors (kafka-protocol.md §3.1): the group leader runs one of
  * them over every member's subscription and the topic metadata, and sends the result in SyncGroup.
- * Not here: user data, owned partitions, rack ids or the cooperative protocol (KIP-429).
+ * Owned partitions and their generation travel in the subscription (KIP-429 `ownedPartitions`, the
+ * sticky assignors' user data with a generation, KIP-341); range and round-robin ignore them.
+ * Not here: rack ids.
  */
 import type { TopicPartition } from '../types.ts';
 
@@ -9,6 +11,10 @@ import type { TopicPartition } from '../types.ts';
 export interface AssignorMember {
   readonly memberId: string;
   readonly topics: readonly string[];
+  /** The partitions the member says it owns (KIP-429 `ownedPartitions`); absent means none. */
+  readonly owned?: readonly TopicPartition[];
+  /** The generation in which it received them (KAFKA-12984); -1 or absent when unknown. */
+  readonly ownedGeneration?: number;
 }
 
 /** memberId -> its partitions, sorted by topic then partition; every member is present, possibly with []. */

@@ -7,16 +7,37 @@
  * and fencing (§2.2). The application polls, processes one record at a time (each takes
  * processingMs) and commits according to its processing policy (models/types.ts).
  *
- * Not modelled: cooperative rebalancing, static membership, max.poll.interval.ms expiry on the
- * client (the coordinator's rebalance timeout still applies), pause()/resume() of partitions.
+ * Static membership (KIP-345, §1.9): with a group.instance.id the member never sends LeaveGroup
+ * (close, poll timeout) and FENCED_INSTANCE_ID is fatal. max.poll.interval.ms (§2.3): a poll()
+ * that returns records arms a timer, the next poll() cancels it; if it fires while the heartbeat thread runs, the member gives up its
+ * generation (LeaveGroup if dynamic) and rejoins at its next poll(). Partition changes: the
+ * leader keeps the partition counts it assigned with and rejoins when a fetch answer (standing
+ * for the metadata refresh) shows more (ConsumerCoordinator.rejoinNeededOrPending).
+ *
+ * Coordinator failover and lost messages (issue 3): every request the loop waits for has a
+ * request.timeout.ms timer (JoinGroup and SyncGroup: the rebalance timeout + 5 s); a timeout closes
+ * the connection (`Disconnect`), routing errors rediscover the coordinator (FindCoordinator) and
+ * retry after retry.backoff.ms; commitSync retries routing errors and timeouts with the same
+ * offsets, recording a timed-out attempt as REQUEST_TIMED_OUT (outcome unknown, §2.7).
+ *
+ * Cooperative members (every configured assignor is cooperative-sticky, §3.1) follow KIP-429
+ * (§2.4, §3.2): they keep their partitions and keep polling while they re-join in the background;
+ * the SyncGroup answer is applied at the top of the next poll (ConsumerCoordinator.onJoinComplete):
+ * revoke only what was lost, add what was gained, and re-join at once if anything was revoked.
+ *
+ * Not modelled: pause()/resume() of partitions, default.api.timeout.ms (commitSync retries until
+ * an answer comes, not until a deadline).
  */
 import type { Effect, Step } from '../effects.ts';
 import type { CommitError, MemberObservation, PositionSource } from '../history.ts';
 import { BROKER, COORDINATOR, type Request, type Response } from '../protocol.ts';
-import type { ConsumerConfig, LogRecord, TopicPartition } from '../types.ts';
+import { isCooperative, type ConsumerConfig, type LogRecord, type TopicPartition } from '../types.ts';
 
 /** Where a sync commit returns to once answered. */
-export type AfterCommit = 'next-record' | 'process-batch' | 'poll' | 'join' | 'leave';
+export type AfterCommit = 'next-record' | 'process-batch' | 'poll' | 'join' | 'leave' | 'assign';
+
+/** Where a cooperative member's background re-join stands (KIP-429: it keeps polling meanwhile). */
+export type CooperativePhase = 'idle' | 'joining' | 'assigning' | 'syncing';
 
 export interface ConsumerInput {
   readonly name: string;
@@ -26,6 +47,8 @@ export interface ConsumerInput {
   readonly mode: 'subscribe' | 'assign';
   readonly partitions: readonly TopicPartition[];
   readonly config: ConsumerConfig;
+  /** group.instance.id: a static member (KIP-345, kafka-protocol.md §1.9). */
+  readonly groupInstanceId?: string;
 }
 
 export interface ConsumerContext extends ConsumerInput {
@@ -57,18 +80,46 @@ export interface ConsumerContext extends ConsumerInput {
   readonly fetchSeq: number;
   /** The record the application finished last (the per-message loop commits it). */
   readonly lastProcessed: LogRecord | null;
+  /** The sync commit being waited for or retried: commitSync retries retriable errors (§2.7). */
+  readonly pendingCommit: { readonly offsets: Readonly<Record<TopicPartition, number>>; readonly generation: number } | null;
+  /** Extra time the application will spend on its next record (Stall commands). */
+  readonly stallMs: number;
+  /** The leader's partition count per topic when it assigned (ConsumerCoordinator.assignmentSnapshot). */
+  readonly assignmentSnapshot: Readonly<Record<string, number>> | null;
+  /** FENCED_INSTANCE_ID was received: fatal at the next poll() (§1.9, §2.7). */
+  readonly fenced: boolean;
+  /** The generation `assignment` was received in: sent with owned partitions in JoinGroup (§3.2). */
+  readonly ownedGeneration: number;
+  /** Eager sticky assignors' user data: the assignment revoked before this join, and its generation (KIP-341). */
+  readonly stickyClaim: readonly TopicPartition[];
+  readonly stickyClaimGeneration: number;
+  readonly coopPhase: CooperativePhase;
+  /** A cooperative SyncGroup answer waiting for the top of poll() (onJoinComplete), or null. */
+  readonly pendingAssignment: readonly TopicPartition[] | null;
 }
 
 /** A member that owns nothing: no partitions, positions, buffered records or offsets to commit. */
-const NOTHING_OWNED = { assignment: [], positions: {}, buffer: [], processed: {}, store: {} } as const satisfies Partial<ConsumerContext>;
+export const NOTHING_OWNED = { assignment: [], positions: {}, buffer: [], processed: {}, store: {} } as const satisfies Partial<ConsumerContext>;
 
+// Every field spelled out: V8 builds `{ ...input, more }` on a slow path (about 50 µs a call,
+// issue 7); a plain literal takes well under 1 µs and keeps one hidden class for every context.
 export const initialConsumerContext = (input: ConsumerInput): ConsumerContext => ({
-  ...input,
+  name: input.name,
+  group: input.group,
+  topics: input.topics,
+  mode: input.mode,
+  partitions: input.partitions,
+  config: input.config,
+  groupInstanceId: input.groupInstanceId,
   memberId: '',
   generation: -1,
   heartbeatEnabled: false,
   stable: false,
-  ...NOTHING_OWNED,
+  assignment: NOTHING_OWNED.assignment,
+  positions: NOTHING_OWNED.positions,
+  buffer: NOTHING_OWNED.buffer,
+  processed: NOTHING_OWNED.processed,
+  store: NOTHING_OWNED.store,
   rejoinNeeded: false,
   generationLost: false,
   closing: false,
@@ -78,8 +129,34 @@ export const initialConsumerContext = (input: ConsumerInput): ConsumerContext =>
   afterCommit: 'poll',
   fetchSeq: 0,
   lastProcessed: null,
+  pendingCommit: null,
+  stallMs: 0,
+  assignmentSnapshot: null,
+  fenced: false,
+  ownedGeneration: -1,
+  stickyClaim: [],
+  stickyClaimGeneration: -1,
+  coopPhase: 'idle',
+  pendingAssignment: null,
 });
 
+/** The instance id field of a request, present only for static members (messages of dynamic ones stay as they were). */
+const instanceField = (ctx: ConsumerContext): { groupInstanceId?: string } =>
+  ctx.groupInstanceId === undefined ? {} : { groupInstanceId: ctx.groupInstanceId };
+
+export const isStatic = (ctx: ConsumerContext): boolean => ctx.groupInstanceId !== undefined;
+
+/** The member runs the cooperative protocol (§3.1: all its assignors support COOPERATIVE). */
+export const cooperative = (ctx: ConsumerContext): boolean => ctx.mode === 'subscribe' && isCooperative(ctx.config.assignors);
+/**
+ * What the member claims in its JoinGroup subscription: a cooperative member its current
+ * partitions (`ownedPartitions`), an eager member with the sticky assignor the assignment it
+ * revoked (StickyAssignor user data), anyone else nothing (§2.4: eager members revoke before joining).
+ */
+const claimOf = (ctx: ConsumerContext): { owned: readonly TopicPartition[]; ownedGeneration: number } =>
+  cooperative(ctx)
+    ? { owned: ctx.assignment, ownedGeneration: ctx.assignment.length > 0 ? ctx.ownedGeneration : -1 }
+    : { owned: ctx.stickyClaim, ownedGeneration: ctx.stickyClaimGeneration };
 type Res<T extends Response['type']> = Extract<Response, { type: T }>;
 
 const observe = (event: MemberObservation): Effect => ({ type: 'Observe', event });
@@ -87,10 +164,66 @@ const toCoordinator = (message: Request): Effect => ({ type: 'Send', to: COORDIN
 const toBroker = (message: Request): Effect => ({ type: 'Send', to: BROKER, message });
 const none = (ctx: ConsumerContext): Step<ConsumerContext> => ({ ctx, out: [] });
 
+// ---------------------------------------------------------------- request timeouts and rediscovery
+
+/** retry.backoff.ms (Java's default, 100 ms) before a request is retried after a retriable error. */
+export const RETRY_BACKOFF_MS = 100;
+/** Java's JOIN_GROUP_TIMEOUT_LAPSE: a JoinGroup may wait the whole rebalance timeout plus this. */
+export const JOIN_TIMEOUT_LAPSE_MS = 5000;
+
+export const requestTimeoutMs = (ctx: ConsumerContext): number => ctx.config.requestTimeoutMs ?? 30_000;
+
+/**
+ * The main loop waits for one request at a time; its timeout is the timer 'request' (a later
+ * SetTimer replaces it, so each send re-arms it and a stale one only fires where nothing waits).
+ */
+const armRequest = (delayMs: number): Effect => ({ type: 'SetTimer', timer: 'request', delayMs });
+/** JoinGroup and SyncGroup may be parked for the rebalance timeout (simplification: SyncGroup too). */
+const armGroupRequest = (ctx: ConsumerContext): Effect => armRequest(ctx.config.maxPollIntervalMs + JOIN_TIMEOUT_LAPSE_MS);
+
+/** Errors that mean "the coordinator is elsewhere or not ready": retried, never a rejoin (§1.10, §2.7). */
+export const isRoutingError = (error: string): boolean =>
+  error === 'NOT_COORDINATOR' || error === 'COORDINATOR_NOT_AVAILABLE' || error === 'COORDINATOR_LOAD_IN_PROGRESS';
+
+/** markCoordinatorUnknown: look the coordinator up again (the answer re-routes the connection). */
+const lookup = (ctx: ConsumerContext): Effect => ({ type: 'Send', to: BROKER, message: { type: 'FindCoordinator', from: ctx.name, group: ctx.group } });
+
+/** After a retriable error: rediscover unless the coordinator is only loading, and retry after the backoff. */
+export const retryLater = (ctx: ConsumerContext, error: string): Step<ConsumerContext> => ({
+  ctx,
+  out: [...(error === 'COORDINATOR_LOAD_IN_PROGRESS' ? [] : [lookup(ctx)]), { type: 'SetTimer', timer: 'retry', delayMs: RETRY_BACKOFF_MS }],
+});
+
+/** A coordinator request timed out: the connection is closed (its in-flight messages are lost), then as NOT_COORDINATOR. */
+export const coordinatorTimedOut = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  const r = retryLater(ctx, 'REQUEST_TIMED_OUT');
+  return { ctx: r.ctx, out: [{ type: 'Disconnect', to: COORDINATOR }, ...r.out] };
+};
+
+/** SyncGroup failed with a routing error or timed out: rejoin once the coordinator is found again (§2.1). */
+export const syncRetryLater = (ctx: ConsumerContext, error: string): Step<ConsumerContext> => {
+  const r = error === 'REQUEST_TIMED_OUT' ? coordinatorTimedOut(ctx) : retryLater(ctx, error);
+  return { ctx: { ...r.ctx, generation: -1, heartbeatEnabled: false, stable: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }, ...r.out] };
+};
+
+/** OffsetFetch for the current assignment (again). */
+export const fetchOffsets = (ctx: ConsumerContext): Step<ConsumerContext> => ({
+  ctx,
+  out: [toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ctx.assignment }), armRequest(requestTimeoutMs(ctx))],
+});
+
+/** A Fetch timed out: close the broker connection; the next poll() fetches again. */
+export const fetchTimedOut = (ctx: ConsumerContext): Step<ConsumerContext> => ({ ctx, out: [{ type: 'Disconnect', to: BROKER }] });
+
+export const isOffsetFetchOk = (ev: Res<'OffsetFetchResponse'>): boolean => ev.error === undefined || ev.error === 'NONE';
+
 // ---------------------------------------------------------------- start, join, sync
 
+/** FindCoordinator, waited for in FindingCoordinator (re-sent when it times out). */
+export const lookupCoordinator = (ctx: ConsumerContext): Step<ConsumerContext> => ({ ctx, out: [lookup(ctx), armRequest(requestTimeoutMs(ctx))] });
+
 export const findCoordinator = (ctx: ConsumerContext): Step<ConsumerContext> => {
-  const out: Effect[] = [{ type: 'Send', to: BROKER, message: { type: 'FindCoordinator', from: ctx.name, group: ctx.group } }];
+  const out: Effect[] = [lookup(ctx), armRequest(requestTimeoutMs(ctx))];
   if (ctx.config.policy === 'auto-commit-java' || ctx.config.policy === 'auto-commit-timer') {
     out.push({ type: 'SetTimer', timer: 'autocommit', delayMs: ctx.config.autoCommitIntervalMs });
   }
@@ -101,16 +234,21 @@ export const sendJoin = (ctx: ConsumerContext): Step<ConsumerContext> => ({
   ctx: { ...ctx, heartbeatEnabled: false, stable: false },
   out: [
     { type: 'CancelTimer', timer: 'heartbeat' },
+    // The rebalance runs inside poll(): the poll timer restarts at the next poll (§2.3).
+    { type: 'CancelTimer', timer: 'maxpoll' },
     toCoordinator({
       type: 'JoinGroup',
       from: ctx.name,
       group: ctx.group,
       memberId: ctx.memberId,
+      ...instanceField(ctx),
       protocols: ctx.config.assignors,
       topics: ctx.topics,
+      ...claimOf(ctx),
       sessionTimeoutMs: ctx.config.sessionTimeoutMs,
       rebalanceTimeoutMs: ctx.config.maxPollIntervalMs,
     }),
+    armGroupRequest(ctx),
   ],
 });
 
@@ -126,7 +264,7 @@ export const joined = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): Step
     { type: 'SetTimer', timer: 'heartbeat', delayMs: ctx.config.heartbeatIntervalMs },
   ];
   if (leader) out.push({ type: 'Lead', generation: ev.generation, protocol: ev.protocol, members: ev.members });
-  else out.push(toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ev.memberId, generation: ev.generation, assignments: null }));
+  else out.push({ type: 'Demote' }, toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ev.memberId, ...instanceField(ctx), generation: ev.generation, assignments: null }), armGroupRequest(ctx));
   return { ctx: next, out };
 };
 
@@ -135,9 +273,13 @@ export const joinFailed = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): 
   sendJoin({ ...ctx, memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId, generation: -1 });
 
 /** The leader role computed the assignment (leader.machine.ts); send it in SyncGroup. */
-export const syncAsLeader = (ctx: ConsumerContext, assignments: Readonly<Record<string, readonly TopicPartition[]>>): Step<ConsumerContext> => ({
-  ctx,
-  out: [toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId, generation: ctx.generation, assignments })],
+export const syncAsLeader = (
+  ctx: ConsumerContext,
+  assignments: Readonly<Record<string, readonly TopicPartition[]>>,
+  partitionsPerTopic: Readonly<Record<string, number>> | null = null,
+): Step<ConsumerContext> => ({
+  ctx: { ...ctx, assignmentSnapshot: partitionsPerTopic },
+  out: [toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId, ...instanceField(ctx), generation: ctx.generation, assignments }), armGroupRequest(ctx)],
 });
 
 export const isSyncOk = (ev: Res<'SyncGroupResponse'>): boolean => ev.error === 'NONE';
@@ -147,10 +289,11 @@ export const isSyncOk = (ev: Res<'SyncGroupResponse'>): boolean => ev.error === 
  * rejoin request made while it was rebalancing (§2.1); fetch the committed offsets (§2.8).
  */
 export const synced = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step<ConsumerContext> => ({
-  ctx: { ...ctx, assignment: ev.assignment, stable: true, rejoinNeeded: false },
+  ctx: { ...ctx, assignment: ev.assignment, ownedGeneration: ctx.generation, stable: true, rejoinNeeded: false },
   out: [
     observe({ type: 'Assigned', group: ctx.group, generation: ctx.generation, partitions: ev.assignment }),
     toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ev.assignment }),
+    armRequest(requestTimeoutMs(ctx)),
   ],
 });
 
@@ -161,14 +304,18 @@ export const syncFailed = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): 
 /** Manual assignment: no group; fetch committed offsets of the chosen partitions. */
 export const assignManually = (ctx: ConsumerContext): Step<ConsumerContext> => ({
   ctx: { ...ctx, assignment: ctx.partitions },
-  out: [toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ctx.partitions })],
+  out: [toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ctx.partitions }), armRequest(requestTimeoutMs(ctx))],
 });
 
 /** Initial positions: the committed offset, else auto.offset.reset (§2.8). */
 export const positioned = (ctx: ConsumerContext, ev: Res<'OffsetFetchResponse'>): Step<ConsumerContext> => {
-  const positions: Record<TopicPartition, number> = {};
+  // A cooperative member keeps the positions of the partitions it retained (§2.4); an eager one starts afresh.
+  const keeps = cooperative(ctx);
+  const positions: Record<TopicPartition, number> = keeps ? { ...ctx.positions } : {};
+  const processed: Record<TopicPartition, number> = keeps ? { ...ctx.processed } : {};
   const out: Effect[] = [];
   for (const tp of ctx.assignment) {
+    if (keeps && ctx.positions[tp] !== undefined) continue;
     const committed = ev.committed[tp] ?? -1;
     let offset: number;
     let source: PositionSource;
@@ -183,21 +330,25 @@ export const positioned = (ctx: ConsumerContext, ev: Res<'OffsetFetchResponse'>)
       source = 'reset-latest';
     }
     positions[tp] = offset;
+    processed[tp] = offset;
     out.push(observe({ type: 'Positioned', tp, offset, source }));
   }
-  return { ctx: { ...ctx, positions, processed: { ...positions }, store: {} }, out };
+  return { ctx: { ...ctx, positions, processed, store: keeps ? ctx.store : {} }, out };
 };
 
 // ---------------------------------------------------------------- the poll loop
 
 const commitRequest = (ctx: ConsumerContext, offsets: Readonly<Record<TopicPartition, number>>, after: AfterCommit | null): Step<ConsumerContext> => {
   const seq = ctx.commitSeq + 1;
+  const out: Effect[] = [
+    observe({ type: 'CommitRequested', group: ctx.group, generation: ctx.generation, offsets, seq }),
+    toCoordinator({ type: 'OffsetCommit', from: ctx.name, group: ctx.group, memberId: ctx.memberId, ...instanceField(ctx), generation: ctx.generation, offsets, seq }),
+  ];
+  if (after === null) return { ctx: { ...ctx, commitSeq: seq }, out };
+  out.push(armRequest(requestTimeoutMs(ctx)));
   return {
-    ctx: { ...ctx, commitSeq: seq, awaitingCommit: after === null ? ctx.awaitingCommit : seq, afterCommit: after ?? ctx.afterCommit },
-    out: [
-      observe({ type: 'CommitRequested', group: ctx.group, generation: ctx.generation, offsets, seq }),
-      toCoordinator({ type: 'OffsetCommit', from: ctx.name, group: ctx.group, memberId: ctx.memberId, generation: ctx.generation, offsets, seq }),
-    ],
+    ctx: { ...ctx, commitSeq: seq, awaitingCommit: seq, afterCommit: after, pendingCommit: { offsets, generation: ctx.generation } },
+    out,
   };
 };
 
@@ -250,26 +401,38 @@ export const revokeAndJoin = (ctx: ConsumerContext): Step<ConsumerContext> => {
   if (ctx.assignment.length > 0) {
     out.push(observe({ type: 'Revoked', group: ctx.group, partitions: ctx.assignment, reason: ctx.generationLost ? 'lost' : 'rebalance' }));
   }
+  // Only the eager StickyAssignor keeps user data across the revoke (KIP-341); cooperative-sticky
+  // reads `ownedPartitions`, which an eager member has just emptied (§2.4, §3.1).
+  const sticky = !ctx.generationLost && ctx.config.assignors.includes('sticky');
   const cleared: ConsumerContext = {
     ...ctx,
     ...NOTHING_OWNED,
     rejoinNeeded: false,
     generationLost: false,
     generation: -1,
+    assignmentSnapshot: null,
+    stickyClaim: sticky ? ctx.assignment : [],
+    stickyClaimGeneration: sticky && ctx.assignment.length > 0 ? ctx.ownedGeneration : -1,
+    coopPhase: 'idle',
+    pendingAssignment: null,
   };
   const join = sendJoin(cleared);
   return { ctx: join.ctx, out: [...out, ...join.out] };
 };
 
-/** The consumer closes: LeaveGroup for group members (§1.8), then the process may exit. */
+/**
+ * The consumer closes: LeaveGroup for dynamic group members (§1.8; static members never send it,
+ * §1.9), then the process may exit. A fenced member lost its partitions and says so.
+ */
 export const leave = (ctx: ConsumerContext): Step<ConsumerContext> => {
   const out: Effect[] = [
     { type: 'CancelTimer', timer: 'heartbeat' },
     { type: 'CancelTimer', timer: 'autocommit' },
     { type: 'CancelTimer', timer: 'process' },
   ];
-  if (ctx.assignment.length > 0) out.push(observe({ type: 'Revoked', group: ctx.group, partitions: ctx.assignment, reason: 'close' }));
-  if (ctx.mode === 'subscribe' && ctx.memberId !== '') {
+  if (ctx.fenced) out.push(observe({ type: 'Fenced', group: ctx.group }));
+  if (ctx.assignment.length > 0) out.push(observe({ type: 'Revoked', group: ctx.group, partitions: ctx.assignment, reason: ctx.fenced ? 'lost' : 'close' }));
+  if (ctx.mode === 'subscribe' && ctx.memberId !== '' && !isStatic(ctx)) {
     out.push(toCoordinator({ type: 'LeaveGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId }));
   }
   out.push(observe({ type: 'Left', group: ctx.group }), { type: 'Exit' });
@@ -286,6 +449,8 @@ export const poll = (ctx: ConsumerContext): Step<ConsumerContext> => {
   }
   const c = step.ctx;
   const fetchSeq = c.fetchSeq + 1;
+  // Back inside poll(): the poll timer of the last batch stops (§2.3; re-armed when records come back).
+  if (c.mode === 'subscribe') step = { ctx: step.ctx, out: [...step.out, { type: 'CancelTimer', timer: 'maxpoll' }] };
   const fetch: Request = {
     type: 'Fetch',
     from: c.name,
@@ -297,7 +462,7 @@ export const poll = (ctx: ConsumerContext): Step<ConsumerContext> => {
     maxRecords: c.config.maxPollRecords,
     seq: fetchSeq,
   };
-  return { ctx: { ...c, fetchSeq }, out: [...step.out, toBroker(fetch)] };
+  return { ctx: { ...c, fetchSeq }, out: [...step.out, toBroker(fetch), armRequest(requestTimeoutMs(c))] };
 };
 
 export const isCurrentFetch = (ctx: ConsumerContext, ev: Res<'FetchResponse'>): boolean => ev.seq === ctx.fetchSeq;
@@ -323,7 +488,26 @@ export const handOff = (ctx: ConsumerContext, ev: Res<'FetchResponse'>): Step<Co
   }
   const out: Effect[] = [];
   for (const [tp, offsets] of polled) out.push(observe({ type: 'Polled', tp, offsets }));
-  return { ctx: { ...ctx, positions, store, buffer: kept }, out };
+  // poll() returns a batch: the application is away from poll() until it has processed it, and
+  // max.poll.interval.ms runs from here (§2.3). An empty poll() arms nothing: the loop polls again
+  // at once, which keeps the timer out of the hot path of idle members.
+  if (kept.length > 0 && ctx.mode === 'subscribe') out.push({ type: 'SetTimer', timer: 'maxpoll', delayMs: ctx.config.maxPollIntervalMs });
+  const rejoinNeeded = ctx.rejoinNeeded || metadataChanged(ctx, ev.partitionCounts);
+  return { ctx: { ...ctx, positions, store, buffer: kept, rejoinNeeded }, out };
+};
+
+/**
+ * The leader assigned with fewer partitions than the metadata now shows: it must rejoin so the
+ * new partitions get an owner (ConsumerCoordinator.rejoinNeededOrPending: "we need to rejoin if
+ * we performed the assignment and metadata has changed"). Followers do not check.
+ */
+export const metadataChanged = (ctx: ConsumerContext, counts: Readonly<Record<string, number>> | undefined): boolean => {
+  if (counts === undefined || ctx.assignmentSnapshot === null) return false;
+  for (const t of ctx.topics) {
+    const now = counts[t];
+    if (now !== undefined && now !== ctx.assignmentSnapshot[t]) return true;
+  }
+  return false;
 };
 
 export const hasBuffered = (ctx: ConsumerContext): boolean => ctx.buffer.length > 0;
@@ -336,8 +520,8 @@ export const startProcessing = (ctx: ConsumerContext): Step<ConsumerContext> => 
   const r = ctx.buffer[0];
   if (r === undefined) return none(ctx);
   return {
-    ctx,
-    out: [observe({ type: 'ProcessStarted', tp: r.tp, offset: r.offset }), { type: 'SetTimer', timer: 'process', delayMs: ctx.config.processingMs }],
+    ctx: ctx.stallMs === 0 ? ctx : { ...ctx, stallMs: 0 },
+    out: [observe({ type: 'ProcessStarted', tp: r.tp, offset: r.offset }), { type: 'SetTimer', timer: 'process', delayMs: ctx.config.processingMs + ctx.stallMs }],
   };
 };
 
@@ -364,9 +548,14 @@ const commitObservation = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>
   observe({ type: 'CommitResult', group: ctx.group, generation: ev.generation, offsets: ev.offsets, seq: ev.seq, error: ev.error });
 
 /** How a failed commit changes the member (§2.7). */
-const onCommitError = (ctx: ConsumerContext, error: CommitError): ConsumerContext => {
-  // COORDINATOR_NOT_AVAILABLE is retriable: the client rediscovers the coordinator, no rejoin (§2.7).
-  if (error === 'NONE' || error === 'COORDINATOR_NOT_AVAILABLE' || ctx.mode === 'assign') return ctx;
+const onCommitError = (ctx: ConsumerContext, error: CommitError, commitGeneration: number): ConsumerContext => {
+  // Routing errors and timeouts are retriable: the client rediscovers the coordinator, no rejoin (§2.7).
+  if (error === 'NONE' || isRoutingError(error) || error === 'REQUEST_TIMED_OUT' || ctx.mode === 'assign') return ctx;
+  if (error === 'FENCED_INSTANCE_ID') return { ...ctx, fenced: true, rejoinNeeded: true, generationLost: true }; // fatal (§2.7)
+  // A cooperative member commits while it re-joins; an ILLEGAL_GENERATION for the generation it has
+  // since left says nothing about the new one (KAFKA-9823 `generationUnchanged`, §2.1; treating it as
+  // lost is librdkafka #4059, §6 #14).
+  if (error === 'ILLEGAL_GENERATION' && cooperative(ctx) && commitGeneration !== ctx.generation) return ctx;
   const fenced = error === 'ILLEGAL_GENERATION' || error === 'UNKNOWN_MEMBER_ID';
   return {
     ...ctx,
@@ -379,13 +568,38 @@ const onCommitError = (ctx: ConsumerContext, error: CommitError): ConsumerContex
 /** The awaited sync commit answered OK or not; a failure drops the rest of the batch (CommitFailedException). */
 export const syncCommitAnswered = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => {
   const failed = ev.error !== 'NONE';
-  const next = onCommitError({ ...ctx, awaitingCommit: -1, buffer: failed && ctx.mode === 'subscribe' ? [] : ctx.buffer }, ev.error);
+  const next = onCommitError({ ...ctx, awaitingCommit: -1, pendingCommit: null, buffer: failed && ctx.mode === 'subscribe' ? [] : ctx.buffer }, ev.error, ev.generation);
   return { ctx: next, out: [commitObservation(ctx, ev)] };
 };
 
+/** commitSync got a routing error: recorded, then retried after rediscovery and the backoff (§2.7). */
+export const syncCommitRetryLater = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => {
+  const r = retryLater({ ...ctx, awaitingCommit: -1 }, ev.error);
+  return { ctx: r.ctx, out: [commitObservation(ctx, ev), ...r.out] };
+};
+
+/**
+ * commitSync got no answer within request.timeout.ms: the outcome is unknown (the coordinator
+ * may have stored it), recorded as REQUEST_TIMED_OUT; the connection is closed and the commit
+ * is retried, as the Java client retries a disconnect while its commit timer lasts (§2.7).
+ */
+export const syncCommitTimedOut = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  const p = ctx.pendingCommit;
+  if (p === null || ctx.awaitingCommit < 0) return none(ctx);
+  const r = coordinatorTimedOut({ ...ctx, awaitingCommit: -1 });
+  return {
+    ctx: r.ctx,
+    out: [observe({ type: 'CommitResult', group: ctx.group, generation: p.generation, offsets: p.offsets, seq: ctx.awaitingCommit, error: 'REQUEST_TIMED_OUT' }), ...r.out],
+  };
+};
+
+/** The backoff ended: send the pending sync commit again (a new request, a new seq). */
+export const retrySyncCommit = (ctx: ConsumerContext): Step<ConsumerContext> =>
+  ctx.pendingCommit === null ? none(ctx) : commitRequest(ctx, ctx.pendingCommit.offsets, ctx.afterCommit);
+
 /** An async commit (auto-commit) answered: recorded; an error asks for a rejoin (§2.7). */
 export const asyncCommitAnswered = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => ({
-  ctx: onCommitError(ctx, ev.error),
+  ctx: onCommitError(ctx, ev.error, ev.generation),
   out: [commitObservation(ctx, ev)],
 });
 
@@ -398,7 +612,7 @@ export const heartbeatTick = (ctx: ConsumerContext): Step<ConsumerContext> => {
   return {
     ctx,
     out: [
-      toCoordinator({ type: 'Heartbeat', from: ctx.name, group: ctx.group, memberId: ctx.memberId, generation: ctx.generation }),
+      toCoordinator({ type: 'Heartbeat', from: ctx.name, group: ctx.group, memberId: ctx.memberId, ...instanceField(ctx), generation: ctx.generation }),
       { type: 'SetTimer', timer: 'heartbeat', delayMs: ctx.config.heartbeatIntervalMs },
     ],
   };
@@ -411,7 +625,13 @@ export const heartbeatTick = (ctx: ConsumerContext): Step<ConsumerContext> => {
  */
 export const heartbeatAnswered = (ctx: ConsumerContext, ev: Res<'HeartbeatResponse'>): Step<ConsumerContext> => {
   if (ev.generation !== ctx.generation || ev.error === 'NONE') return none(ctx);
+  // The heartbeat thread marks the coordinator unknown and looks it up (§2.2).
+  if (isRoutingError(ev.error)) return { ctx, out: ev.error === 'COORDINATOR_LOAD_IN_PROGRESS' ? [] : [lookup(ctx)] };
   if (ev.error === 'REBALANCE_IN_PROGRESS') return none(ctx.stable ? { ...ctx, rejoinNeeded: true } : ctx);
+  if (ev.error === 'FENCED_INSTANCE_ID') {
+    // Fatal: the heartbeat thread stores the failure; the next poll() raises it (§1.9, §2.2).
+    return { ctx: { ...ctx, fenced: true, rejoinNeeded: true, generationLost: true, heartbeatEnabled: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }] };
+  }
   const fenced = ev.error === 'ILLEGAL_GENERATION' || ev.error === 'UNKNOWN_MEMBER_ID';
   if (!fenced) return none(ctx);
   return {
@@ -439,6 +659,29 @@ export const autoCommitTick = (ctx: ConsumerContext): Step<ConsumerContext> => {
   return { ctx: step.ctx, out: [...step.out, rearm] };
 };
 
+/**
+ * max.poll.interval.ms passed since the last poll() (§2.3, AbstractCoordinator's
+ * handlePollTimeoutExpiry): the heartbeat thread, if running, gives up the generation. A dynamic
+ * member sends LeaveGroup and forgets its member id; a static member sends nothing and keeps its
+ * place until its session times out. The partitions are lost at the next poll(), which rejoins.
+ *
+ * Java fails a commit made in between locally (CommitFailedException). Here it is sent with the
+ * member id it now has, so the coordinator rejects it (UNKNOWN_MEMBER_ID for a dynamic member):
+ * the same outcome, visible in the history.
+ */
+export const pollTimeoutExpired = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  if (ctx.mode !== 'subscribe' || !ctx.heartbeatEnabled || ctx.generation < 0 || ctx.generationLost) return none(ctx);
+  const out: Effect[] = [{ type: 'CancelTimer', timer: 'heartbeat' }, observe({ type: 'PollTimeoutExpired', group: ctx.group })];
+  if (!isStatic(ctx) && ctx.memberId !== '') out.push(toCoordinator({ type: 'LeaveGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId }));
+  return {
+    ctx: { ...ctx, heartbeatEnabled: false, rejoinNeeded: true, generationLost: true, memberId: isStatic(ctx) ? ctx.memberId : '' },
+    out,
+  };
+};
+
+/** A Stall command: the application's next record takes `ms` longer (the heartbeat thread is unaffected). */
+export const stall = (ctx: ConsumerContext, ms: number): Step<ConsumerContext> => none({ ...ctx, stallMs: ctx.stallMs + ms });
+
 // ---------------------------------------------------------------- seek
 
 /** seek(tp, offset): the next poll reads from there; buffered records of tp are dropped (§2.8). */
@@ -451,5 +694,109 @@ export const seek = (ctx: ConsumerContext, tp: TopicPartition, offset: number): 
       buffer: ctx.buffer.filter((r, i) => r.tp !== tp || i === 0),
     },
     out: [observe({ type: 'Positioned', tp, offset, source: 'seek' })],
+  };
+};
+
+// ---------------------------------------------------------------- cooperative rebalancing (KIP-429, §2.4, §3.2)
+
+/** A cooperative member that still holds its generation re-joins without revoking anything. */
+export const needsCooperativeJoin = (ctx: ConsumerContext): boolean =>
+  ctx.rejoinNeeded && cooperative(ctx) && !ctx.generationLost;
+
+/** JoinGroup with the owned partitions, unless a background join is already under way; polling goes on. */
+export const joinCooperatively = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  if (ctx.coopPhase !== 'idle') return none(ctx);
+  const join = sendJoin({ ...ctx, rejoinNeeded: false, coopPhase: 'joining' });
+  return join;
+};
+
+export const isCooperativePhase = (ctx: ConsumerContext, phase: CooperativePhase): boolean => ctx.coopPhase === phase;
+
+/** The background JoinGroup succeeded: as `joined`, and the member now waits for its assignment. */
+export const joinedInBackground = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): Step<ConsumerContext> => {
+  const step = joined(ctx, ev);
+  return { ctx: { ...step.ctx, coopPhase: isLeaderResponse(ev) ? 'assigning' : 'syncing' }, out: step.out };
+};
+
+/** The leader role's plan for a background join: send it in SyncGroup. */
+export const syncAsLeaderInBackground = (ctx: ConsumerContext, assignments: Readonly<Record<string, readonly TopicPartition[]>>): Step<ConsumerContext> => {
+  const step = syncAsLeader(ctx, assignments);
+  return { ctx: { ...step.ctx, coopPhase: 'syncing' }, out: step.out };
+};
+
+/** The background SyncGroup answered NONE: STABLE; the assignment waits for the top of poll(). */
+export const syncedInBackground = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step<ConsumerContext> =>
+  // A generation reset learnt meanwhile still wins: the top of poll() then loses everything (§2.4).
+  none({ ...ctx, coopPhase: 'idle', pendingAssignment: ev.assignment, stable: true, rejoinNeeded: ctx.generationLost });
+
+/**
+ * A background JoinGroup or SyncGroup failed: re-join at the next poll. UNKNOWN_MEMBER_ID and
+ * ILLEGAL_GENERATION reset the generation, so the partitions are lost, not kept (§2.1, §2.4).
+ */
+export const backgroundRebalanceFailed = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'> | Res<'SyncGroupResponse'>): Step<ConsumerContext> => {
+  const fenced = ev.error === 'UNKNOWN_MEMBER_ID' || ev.error === 'ILLEGAL_GENERATION';
+  return none({
+    ...ctx,
+    coopPhase: 'idle',
+    rejoinNeeded: true,
+    generationLost: ctx.generationLost || fenced,
+    memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId,
+  });
+};
+
+export const canApplyAssignment = (ctx: ConsumerContext): boolean => ctx.pendingAssignment !== null && !ctx.generationLost;
+
+const revokedByPending = (ctx: ConsumerContext): TopicPartition[] => {
+  const next = ctx.pendingAssignment ?? ctx.assignment;
+  return ctx.assignment.filter((tp) => !next.includes(tp));
+};
+
+/** Auto-committing members commit the partitions they are about to revoke (§2.5, as the eager revoke does). */
+export const needsCooperativeRevokeCommit = (ctx: ConsumerContext): boolean => {
+  if (!canApplyAssignment(ctx) || !(ctx.config.policy === 'auto-commit-java' || ctx.config.policy === 'auto-commit-timer') || !canCommit(ctx)) return false;
+  const offsets = offsetsOnRevokeOrClose(ctx);
+  return revokedByPending(ctx).some((tp) => offsets[tp] !== undefined);
+};
+
+export const commitBeforeCooperativeRevoke = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  const offsets = offsetsOnRevokeOrClose(ctx);
+  const revoking: Record<TopicPartition, number> = {};
+  for (const tp of revokedByPending(ctx)) if (offsets[tp] !== undefined) revoking[tp] = offsets[tp];
+  return commitSync(ctx, revoking, 'assign');
+};
+
+/**
+ * onJoinComplete for a cooperative member (§2.4): revoke owned − assigned (onPartitionsRevoked),
+ * announce the assignment, fetch committed offsets of the added partitions only, and ask for the
+ * second rebalance at once if anything was revoked, so the leader can hand those partitions out.
+ */
+export const applyAssignment = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  const next = ctx.pendingAssignment ?? ctx.assignment;
+  const revoked = revokedByPending(ctx);
+  const added = next.filter((tp) => !ctx.assignment.includes(tp));
+  const keep = <T>(r: Readonly<Record<TopicPartition, T>>): Record<TopicPartition, T> => {
+    const o: Record<TopicPartition, T> = {};
+    for (const tp of next) if (r[tp] !== undefined) o[tp] = r[tp];
+    return o;
+  };
+  const out: Effect[] = [];
+  if (revoked.length > 0) out.push(observe({ type: 'Revoked', group: ctx.group, partitions: revoked, reason: 'rebalance' }));
+  out.push(
+    observe({ type: 'Assigned', group: ctx.group, generation: ctx.generation, partitions: next }),
+    toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: added }),
+  );
+  return {
+    ctx: {
+      ...ctx,
+      assignment: next,
+      ownedGeneration: ctx.generation,
+      pendingAssignment: null,
+      positions: keep(ctx.positions),
+      processed: keep(ctx.processed),
+      store: keep(ctx.store),
+      buffer: ctx.buffer.filter((r) => next.includes(r.tp)),
+      rejoinNeeded: ctx.rejoinNeeded || revoked.length > 0,
+    },
+    out,
   };
 };

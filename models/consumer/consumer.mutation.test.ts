@@ -111,6 +111,15 @@ describe('start, join and sync (§2.1)', () => {
       afterCommit: 'poll',
       fetchSeq: 0,
       lastProcessed: null,
+      pendingCommit: null,
+      stallMs: 0,
+      assignmentSnapshot: null,
+      fenced: false,
+      ownedGeneration: -1,
+      stickyClaim: [],
+      stickyClaimGeneration: -1,
+      coopPhase: 'idle',
+      pendingAssignment: null,
     });
   });
 
@@ -161,7 +170,10 @@ describe('start, join and sync (§2.1)', () => {
     const ctx = initialConsumerContext(input('commit-after-batch', 'assign'));
     expect(assignManually(ctx)).toEqual({
       ctx: { ...ctx, assignment: ['t-0', 't-1'] },
-      out: [{ type: 'Send', to: 'coordinator', message: { type: 'OffsetFetch', from: 'c1', group: 'g', partitions: ['t-0', 't-1'] } }],
+      out: [
+        { type: 'Send', to: 'coordinator', message: { type: 'OffsetFetch', from: 'c1', group: 'g', partitions: ['t-0', 't-1'] } },
+        { type: 'SetTimer', timer: 'request', delayMs: 30_000 },
+      ],
     });
   });
 });
@@ -330,7 +342,11 @@ describe('heartbeats (§2.2, KAFKA-9823)', () => {
 
   it('a retriable error is not fencing; fencing stops the heartbeat thread', () => {
     const ctx = member();
-    expect(heartbeatAnswered(ctx, hbAnswer('COORDINATOR_NOT_AVAILABLE'))).toEqual({ ctx, out: [] });
+    // Routing errors mark the coordinator unknown: look it up again, nothing else (§2.2).
+    const lookup = { type: 'Send', to: 'broker', message: { type: 'FindCoordinator', from: 'c1', group: 'g' } };
+    expect(heartbeatAnswered(ctx, hbAnswer('COORDINATOR_NOT_AVAILABLE'))).toEqual({ ctx, out: [lookup] });
+    expect(heartbeatAnswered(ctx, hbAnswer('NOT_COORDINATOR'))).toEqual({ ctx, out: [lookup] });
+    expect(heartbeatAnswered(ctx, hbAnswer('COORDINATOR_LOAD_IN_PROGRESS'))).toEqual({ ctx, out: [] });
     const fenced = heartbeatAnswered(ctx, hbAnswer('ILLEGAL_GENERATION'));
     expect(fenced.ctx).toEqual({ ...ctx, rejoinNeeded: true, generationLost: true, heartbeatEnabled: false });
     expect(fenced.out).toEqual([{ type: 'CancelTimer', timer: 'heartbeat' }]);

@@ -125,7 +125,10 @@ function polling(policy: ProcessingPolicy): Consumer {
 describe('consumer: join and sync (§2.1)', () => {
   it('Start sends FindCoordinator to the broker', () => {
     const c = consumer('commit-after-batch');
-    expect(c.send({ type: 'Start' })).toEqual([{ type: 'Send', to: 'broker', message: { type: 'FindCoordinator', from: ME, group: 'g' } }]);
+    expect(c.send({ type: 'Start' })).toEqual([
+      { type: 'Send', to: 'broker', message: { type: 'FindCoordinator', from: ME, group: 'g' } },
+      { type: 'SetTimer', timer: 'request', delayMs: 30_000 }, // request.timeout.ms (§2.9)
+    ]);
     expect(c.state()).toBe('FindingCoordinator');
   });
 
@@ -141,11 +144,13 @@ describe('consumer: join and sync (§2.1)', () => {
     expect(c.state()).toBe('Joining');
     expect(out).toEqual([
       { type: 'CancelTimer', timer: 'heartbeat' },
+      { type: 'CancelTimer', timer: 'maxpoll' },
       {
         type: 'Send',
         to: 'coordinator',
-        message: { type: 'JoinGroup', from: ME, group: 'g', memberId: '', protocols: ['range', 'roundrobin'], topics: ['t'], sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000 },
+        message: { type: 'JoinGroup', from: ME, group: 'g', memberId: '', protocols: ['range', 'roundrobin'], topics: ['t'], owned: [], ownedGeneration: -1, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000 },
       },
+      { type: 'SetTimer', timer: 'request', delayMs: 35_000 }, // rebalance timeout + JOIN_GROUP_TIMEOUT_LAPSE
     ]);
   });
 
@@ -166,6 +171,7 @@ describe('consumer: join and sync (§2.1)', () => {
     const assignments = { [MEMBER_ID]: ['t-0'], 'c2~2': ['t-1'] };
     expect(c.send({ type: 'AssignmentComputed', generation: 1, assignments })).toEqual([
       { type: 'Send', to: 'coordinator', message: { type: 'SyncGroup', from: ME, group: 'g', memberId: MEMBER_ID, generation: 1, assignments } },
+      { type: 'SetTimer', timer: 'request', delayMs: 35_000 },
     ]);
     expect(c.state()).toBe('Syncing');
   });
@@ -190,6 +196,7 @@ describe('consumer: join and sync (§2.1)', () => {
     expect(out).toEqual([
       { type: 'Observe', event: { type: 'Assigned', group: 'g', generation: 1, partitions: ['t-0', 't-1'] } },
       { type: 'Send', to: 'coordinator', message: { type: 'OffsetFetch', from: ME, group: 'g', partitions: ['t-0', 't-1'] } },
+      { type: 'SetTimer', timer: 'request', delayMs: 30_000 },
     ]);
   });
 
@@ -218,11 +225,13 @@ describe('consumer: initial positions (§2.8)', () => {
     expect(out).toEqual([
       { type: 'Observe', event: { type: 'Positioned', tp: 't-0', offset: 3, source: 'committed' } },
       { type: 'Observe', event: { type: 'Positioned', tp: 't-1', offset: 2, source: 'reset-earliest' } },
+      { type: 'CancelTimer', timer: 'maxpoll' },
       {
         type: 'Send',
         to: 'broker',
         message: { type: 'Fetch', from: ME, positions: { 't-0': 3, 't-1': 2 }, minBytes: 1, maxWaitMs: 500, maxBytes: 1_000_000, maxPartitionBytes: 100_000, maxRecords: 10, seq: 1 },
       },
+      { type: 'SetTimer', timer: 'request', delayMs: 30_000 },
     ]);
   });
 
@@ -249,6 +258,8 @@ describe('consumer: poll and process (§2.8)', () => {
     expect(out).toEqual([
       { type: 'Observe', event: { type: 'Polled', tp: 't-0', offsets: [3, 4] } },
       { type: 'Observe', event: { type: 'Polled', tp: 't-1', offsets: [2] } },
+      // The application leaves poll() with a batch: max.poll.interval.ms starts (§2.3).
+      { type: 'SetTimer', timer: 'maxpoll', delayMs: 30_000 },
       { type: 'Observe', event: { type: 'ProcessStarted', tp: 't-0', offset: 3 } },
       { type: 'SetTimer', timer: 'process', delayMs: 7 },
     ]);
@@ -282,7 +293,7 @@ describe('consumer: commits per processing policy (§2.6, models/types.ts)', () 
     c.send(fetchResponse([rec('t-0', 3), rec('t-0', 4)], 1));
     const first = c.send(timer('process'));
     expect(c.state()).toBe('Committing');
-    expect(kinds(first)).toEqual(['Observe:Processed', 'Observe:CommitRequested', 'Send:OffsetCommit']);
+    expect(kinds(first)).toEqual(['Observe:Processed', 'Observe:CommitRequested', 'Send:OffsetCommit', 'SetTimer:request']);
     expect(commits(first)).toEqual([{ type: 'OffsetCommit', from: ME, group: 'g', memberId: MEMBER_ID, generation: 1, offsets: { 't-0': 4 }, seq: 1 }]);
     // The next record waits for the commit's answer.
     const answered = c.send(commitResponse(1, { 't-0': 4 }));
@@ -307,7 +318,7 @@ describe('consumer: commits per processing policy (§2.6, models/types.ts)', () 
     const c = polling('commit-before-process');
     const out = c.send(fetchResponse([rec('t-0', 3), rec('t-0', 4)], 1));
     expect(c.state()).toBe('Committing');
-    expect(kinds(out)).toEqual(['Observe:Polled', 'Observe:CommitRequested', 'Send:OffsetCommit']);
+    expect(kinds(out)).toEqual(['Observe:Polled', 'SetTimer:maxpoll', 'Observe:CommitRequested', 'Send:OffsetCommit', 'SetTimer:request']);
     expect(commits(out)).toEqual([expect.objectContaining({ offsets: { 't-0': 5, 't-1': 2 } })]);
     const answered = c.send(commitResponse(1, { 't-0': 5, 't-1': 2 }));
     expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:ProcessStarted', 'SetTimer:process']);
@@ -409,7 +420,7 @@ describe('consumer: heartbeats and rebalances (§2.1, §2.2, §2.4)', () => {
     expect(c.state()).toBe('Committing');
     expect(commits(out)).toEqual([expect.objectContaining({ offsets: { 't-0': 4 } })]);
     const answered = c.send(commitResponse(1, { 't-0': 4 }));
-    expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:Revoked', 'CancelTimer:heartbeat', 'Send:JoinGroup']);
+    expect(kinds(answered)).toEqual(['Observe:CommitResult', 'Observe:Revoked', 'CancelTimer:heartbeat', 'CancelTimer:maxpoll', 'Send:JoinGroup', 'SetTimer:request']);
   });
 
   it('ILLEGAL_GENERATION: Revoked lost at the next poll, rejoin keeping the member id (§2.1, §2.4)', () => {

@@ -191,3 +191,19 @@ export const closeRevokesMidBatch = consumerMachine.provide({
     }),
   },
 });
+
+/**
+ * The leader never compares the partition counts it assigned with against fresh metadata, so
+ * partitions added to a subscribed topic get no owner until some other event rebalances the group
+ * (ConsumerCoordinator.rejoinNeededOrPending's metadata check left out; kafka-protocol.md §2.8).
+ */
+export const ignoresPartitionChanges = consumerMachine.provide({
+  actions: {
+    handOff: consumerAction(
+      on('FetchResponse', (c, e) => {
+        const { partitionCounts: _ignored, ...rest } = e;
+        return handOff(c, rest);
+      }),
+    ),
+  },
+});

@@ -6,7 +6,11 @@
  * Sources: kafka-protocol.md §1.2 (states), §1.3 (generations), §1.5 (leader, protocol),
  * §1.6 (join and sync phases), §1.7 (sessions), §1.8 (LeaveGroup), §1.10 (error matrix),
  * §1.11 (OffsetCommit acceptance).
- * Not modelled: static membership, MEMBER_ID_REQUIRED, group.max.size, coordinator failover.
+ * Failover (§1.2 onGroupUnloaded/onGroupLoaded, §1.10 routing errors): unload, load, notCoordinator.
+ * Static membership (KIP-345, §1.9): a member joining with a group.instance.id already in the
+ * group replaces the old member id (replaceStaticMember); the old one is fenced
+ * (FENCED_INSTANCE_ID); static members that do not re-join a rebalance are kept.
+ * Not modelled: MEMBER_ID_REQUIRED, group.max.size, admin removal.
  */
 import { selectProtocol } from '../assignor/index.ts';
 import type { CommitError } from '../history.ts';
@@ -22,8 +26,13 @@ export interface GroupMember {
   readonly clientId: string;
   readonly protocols: readonly string[];
   readonly topics: readonly string[];
+  /** Subscription metadata the coordinator passes to the leader untouched (§3.2). */
+  readonly owned?: readonly TopicPartition[];
+  readonly ownedGeneration?: number;
   readonly sessionTimeoutMs: number;
   readonly rebalanceTimeoutMs: number;
+  /** group.instance.id of a static member; absent or null for a dynamic one (§1.9). */
+  readonly groupInstanceId?: string | null;
   /** Its JoinGroup is parked, waiting for the join phase to complete. */
   readonly awaitingJoin: boolean;
   /** Its SyncGroup is parked, waiting for the leader's. */
@@ -102,16 +111,36 @@ export const rebalanceTimeoutMs = (ctx: CoordinatorContext): number =>
 export const isNewMemberJoin = (_ctx: CoordinatorContext, req: Req<'JoinGroup'>): boolean => req.memberId === '';
 export const isKnownMember = (ctx: CoordinatorContext, memberId: string): boolean => ctx.members[memberId] !== undefined;
 
+/** Kafka compares the whole protocol metadata, owned partitions included (`MemberMetadata.matches`). */
 const sameMetadata = (m: GroupMember, req: Req<'JoinGroup'>): boolean =>
-  m.protocols.join(',') === req.protocols.join(',') && m.topics.join(',') === req.topics.join(',');
+  m.protocols.join(',') === req.protocols.join(',') &&
+  m.topics.join(',') === req.topics.join(',') &&
+  (m.owned ?? []).join(',') === (req.owned ?? []).join(',') &&
+  (m.ownedGeneration ?? -1) === (req.ownedGeneration ?? -1);
+
+/** The subscription metadata fields of a JoinGroup, left out when absent (exactOptionalPropertyTypes). */
+const ownedOf = (x: { readonly owned?: readonly TopicPartition[]; readonly ownedGeneration?: number }) => ({
+  ...(x.owned === undefined ? {} : { owned: x.owned }),
+  ...(x.ownedGeneration === undefined ? {} : { ownedGeneration: x.ownedGeneration }),
+});
 
 export const rejectJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>, error: GroupError): Step<CoordinatorContext> => ({
   ctx,
   out: [send(req.from, { type: 'JoinGroupResponse', to: req.from, error, generation: -1, memberId: req.memberId, leaderId: '', protocol: null, members: [] })],
 });
 
-/** A new member: added and parked; a rebalance is requested (§1.2, addMemberAndRebalance). */
-export const addMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<CoordinatorContext> => {
+/** The member id a group.instance.id maps to (GroupMetadata.staticMembers), if any. */
+export const staticMemberId = (ctx: CoordinatorContext, instance: string): string | undefined =>
+  memberList(ctx).find((m) => m.groupInstanceId === instance)?.memberId;
+
+/**
+ * A JoinGroup with no member id (§1.2, addMemberAndRebalance): a static member whose instance id
+ * is already in the group replaces its old incarnation; any other member is added and parked,
+ * and a rebalance is requested.
+ */
+export const addMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>, state: CoordinatorStateName = 'Stable'): Step<CoordinatorContext> => {
+  const previous = req.groupInstanceId === undefined ? undefined : staticMemberId(ctx, req.groupInstanceId);
+  if (previous !== undefined) return replaceStaticMember(ctx, req, previous, state);
   if (memberList(ctx).length > 0 && selectProtocol([...memberList(ctx).map((m) => m.protocols), req.protocols]) === null) {
     return rejectJoin(ctx, req, 'INCONSISTENT_GROUP_PROTOCOL');
   }
@@ -121,8 +150,10 @@ export const addMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<
     clientId: req.from,
     protocols: req.protocols,
     topics: req.topics,
+    ...ownedOf(req),
     sessionTimeoutMs: req.sessionTimeoutMs,
     rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+    ...(req.groupInstanceId === undefined ? {} : { groupInstanceId: req.groupInstanceId }),
     awaitingJoin: true,
     awaitingSync: false,
     syncPending: false,
@@ -132,12 +163,69 @@ export const addMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<
   return { ctx: ctx.leaderId === null ? { ...next, leaderId: memberId } : next, out: [] };
 };
 
+/**
+ * replaceStaticMember (§1.9): the new incarnation takes the old member's place (same position,
+ * so leadership stays), its assignment and its generation; the old member id is fenced, and a
+ * request it has parked is answered FENCED_INSTANCE_ID. In Stable with unchanged metadata there
+ * is no rebalance: the new member gets the current generation at once and its SyncGroup returns
+ * the stored assignment (a leader's is ignored: KIP-814 skipAssignment). In CompletingRebalance a
+ * rebalance is forced (KAFKA-9801); in PreparingRebalance the new member is simply parked.
+ */
+export const replaceStaticMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>, previousId: string, state: CoordinatorStateName): Step<CoordinatorContext> => {
+  const old = ctx.members[previousId];
+  if (old === undefined) return rejectJoin(ctx, req, 'UNKNOWN_MEMBER_ID');
+  const memberId = `${req.from}~${ctx.memberSeq + 1}`;
+  const quiet = state === 'Stable' && sameMetadata(old, req);
+  const member: GroupMember = {
+    ...old,
+    memberId,
+    clientId: req.from,
+    protocols: req.protocols,
+    topics: req.topics,
+    sessionTimeoutMs: req.sessionTimeoutMs,
+    rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+    awaitingJoin: !quiet,
+    awaitingSync: false,
+  };
+  const members: Record<string, GroupMember> = {};
+  for (const m of memberList(ctx)) members[m.memberId === previousId ? memberId : m.memberId] = m.memberId === previousId ? member : m;
+  const next: CoordinatorContext = {
+    ...ctx,
+    members,
+    memberSeq: ctx.memberSeq + 1,
+    leaderId: ctx.leaderId === previousId ? memberId : ctx.leaderId,
+    rebalanceRequested: ctx.rebalanceRequested || (!quiet && state !== 'PreparingRebalance'),
+  };
+  const out: Effect[] = [
+    { type: 'CancelTimer', timer: sessionTimer(previousId) },
+    {
+      type: 'Observe',
+      event: { type: 'StaticMemberReplaced', group: ctx.group, generation: ctx.generation, instance: req.groupInstanceId ?? '', previous: old.clientId, member: req.from },
+    },
+  ];
+  if (old.awaitingJoin) {
+    out.push(send(old.clientId, { type: 'JoinGroupResponse', to: old.clientId, error: 'FENCED_INSTANCE_ID', generation: -1, memberId: previousId, leaderId: '', protocol: null, members: [] }));
+  }
+  if (old.awaitingSync) {
+    out.push(send(old.clientId, { type: 'SyncGroupResponse', to: old.clientId, error: 'FENCED_INSTANCE_ID', generation: ctx.generation, assignment: [] }));
+  }
+  if (quiet) out.push(joinResponse(next, member), armSession(member));
+  return { ctx: next, out };
+};
+
+/**
+ * A JoinGroup with a member id the group does not know: UNKNOWN_MEMBER_ID, or FENCED_INSTANCE_ID
+ * when its group.instance.id now belongs to another member id (an old incarnation, §1.9, §1.10).
+ */
+export const rejectUnknownJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<CoordinatorContext> =>
+  rejectJoin(ctx, req, req.groupInstanceId !== undefined && staticMemberId(ctx, req.groupInstanceId) !== undefined ? 'FENCED_INSTANCE_ID' : 'UNKNOWN_MEMBER_ID');
+
 /** A known member re-joins while a join phase runs: parked with its new metadata. */
 export const parkJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>): Step<CoordinatorContext> => {
   const m = ctx.members[req.memberId];
   if (m === undefined) return rejectJoin(ctx, req, 'UNKNOWN_MEMBER_ID');
   return {
-    ctx: withMember(ctx, { ...m, protocols: req.protocols, topics: req.topics, rebalanceTimeoutMs: req.rebalanceTimeoutMs, awaitingJoin: true }),
+    ctx: withMember(ctx, { ...m, protocols: req.protocols, topics: req.topics, ...ownedOf(req), rebalanceTimeoutMs: req.rebalanceTimeoutMs, awaitingJoin: true }),
     out: [],
   };
 };
@@ -168,7 +256,7 @@ const joinResponse = (ctx: CoordinatorContext, m: GroupMember): Effect => {
     memberId: m.memberId,
     leaderId: ctx.leaderId ?? '',
     protocol: ctx.protocol,
-    members: isLeader ? memberList(ctx).map((x) => ({ memberId: x.memberId, topics: x.topics })) : [],
+    members: isLeader ? memberList(ctx).map((x) => ({ memberId: x.memberId, topics: x.topics, ...ownedOf(x) })) : [],
   });
 };
 
@@ -201,8 +289,13 @@ export const joinTimerFired = (ctx: CoordinatorContext): Step<CoordinatorContext
 export const completeJoin = (ctx: CoordinatorContext): Step<CoordinatorContext> => {
   const out: Effect[] = [{ type: 'CancelTimer', timer: 'join' }];
   const kept: Record<string, GroupMember> = {};
+  const joined = new Set<string>();
+  // Static members that did not re-join are kept (§1.6.1, §1.9). When nobody re-joined, Kafka
+  // waits another join timeout; here the group then empties like a dynamic one (simplification).
+  const keepStatic = memberList(ctx).some((m) => m.awaitingJoin);
   for (const m of memberList(ctx)) {
-    if (m.awaitingJoin) {
+    if (m.awaitingJoin || (keepStatic && (m.groupInstanceId ?? null) !== null)) {
+      if (m.awaitingJoin) joined.add(m.memberId);
       kept[m.memberId] = { ...m, awaitingJoin: false, syncPending: true, awaitingSync: false, assignment: [] };
     } else {
       out.push({ type: 'CancelTimer', timer: sessionTimer(m.memberId) });
@@ -210,7 +303,8 @@ export const completeJoin = (ctx: CoordinatorContext): Step<CoordinatorContext> 
     }
   }
   const keptList = Object.values(kept);
-  const leaderId = ctx.leaderId !== null && kept[ctx.leaderId] !== undefined ? ctx.leaderId : (keptList[0]?.memberId ?? null);
+  // A leader that did not re-join is replaced by one that did (maybeElectNewJoinedLeader, §1.5).
+  const leaderId = ctx.leaderId !== null && joined.has(ctx.leaderId) ? ctx.leaderId : (keptList.find((m) => joined.has(m.memberId))?.memberId ?? null);
   const protocol = keptList.length > 0 ? selectProtocol(keptList.map((m) => m.protocols)) : null;
   const next: CoordinatorContext = {
     ...ctx,
@@ -234,6 +328,7 @@ export const completeJoin = (ctx: CoordinatorContext): Step<CoordinatorContext> 
     },
   });
   for (const m of keptList) {
+    if (!joined.has(m.memberId)) continue; // a static laggard: no parked JoinGroup, its session timer runs on
     out.push(joinResponse(next, m));
     out.push(armSession(m));
   }
@@ -243,8 +338,16 @@ export const completeJoin = (ctx: CoordinatorContext): Step<CoordinatorContext> 
 
 // ---------------------------------------------------------------- member validation (§1.10)
 
-/** UNKNOWN_MEMBER_ID before ILLEGAL_GENERATION, as validateCurrentMember orders them. */
-export const validateMember = (ctx: CoordinatorContext, memberId: string, generation: number): GroupError => {
+/**
+ * validateCurrentMember's order: an instance id that maps to another member id is
+ * FENCED_INSTANCE_ID, an unknown one UNKNOWN_MEMBER_ID; then UNKNOWN_MEMBER_ID, then ILLEGAL_GENERATION.
+ */
+export const validateMember = (ctx: CoordinatorContext, memberId: string, generation: number, groupInstanceId?: string): GroupError => {
+  if (groupInstanceId !== undefined) {
+    const current = staticMemberId(ctx, groupInstanceId);
+    if (current === undefined) return 'UNKNOWN_MEMBER_ID';
+    if (current !== memberId) return 'FENCED_INSTANCE_ID';
+  }
   if (ctx.members[memberId] === undefined) return 'UNKNOWN_MEMBER_ID';
   if (generation !== ctx.generation) return 'ILLEGAL_GENERATION';
   return 'NONE';
@@ -256,11 +359,11 @@ export const syncResponse = (ctx: CoordinatorContext, req: Req<'SyncGroup'>, err
   send(req.from, { type: 'SyncGroupResponse', to: req.from, error, generation: ctx.generation, assignment });
 
 export const isLeaderSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): boolean =>
-  validateMember(ctx, req.memberId, req.generation) === 'NONE' && ctx.leaderId === req.memberId && req.assignments !== null;
+  validateMember(ctx, req.memberId, req.generation, req.groupInstanceId) === 'NONE' && ctx.leaderId === req.memberId && req.assignments !== null;
 
 /** Sync in PreparingRebalance, Stable, Empty: answered at once (§1.10). */
 export const answerSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>, state: CoordinatorStateName): Step<CoordinatorContext> => {
-  const err = validateMember(ctx, req.memberId, req.generation);
+  const err = validateMember(ctx, req.memberId, req.generation, req.groupInstanceId);
   if (err !== 'NONE') return { ctx, out: [syncResponse(ctx, req, err)] };
   if (state === 'PreparingRebalance') return { ctx, out: [syncResponse(ctx, req, 'REBALANCE_IN_PROGRESS')] };
   const m = ctx.members[req.memberId];
@@ -273,7 +376,7 @@ export const answerSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>, state
 
 /** A follower's SyncGroup in CompletingRebalance waits for the leader's. */
 export const parkSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): Step<CoordinatorContext> => {
-  const err = validateMember(ctx, req.memberId, req.generation);
+  const err = validateMember(ctx, req.memberId, req.generation, req.groupInstanceId);
   const m = ctx.members[req.memberId];
   if (err !== 'NONE' || m === undefined) return { ctx, out: [syncResponse(ctx, req, err === 'NONE' ? 'UNKNOWN_MEMBER_ID' : err)] };
   return { ctx: withMember(ctx, { ...m, awaitingSync: true, syncPending: false }), out: [] };
@@ -312,7 +415,7 @@ export const completeSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): St
 
 /** §1.10: PreparingRebalance answers REBALANCE_IN_PROGRESS (and still refreshes the session). */
 export const heartbeat = (ctx: CoordinatorContext, req: Req<'Heartbeat'>, state: CoordinatorStateName): Step<CoordinatorContext> => {
-  const err = state === 'Empty' ? 'UNKNOWN_MEMBER_ID' : state === 'Dead' ? 'COORDINATOR_NOT_AVAILABLE' : validateMember(ctx, req.memberId, req.generation);
+  const err = state === 'Empty' ? 'UNKNOWN_MEMBER_ID' : state === 'Dead' ? 'COORDINATOR_NOT_AVAILABLE' : validateMember(ctx, req.memberId, req.generation, req.groupInstanceId);
   const m = ctx.members[req.memberId];
   const answer = (error: GroupError): Effect => send(req.from, { type: 'HeartbeatResponse', to: req.from, error, generation: req.generation });
   if (err !== 'NONE' || m === undefined) return { ctx, out: [answer(err === 'NONE' ? 'UNKNOWN_MEMBER_ID' : err)] };
@@ -376,8 +479,8 @@ export const syncTimerFired = (ctx: CoordinatorContext): Step<CoordinatorContext
 export const validateOffsetCommit = (ctx: CoordinatorContext, req: Req<'OffsetCommit'>, state: CoordinatorStateName): CommitError => {
   if (state === 'Dead') return 'COORDINATOR_NOT_AVAILABLE'; // rule 3
   if (req.generation < 0 && state === 'Empty') return 'NONE'; // rule 4 (KAFKA-14201)
-  if (req.generation >= 0 || req.memberId !== '') {
-    const err = validateMember(ctx, req.memberId, req.generation); // rule 5
+  if (req.generation >= 0 || req.memberId !== '' || req.groupInstanceId !== undefined) {
+    const err = validateMember(ctx, req.memberId, req.generation, req.groupInstanceId); // rule 5
     if (err !== 'NONE') return err as CommitError;
   } else {
     return 'UNKNOWN_MEMBER_ID'; // rule 6: generation -1 and no member id, group not Empty
@@ -399,4 +502,113 @@ export const offsetCommit = (ctx: CoordinatorContext, req: Req<'OffsetCommit'>, 
   }
   out.push(send(req.from, { type: 'OffsetCommitResponse', to: req.from, error, generation: req.generation, offsets: req.offsets, seq: req.seq }));
   return { ctx, out };
+};
+
+// ---------------------------------------------------------------- failover (§1.2, §1.10)
+
+/**
+ * What a coordinator persists of a group in __consumer_offsets besides the offsets: written when
+ * the group becomes Stable (the leader's assignment) or Empty (§1.2 "Only Stable and Empty groups
+ * are ever persisted/loaded"). A new coordinator rebuilds the group from the latest one.
+ */
+export interface GroupSnapshot {
+  readonly generation: number;
+  readonly protocol: string | null;
+  readonly leaderId: string | null;
+  readonly memberSeq: number;
+  readonly members: readonly GroupMember[];
+}
+
+/** The persisted form of a Stable or Empty group: members and their assignments, no parked requests. */
+export const snapshotOf = (ctx: CoordinatorContext): GroupSnapshot => ({
+  generation: ctx.generation,
+  protocol: ctx.protocol,
+  leaderId: ctx.leaderId,
+  memberSeq: ctx.memberSeq,
+  members: memberList(ctx).map((m) => ({ ...m, awaitingJoin: false, awaitingSync: false, syncPending: false })),
+});
+
+export type RoutingError = 'NOT_COORDINATOR' | 'COORDINATOR_LOAD_IN_PROGRESS';
+
+/**
+ * The answer of a broker that does not own the group (NOT_COORDINATOR) or is still loading it
+ * (COORDINATOR_LOAD_IN_PROGRESS), with §1.10's remaps: SyncGroup turns LOAD_IN_PROGRESS into
+ * REBALANCE_IN_PROGRESS, Heartbeat turns it into NONE. Null for requests that are not group APIs.
+ */
+export const routingErrorResponse = (req: Request, error: RoutingError): Response | null => {
+  switch (req.type) {
+    case 'JoinGroup':
+      return { type: 'JoinGroupResponse', to: req.from, error, generation: -1, memberId: req.memberId, leaderId: '', protocol: null, members: [] };
+    case 'SyncGroup':
+      return { type: 'SyncGroupResponse', to: req.from, error: error === 'COORDINATOR_LOAD_IN_PROGRESS' ? 'REBALANCE_IN_PROGRESS' : error, generation: req.generation, assignment: [] };
+    case 'Heartbeat':
+      return { type: 'HeartbeatResponse', to: req.from, error: error === 'COORDINATOR_LOAD_IN_PROGRESS' ? 'NONE' : error, generation: req.generation };
+    case 'LeaveGroup':
+      return { type: 'LeaveGroupResponse', to: req.from, error };
+    case 'OffsetCommit':
+      return { type: 'OffsetCommitResponse', to: req.from, error, generation: req.generation, offsets: req.offsets, seq: req.seq };
+    case 'OffsetFetch':
+      return { type: 'OffsetFetchResponse', to: req.from, error, committed: {}, logStartOffsets: {}, logEndOffsets: {} };
+    case 'FindCoordinator':
+    case 'Fetch':
+    case 'ConsumerGroupHeartbeat': // KIP-848 groups have no failover in the model (simulate.ts moveCoordinator)
+      return null;
+  }
+};
+
+/** Dead (the group was unloaded): every group request is answered NOT_COORDINATOR and nothing is stored. */
+export const notCoordinator = (ctx: CoordinatorContext, req: Request): Step<CoordinatorContext> => {
+  const res = routingErrorResponse(req, 'NOT_COORDINATOR');
+  return { ctx, out: res === null ? [] : [send(res.to, res)] };
+};
+
+/**
+ * The coordinator loses the group's partition (onGroupUnloaded, §1.2): parked JoinGroups and
+ * SyncGroups are answered NOT_COORDINATOR and every timer of the group stops.
+ */
+export const unload = (ctx: CoordinatorContext): Step<CoordinatorContext> => {
+  const out: Effect[] = [{ type: 'CancelTimer', timer: 'join' }, { type: 'CancelTimer', timer: 'sync' }];
+  const members: Record<string, GroupMember> = {};
+  for (const m of memberList(ctx)) {
+    out.push({ type: 'CancelTimer', timer: sessionTimer(m.memberId) });
+    if (m.awaitingJoin) {
+      out.push(send(m.clientId, { type: 'JoinGroupResponse', to: m.clientId, error: 'NOT_COORDINATOR', generation: -1, memberId: m.memberId, leaderId: '', protocol: null, members: [] }));
+    }
+    if (m.awaitingSync) {
+      out.push(send(m.clientId, { type: 'SyncGroupResponse', to: m.clientId, error: 'NOT_COORDINATOR', generation: ctx.generation, assignment: [] }));
+    }
+    members[m.memberId] = { ...m, awaitingJoin: false, awaitingSync: false };
+  }
+  return { ctx: { ...ctx, members, rebalanceRequested: false, joinDeadlinePassed: false, initialDelayRunning: false }, out };
+};
+
+/**
+ * A new coordinator finished loading the group (onGroupLoaded, §1.2): the last persisted
+ * generation, members and assignments come back; every member's session timer is restarted.
+ * Whatever was not persisted (a rebalance in progress, members added since) is gone: those
+ * members get UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION and re-join, as in Kafka.
+ */
+export const load = (ctx: CoordinatorContext, coordinator: number, snapshot: GroupSnapshot | null): Step<CoordinatorContext> => {
+  const members: Record<string, GroupMember> = {};
+  const out: Effect[] = [];
+  for (const m of snapshot?.members ?? []) {
+    members[m.memberId] = m;
+    out.push(armSession(m));
+  }
+  const next: CoordinatorContext = {
+    ...ctx,
+    generation: snapshot?.generation ?? 0,
+    protocol: snapshot?.protocol ?? null,
+    leaderId: snapshot?.leaderId ?? null,
+    memberSeq: snapshot?.memberSeq ?? 0,
+    members,
+    rebalanceRequested: false,
+    joinDeadlinePassed: false,
+    initialDelayRunning: false,
+  };
+  out.unshift({
+    type: 'Observe',
+    event: { type: 'GroupLoaded', group: ctx.group, coordinator, generation: next.generation, members: Object.values(members).map((m) => m.clientId) },
+  });
+  return { ctx: next, out };
 };

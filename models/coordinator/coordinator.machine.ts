@@ -9,9 +9,11 @@
  * back as `Timer` events.
  *
  * Dead is reached only by `Unload` (the coordinator losing the __consumer_offsets partition,
- * §1.2); the foundation's simulator does not send it yet (coordinator failover is issue 3).
+ * §1.2), which the simulator sends on MoveCoordinator; the new coordinator's machine starts Empty
+ * and receives `Load` with the persisted group (Stable, or Empty), see coordinator.logic.ts.
  */
-import { enqueueActions, setup } from 'xstate';
+import { setup } from 'xstate';
+import { pureAction } from '../pureAction.ts';
 import type { Effect, Step, TimerEvent } from '../effects.ts';
 import type { Request } from '../protocol.ts';
 import {
@@ -27,21 +29,30 @@ import {
   joinCanComplete,
   joinTimerFired,
   leaveGroup,
+  load,
   memberIdOfTimer,
+  notCoordinator,
   offsetCommit,
   parkJoin,
   parkSync,
   prepareRebalance,
-  rejectJoin,
+  rejectUnknownJoin,
   sessionExpired,
   syncTimerFired,
   type CoordinatorContext,
   type CoordinatorInput,
+  unload,
   type CoordinatorStateName,
+  type GroupSnapshot,
 } from './coordinator.logic.ts';
 
 export type CoordinatorRequest = Exclude<Request, { type: 'FindCoordinator' | 'OffsetFetch' | 'Fetch' }>;
-export type CoordinatorEvent = CoordinatorRequest | TimerEvent | { readonly type: 'Unload' };
+export type CoordinatorEvent =
+  | CoordinatorRequest
+  | TimerEvent
+  | { readonly type: 'Unload' }
+  /** A new coordinator (node `coordinator`) finished loading the group; `snapshot` is null if none was ever persisted. */
+  | { readonly type: 'Load'; readonly coordinator: number; readonly snapshot: GroupSnapshot | null };
 
 export type CoordinatorHandler = (ctx: CoordinatorContext, ev: CoordinatorEvent, state: CoordinatorStateName) => Step<CoordinatorContext>;
 type Handler = CoordinatorHandler;
@@ -51,15 +62,7 @@ type Handler = CoordinatorHandler;
  * Exported for bug-zoo variants, which replace a named action with `machine.provide`.
  */
 export const coordinatorAction = (f: Handler) =>
-  Object.assign(
-    enqueueActions<CoordinatorContext, CoordinatorEvent, { state: CoordinatorStateName } | undefined, CoordinatorEvent, never, never, never, never, Effect>(({ context, event, enqueue }, params) => {
-      const r = f(context, event, params?.state ?? 'Stable');
-      if (r.ctx !== context) enqueue.assign(r.ctx);
-      for (const e of r.out) enqueue.emit(e);
-    }),
-    // The pure handler, for src/sim/compiled.ts, which runs the same machine without XState's runtime.
-    { handler: (ctx: CoordinatorContext, ev: CoordinatorEvent, params: { state?: CoordinatorStateName } | undefined) => f(ctx, ev, params?.state ?? 'Stable') },
-  );
+  pureAction<CoordinatorContext, CoordinatorEvent, { state: CoordinatorStateName }>((c, e, params) => f(c, e, params?.state ?? 'Stable'));
 
 export const only = <T extends CoordinatorEvent['type']>(type: T, f: (ctx: CoordinatorContext, ev: Extract<CoordinatorEvent, { type: T }>, s: CoordinatorStateName) => Step<CoordinatorContext>): Handler =>
   (ctx, ev, s) => (ev.type === type ? f(ctx, ev as Extract<CoordinatorEvent, { type: T }>, s) : { ctx, out: [] });
@@ -84,12 +87,13 @@ export const coordinatorMachine = setup({
     isJoinTimer: ({ event }) => timerIs(event, 'join'),
     isSyncTimer: ({ event }) => timerIs(event, 'sync'),
     isSessionTimer: ({ event }) => event.type === 'Timer' && memberIdOfTimer(event.timer) !== null,
+    isStableSnapshot: ({ event }) => event.type === 'Load' && event.snapshot !== null && event.snapshot.members.length > 0,
   },
   actions: {
     addMember: coordinatorAction(only('JoinGroup', addMember)),
     parkJoin: coordinatorAction(only('JoinGroup', parkJoin)),
     currentMemberJoin: coordinatorAction(only('JoinGroup', currentMemberJoin)),
-    rejectUnknownJoin: coordinatorAction(only('JoinGroup', (c, e) => rejectJoin(c, e, 'UNKNOWN_MEMBER_ID'))),
+    rejectUnknownJoin: coordinatorAction(only('JoinGroup', rejectUnknownJoin)),
     prepareRebalance: coordinatorAction((c) => prepareRebalance(c, false)),
     prepareRebalanceFromEmpty: coordinatorAction((c) => prepareRebalance(c, true)),
     completeJoin: coordinatorAction((c) => completeJoin(c)),
@@ -102,24 +106,25 @@ export const coordinatorMachine = setup({
     leaveGroup: coordinatorAction(only('LeaveGroup', leaveGroup)),
     sessionExpired: coordinatorAction(only('Timer', (c, e) => sessionExpired(c, memberIdOfTimer(e.timer) ?? ''))),
     offsetCommit: coordinatorAction(only('OffsetCommit', offsetCommit)),
-    unavailable: coordinatorAction((c, e) => {
-      // Dead answers every request COORDINATOR_NOT_AVAILABLE (§1.10); only commits need an answer here.
-      if (e.type !== 'OffsetCommit') return { ctx: c, out: [] };
-      return offsetCommit(c, e, 'Dead');
-    }),
+    unload: coordinatorAction((c) => unload(c)),
+    load: coordinatorAction(only('Load', (c, e) => load(c, e.coordinator, e.snapshot))),
+    // An unloaded group's broker is no longer its coordinator: routing answers first (§1.10).
+    notCoordinator: coordinatorAction((c, e) => (e.type === 'Timer' || e.type === 'Unload' || e.type === 'Load' ? { ctx: c, out: [] } : notCoordinator(c, e))),
   },
 }).createMachine({
   id: 'coordinator',
   context: ({ input }) => initialCoordinatorContext(input),
   initial: 'Empty',
   on: {
-    Unload: { target: '.Dead' },
+    Unload: { target: '.Dead', actions: 'unload' },
   },
   states: {
     Empty: {
       always: { guard: 'hasMembers', target: 'PreparingRebalance', actions: 'prepareRebalanceFromEmpty' },
       on: {
-        JoinGroup: [{ guard: 'isNewMember', actions: 'addMember' }, { actions: 'rejectUnknownJoin' }],
+        // Loading goes straight to the persisted state (onGroupLoaded), outside validPreviousStates.
+        Load: [{ guard: 'isStableSnapshot', target: 'Stable', actions: 'load' }, { actions: 'load' }],
+        JoinGroup: [{ guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'Empty' } } }, { actions: 'rejectUnknownJoin' }],
         SyncGroup: { actions: { type: 'answerSync', params: { state: 'Empty' } } },
         Heartbeat: { actions: { type: 'heartbeat', params: { state: 'Empty' } } },
         LeaveGroup: { actions: 'leaveGroup' },
@@ -133,7 +138,7 @@ export const coordinatorMachine = setup({
       ],
       on: {
         JoinGroup: [
-          { guard: 'isNewMember', actions: 'addMember' },
+          { guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'PreparingRebalance' } } },
           { guard: 'isKnownMember', actions: 'parkJoin' },
           { actions: 'rejectUnknownJoin' },
         ],
@@ -151,7 +156,7 @@ export const coordinatorMachine = setup({
       always: { guard: 'rebalanceRequested', target: 'PreparingRebalance', actions: 'prepareRebalance' },
       on: {
         JoinGroup: [
-          { guard: 'isNewMember', actions: 'addMember' },
+          { guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'CompletingRebalance' } } },
           { guard: 'isKnownMember', actions: { type: 'currentMemberJoin', params: { state: 'CompletingRebalance' } } },
           { actions: 'rejectUnknownJoin' },
         ],
@@ -169,7 +174,7 @@ export const coordinatorMachine = setup({
       always: { guard: 'rebalanceRequested', target: 'PreparingRebalance', actions: 'prepareRebalance' },
       on: {
         JoinGroup: [
-          { guard: 'isNewMember', actions: 'addMember' },
+          { guard: 'isNewMember', actions: { type: 'addMember', params: { state: 'Stable' } } },
           { guard: 'isKnownMember', actions: { type: 'currentMemberJoin', params: { state: 'Stable' } } },
           { actions: 'rejectUnknownJoin' },
         ],
@@ -185,7 +190,11 @@ export const coordinatorMachine = setup({
     },
     Dead: {
       on: {
-        OffsetCommit: { actions: 'unavailable' },
+        JoinGroup: { actions: 'notCoordinator' },
+        SyncGroup: { actions: 'notCoordinator' },
+        Heartbeat: { actions: 'notCoordinator' },
+        LeaveGroup: { actions: 'notCoordinator' },
+        OffsetCommit: { actions: 'notCoordinator' },
       },
     },
   },

@@ -488,16 +488,17 @@ describe('coordinator machine: protocol and unload (§1.5, §1.2)', () => {
     expect(co.ctx().protocol).toBe('roundrobin');
   });
 
-  it('Unload makes the group Dead, and commits get COORDINATOR_NOT_AVAILABLE (§1.2, §1.11 rule 3)', () => {
+  it('Unload makes the group Dead; the broker no longer owns it, so commits get NOT_COORDINATOR and nothing is stored (§1.2, §1.10 routing first)', () => {
     const co = stableWithTwo();
     co.send({ type: 'Unload' });
     expect(co.state()).toBe('Dead');
     const out = co.send(commitReq('c1', 'c1~1', 2));
     expect(out).toEqual([
-      { type: 'Send', to: 'c1', message: { type: 'OffsetCommitResponse', to: 'c1', error: 'COORDINATOR_NOT_AVAILABLE', generation: 2, offsets: { 't-0': 5 }, seq: 1 } },
+      { type: 'Send', to: 'c1', message: { type: 'OffsetCommitResponse', to: 'c1', error: 'NOT_COORDINATOR', generation: 2, offsets: { 't-0': 5 }, seq: 1 } },
     ]);
-    // Dead is final for membership: a JoinGroup changes nothing.
-    co.send(joinReq('c3'));
+    // Dead is final for membership: a JoinGroup is answered NOT_COORDINATOR and changes nothing.
+    const join = co.send(joinReq('c3'));
+    expect(join).toEqual([expect.objectContaining({ message: expect.objectContaining({ type: 'JoinGroupResponse', error: 'NOT_COORDINATOR' }) })]);
     expect(co.state()).toBe('Dead');
   });
 });

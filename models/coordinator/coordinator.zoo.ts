@@ -5,7 +5,7 @@
  */
 import type { Effect } from '../effects.ts';
 import { coordinatorAction, coordinatorMachine, only } from './coordinator.machine.ts';
-import { completeJoin, completeSync, joinCanComplete, memberIdOfTimer, offsetCommit, sessionExpired } from './coordinator.logic.ts';
+import { completeJoin, completeSync, joinCanComplete, memberIdOfTimer, notCoordinator, offsetCommit, sessionExpired, staticMemberId, validateOffsetCommit } from './coordinator.logic.ts';
 
 /** Stores every commit, whatever its generation, member id or group state: no fencing (§1.11 ignored). */
 export const acceptStaleCommits = coordinatorMachine.provide({
@@ -108,6 +108,48 @@ export const dropsCommitsWhileRebalancing = coordinatorMachine.provide({
       only('OffsetCommit', (c, e, state) => {
         const r = offsetCommit(c, e, state);
         return state === 'PreparingRebalance' ? { ctx: r.ctx, out: r.out.filter((x) => x.type !== 'StoreOffsets') } : r;
+      }),
+    ),
+  },
+});
+
+/**
+ * A coordinator that lost the group's partition keeps writing commits (a stale coordinator
+ * epoch): after Unload its Dead group still validates an OffsetCommit against its old in-memory
+ * state and stores it, then answers NOT_COORDINATOR as routing demands (§1.2, §1.10: a broker that
+ * no longer leads the __consumer_offsets partition cannot write to it). The client retries at the
+ * new coordinator and sees nothing wrong; the stale write lands in the store, possibly over a newer
+ * commit of the new epoch.
+ */
+export const storesAfterUnload = coordinatorMachine.provide({
+  actions: {
+    notCoordinator: coordinatorAction((ctx, e) => {
+      if (e.type !== 'OffsetCommit') return e.type === 'Timer' || e.type === 'Unload' || e.type === 'Load' ? { ctx, out: [] } : notCoordinator(ctx, e);
+      const answer = notCoordinator(ctx, e);
+      if (validateOffsetCommit(ctx, e, 'Stable') !== 'NONE') return answer;
+      const stored = offsetCommit(ctx, e, 'Stable').out.filter((x) => x.type === 'StoreOffsets' || x.type === 'Observe');
+      return { ctx, out: [...stored, ...answer.out] };
+    }),
+  },
+});
+/**
+ * OffsetCommit trusts the group.instance.id: a commit naming a known instance is validated as if
+ * it came from the instance's current member id, so the old incarnation of a restarted static
+ * member (a paused zombie) is not fenced and its commits of the current generation are stored
+ * (§1.9: a request whose instance id maps to another member id must get FENCED_INSTANCE_ID;
+ * §1.11 rule 5). The stored commit is logged under the zombie's name, as the request came from it.
+ */
+export const staticCommitTrustsInstanceId = coordinatorMachine.provide({
+  actions: {
+    offsetCommit: coordinatorAction(
+      only('OffsetCommit', (ctx, req, state) => {
+        const current = req.groupInstanceId === undefined ? undefined : staticMemberId(ctx, req.groupInstanceId);
+        if (current === undefined || current === req.memberId) return offsetCommit(ctx, req, state);
+        const r = offsetCommit(ctx, { ...req, memberId: current }, state);
+        const out: Effect[] = r.out.map((e) =>
+          e.type === 'Observe' && e.event.type === 'OffsetsStored' ? { ...e, event: { ...e.event, member: req.from } } : e,
+        );
+        return { ctx: r.ctx, out };
       }),
     ),
   },

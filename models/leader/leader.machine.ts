@@ -9,7 +9,7 @@
  * `AssignmentComputed` effect goes back to the member.
  */
 import { enqueueActions, setup } from 'xstate';
-import { ASSIGNORS } from '../assignor/index.ts';
+import { ASSIGNORS, cooperativeStickyPlan } from '../assignor/index.ts';
 import type { Effect, Step } from '../effects.ts';
 import type { JoinMemberMetadata } from '../protocol.ts';
 import type { AssignorName, TopicPartition } from '../types.ts';
@@ -34,25 +34,48 @@ export type LeaderEvent =
 
 const isAssignorName = (p: string | null): p is AssignorName => p !== null && p in ASSIGNORS;
 
-/** Runs the selected assignor; every member appears in the result, possibly with []. */
-export const computeAssignment = (
-  ctx: LeaderContext,
-  ev: Extract<LeaderEvent, { type: 'Elected' }>,
-): Record<string, readonly TopicPartition[]> => {
-  const name: AssignorName = isAssignorName(ev.protocol) ? ev.protocol : (ctx.assignors[0] ?? 'range');
+const assignorOf = (ctx: LeaderContext, ev: Extract<LeaderEvent, { type: 'Elected' }>): AssignorName =>
+  isAssignorName(ev.protocol) ? ev.protocol : (ctx.assignors[0] ?? 'range');
+
+const subscribedCounts = (ev: Extract<LeaderEvent, { type: 'Elected' }>): Record<string, number> => {
   const subscribed: Record<string, number> = {};
   for (const m of ev.members) for (const t of m.topics) {
     const n = ev.partitionsPerTopic[t];
     if (n !== undefined) subscribed[t] = n;
   }
-  return ASSIGNORS[name](ev.members, subscribed);
+  return subscribed;
 };
 
-/** The leader's one handler: compute the assignment and hand it to the member's SyncGroup. */
+/** Runs the selected assignor; every member appears in the result, possibly with []. */
+export const computeAssignment = (
+  ctx: LeaderContext,
+  ev: Extract<LeaderEvent, { type: 'Elected' }>,
+): Record<string, readonly TopicPartition[]> => ASSIGNORS[assignorOf(ctx, ev)](ev.members, subscribedCounts(ev));
+
+/**
+ * The leader's one handler: compute the assignment, record what a sticky assignor saw and decided
+ * (`AssignorRan`: the members' claims, the balanced target and, for cooperative-sticky, the round's
+ * assignment with moving partitions held back, §3.2), and hand it to the member's SyncGroup.
+ * Range and round-robin runs are not recorded: they read no claims, their balance is a property
+ * of the pure function (assignor.test.ts), and their histories stay as they were.
+ */
 export const elect = (ctx: LeaderContext, event: LeaderEvent): Step<LeaderContext> => {
   if (event.type !== 'Elected') return { ctx, out: [] };
-  const assignments = computeAssignment(ctx, event);
-  return { ctx: { ...ctx, generation: event.generation, lastAssignment: assignments }, out: [{ type: 'AssignmentComputed', generation: event.generation, assignments }] };
+  const assignor = assignorOf(ctx, event);
+  const plan =
+    assignor === 'cooperative-sticky'
+      ? cooperativeStickyPlan(event.members, subscribedCounts(event))
+      : { target: computeAssignment(ctx, event), assignment: null };
+  const assignments = plan.assignment ?? plan.target;
+  const members = event.members.map((m) => ({ memberId: m.memberId, topics: m.topics, owned: m.owned ?? [], ownedGeneration: m.ownedGeneration ?? -1 }));
+  const computed: Effect = { type: 'AssignmentComputed', generation: event.generation, assignments };
+  const sticky = assignor === 'sticky' || assignor === 'cooperative-sticky';
+  return {
+    ctx: { ...ctx, generation: event.generation, lastAssignment: assignments },
+    out: sticky
+      ? [{ type: 'Observe', event: { type: 'AssignorRan', generation: event.generation, assignor, members, target: plan.target, assignment: assignments } }, computed]
+      : [computed],
+  };
 };
 
 /** Turns a pure handler into an action (with the handler attached for src/sim/compiled.ts). */

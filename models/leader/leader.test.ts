@@ -53,7 +53,7 @@ describe('leader: Elected -> AssignmentComputed (§1.5, §3.1)', () => {
   });
 
   it.each([
-    ['an unknown protocol', 'cooperative-sticky'],
+    ['an unknown protocol', 'uniform'],
     ['no protocol', null],
   ] as const)('with %s it falls back to the member’s first preference', (_what, protocol) => {
     const l = leader(['roundrobin', 'range']);

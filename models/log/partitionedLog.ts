@@ -11,7 +11,7 @@
  * and member checks belong to the coordinator model, §1.11). The log is mutable (the simulator owns
  * it), but every method returns fresh arrays and objects; records are frozen, so sharing them is safe.
  */
-import { tpKey, tpParse, type LogRecord, type TopicPartition } from '../types.ts';
+import { tpKey, type LogRecord, type TopicPartition } from '../types.ts';
 
 export interface TopicSpec {
   readonly name: string;
@@ -88,6 +88,8 @@ export class PartitionedLog {
   /** group -> tp -> committed offset (the offset of the next record to read). */
   private readonly offsets = new Map<string, Map<TopicPartition, number>>();
   private readonly recordBytes: number;
+  /** `topic-n` -> that partition's records (the same arrays as in `logs`): one lookup on the hot path (issue 7). */
+  private readonly byKey = new Map<TopicPartition, LogRecord[]>();
 
   constructor(topics: readonly TopicSpec[], recordBytes = 100) {
     this.recordBytes = recordBytes;
@@ -98,7 +100,12 @@ export class PartitionedLog {
       if (!isCount(partitions)) throw new Error(`Topic '${name}' needs a positive integer partition count, got ${partitions}`);
       this.specs.push({ name, partitions });
       this.logs.set(name, Array.from({ length: partitions }, () => []));
+      this.index(name);
     }
+  }
+
+  private index(topic: string): void {
+    this.partitionsOfTopic(topic).forEach((records, p) => this.byKey.set(tpKey(topic, p), records));
   }
 
   // --- topics and partitions ---
@@ -132,6 +139,7 @@ export class PartitionedLog {
       throw new Error(`Topic '${topic}' has ${partitions.length} partitions; addPartitions needs a larger integer, got ${newCount}`);
     }
     while (partitions.length < newCount) partitions.push([]);
+    this.index(topic);
     const i = this.specs.findIndex((s) => s.name === topic);
     this.specs[i] = { name: topic, partitions: newCount };
   }
@@ -245,11 +253,14 @@ export class PartitionedLog {
     return [...this.offsets.keys()].sort();
   }
 
-  /** An independent copy (records are frozen and shared). */
+  /** An independent copy (records are frozen and shared; the partition index points at the copy's arrays). */
   clone(): PartitionedLog {
     const copy = new PartitionedLog([], this.recordBytes);
     for (const s of this.specs) copy.specs.push({ ...s });
-    for (const [topic, partitions] of this.logs) copy.logs.set(topic, partitions.map((p) => p.slice()));
+    for (const [topic, partitions] of this.logs) {
+      copy.logs.set(topic, partitions.map((p) => p.slice()));
+      copy.index(topic);
+    }
     for (const [group, store] of this.offsets) copy.offsets.set(group, new Map(store));
     return copy;
   }
@@ -287,10 +298,9 @@ export class PartitionedLog {
   }
 
   private partition(tp: TopicPartition): LogRecord[] {
-    const { topic, partition } = tpParse(tp);
-    const records = this.logs.get(topic)?.[partition];
-    // The round trip rejects spellings such as `accounts-02` that parse but are not canonical keys.
-    if (records === undefined || tpKey(topic, partition) !== tp) {
+    // Only canonical keys are indexed: spellings such as `accounts-02` are unknown.
+    const records = this.byKey.get(tp);
+    if (records === undefined) {
       throw new Error(`Unknown partition '${tp}'; expected \`topic-n\` for a known topic and 0 <= n < its partition count`);
     }
     return records;

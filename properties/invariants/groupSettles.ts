@@ -8,36 +8,55 @@
  * A history without any `Quiesced` event (a recorded history that had no quiescence tail) says
  * nothing about liveness: 'unknown'.
  */
-import type { History } from '../../models/history.ts';
-import type { Invariant } from '../../src/check/invariant.ts';
+import type { HistoryEvent } from '../../models/history.ts';
+import { defineInvariant, StateMonitor, type Violation } from '../../src/check/invariant.ts';
 
 const NAME = 'groupSettles';
 
-export const groupSettles: Invariant = {
-  name: NAME,
-  expectation: 'eventually',
-  claim: 'Once faults stop and every process runs, each group becomes Stable, owns every partition and catches up with the log within the quiescence budget.',
-  reference: 'kafka-protocol.md Appendix L1, §1.6',
-  check: (history: History) => {
-    let last = -1;
-    for (let i = history.length - 1; i >= 0; i--) {
-      if (history[i]?.type === 'Quiesced') {
-        last = i;
-        break;
-      }
+interface State {
+  /** t of the first `Quiesce`, if any. */
+  quiesceT: number | undefined;
+  quiesceAt: number | undefined;
+  /** The last `Quiesced` so far. */
+  last: { readonly index: number; readonly t: number; readonly settled: boolean } | undefined;
+}
+
+/** Keeps the first Quiesce and the last Quiesced: constant state. */
+class GroupSettlesMonitor extends StateMonitor<State> {
+  constructor() {
+    super({ quiesceT: undefined, quiesceAt: undefined, last: undefined });
+  }
+
+  step(e: HistoryEvent, i: number): void {
+    if (e.type === 'Quiesce' && this.s.quiesceAt === undefined) {
+      this.s.quiesceAt = i;
+      this.s.quiesceT = e.t;
+    } else if (e.type === 'Quiesced') {
+      this.s.last = { index: i, t: e.t, settled: e.settled };
     }
-    if (last < 0) return 'unknown';
-    const e = history[last];
-    if (e?.type !== 'Quiesced' || e.settled) return [];
-    const start = history.findIndex((x) => x.type === 'Quiesce');
+  }
+
+  finish(): readonly Violation[] | 'unknown' {
+    const { last, quiesceAt, quiesceT } = this.s;
+    if (last === undefined) return 'unknown';
+    if (last.settled) return [];
+    const start = quiesceAt; // the first Quiesce
     return [
       {
         invariant: NAME,
         kind: 'livelock',
-        message: `The groups did not settle: quiescence began at t=${start >= 0 ? history[start]?.t : '?'} ms and ended unsettled at t=${e.t} ms.`,
-        events: start >= 0 ? [start, last] : [last],
-        evidence: { quiesceStart: start >= 0 ? history[start]?.t ?? null : null, end: e.t },
+        message: `The groups did not settle: quiescence began at t=${start !== undefined ? quiesceT : '?'} ms and ended unsettled at t=${last.t} ms.`,
+        events: start !== undefined ? [start, last.index] : [last.index],
+        evidence: { quiesceStart: start !== undefined ? quiesceT ?? null : null, end: last.t },
       },
     ];
-  },
-};
+  }
+}
+
+export const groupSettles = defineInvariant({
+  name: NAME,
+  expectation: 'eventually',
+  claim: 'Once faults stop and every process runs, each group becomes Stable, owns every partition and catches up with the log within the quiescence budget.',
+  reference: 'kafka-protocol.md Appendix L1, §1.6',
+  monitor: () => new GroupSettlesMonitor(),
+});

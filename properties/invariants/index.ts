@@ -3,9 +3,12 @@
  * unique names). Each invariant lives in the file named after it; support.ts is shared code.
  */
 import type { Invariant } from '../../src/check/invariant.ts';
+import { assignmentBalanced } from './assignmentBalanced.ts';
+import { assignmentSticky } from './assignmentSticky.ts';
 import { atLeastOnce } from './atLeastOnce.ts';
 import { committedNotAheadOfProcessed } from './committedNotAheadOfProcessed.ts';
 import { concurrentProcessing } from './concurrentProcessing.ts';
+import { cooperativeHandoff } from './cooperativeHandoff.ts';
 import { duplicatesBounded } from './duplicatesBounded.ts';
 import { fencedCommitRejected } from './fencedCommitRejected.ts';
 import { groupSettles } from './groupSettles.ts';
@@ -13,11 +16,15 @@ import { noDuplicateProcessing } from './noDuplicateProcessing.ts';
 import { orderedWithinOwnership } from './orderedWithinOwnership.ts';
 import { processingOnlyOwned } from './processingOnlyOwned.ts';
 import { singleOwnerPerPartition } from './singleOwnerPerPartition.ts';
+import { stableWithinBound } from './stableWithinBound.ts';
 
 export {
+  assignmentBalanced,
+  assignmentSticky,
   atLeastOnce,
   committedNotAheadOfProcessed,
   concurrentProcessing,
+  cooperativeHandoff,
   duplicatesBounded,
   fencedCommitRejected,
   groupSettles,
@@ -25,6 +32,7 @@ export {
   orderedWithinOwnership,
   processingOnlyOwned,
   singleOwnerPerPartition,
+  stableWithinBound,
 };
 
 /** Every history invariant, in report order. */
@@ -38,7 +46,11 @@ export const INVARIANTS: readonly Invariant[] = Object.freeze([
   duplicatesBounded,
   concurrentProcessing,
   processingOnlyOwned,
+  cooperativeHandoff,
+  assignmentBalanced,
+  assignmentSticky,
   groupSettles,
+  stableWithinBound,
 ]);
 
 /**

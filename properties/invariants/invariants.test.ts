@@ -507,7 +507,11 @@ describe('registry', () => {
       'duplicatesBounded',
       'concurrentProcessing',
       'processingOnlyOwned',
+      'cooperativeHandoff',
+      'assignmentBalanced',
+      'assignmentSticky',
       'groupSettles',
+      'stableWithinBound',
     ]);
     for (const inv of INVARIANTS) expect(invariantByName(inv.name)).toBe(inv);
   });

@@ -3,40 +3,121 @@
  * ownership-episode tracker, and small formatting helpers for violation messages.
  *
  * This file is not an invariant and is not in the registry (index.ts). Everything here is
- * a single forward pass over a History with Maps, so every invariant built on it stays
- * linear in the history length (histories can reach a million events).
+ * incremental (one event at a time, Maps keyed by live members and partitions) and clonable,
+ * so the monitors built on it stream a history of any length (src/check/invariant.ts Monitor).
  */
 import type { History, HistoryEvent } from '../../models/history.ts';
 import type { TopicPartition } from '../../models/types.ts';
-import type { Violation } from '../../src/check/invariant.ts';
+import { type CheckContext, HORIZON_DEFAULT, type Violation } from '../../src/check/invariant.ts';
 
 /** Group name used for a member that never showed which group it belongs to. */
 export const UNKNOWN_GROUP = '(unknown group)';
 
 /**
- * Maps each member (one consumer incarnation, `c1#2`) to its group.
+ * Maps each member (one consumer incarnation, `c1#2`) to its group, as the history goes.
  *
  * `Started` is authoritative. A member with no `Started` event (hand-written or truncated
  * histories) takes the group of the first event of its own that carries one (`Joined`,
  * `Assigned`, `CommitRequested`, ...), so client-side claims still work on such histories.
+ *
+ * Streaming rule: the monitors ask for a member's group when they see its event, so they use
+ * what the history has said *so far*. This is the same answer as the whole-history map except
+ * for an event that comes before its member's `Started` (or, without one, before its first
+ * group-carrying event); the simulator and the recorders always emit `Started` first.
+ * State: two entries per member.
  */
-export function memberGroups(history: History): ReadonlyMap<string, string> {
-  const started = new Map<string, string>();
-  const fallback = new Map<string, string>();
-  for (const e of history) {
+export class GroupDirectory {
+  private started = new Map<string, string>();
+  private fallback = new Map<string, string>();
+
+  /** Learns from event `e`; call it before looking at `e`. */
+  observe(e: HistoryEvent): void {
     if (e.type === 'Started') {
-      if (!started.has(e.member)) started.set(e.member, e.group);
-    } else if ('member' in e && 'group' in e && !fallback.has(e.member)) {
-      fallback.set(e.member, e.group);
+      if (!this.started.has(e.member)) this.started.set(e.member, e.group);
+    } else if ('member' in e && 'group' in e && !this.fallback.has(e.member)) {
+      this.fallback.set(e.member, e.group);
     }
   }
-  for (const [member, group] of fallback) if (!started.has(member)) started.set(member, group);
-  return started;
+
+  /** Forgets a member (MemberClock): were it heard of again, it would be a new member. */
+  forget(member: string): void {
+    this.started.delete(member);
+    this.fallback.delete(member);
+  }
+
+  /** The group of `member` known so far, or undefined. */
+  get(member: string): string | undefined {
+    return this.started.get(member) ?? this.fallback.get(member);
+  }
+
+  /** The group of `member` known so far, or UNKNOWN_GROUP. */
+  groupOf(member: string): string {
+    return this.get(member) ?? UNKNOWN_GROUP;
+  }
+
+  /** Every member with a known group (Started first, then fallbacks). */
+  toMap(): Map<string, string> {
+    const out = new Map(this.started);
+    for (const [member, group] of this.fallback) if (!out.has(member)) out.set(member, group);
+    return out;
+  }
+
+  clone(): GroupDirectory {
+    const c = new GroupDirectory();
+    c.started = new Map(this.started);
+    c.fallback = new Map(this.fallback);
+    return c;
+  }
+}
+
+/** The member → group map of a whole history (GroupDirectory after its last event). */
+export function memberGroups(history: History): ReadonlyMap<string, string> {
+  const d = new GroupDirectory();
+  for (const e of history) d.observe(e);
+  return d.toMap();
 }
 
 /** The group of `member`, or UNKNOWN_GROUP. */
 export const groupOf = (groups: ReadonlyMap<string, string>, member: string): string =>
   groups.get(member) ?? UNKNOWN_GROUP;
+
+/**
+ * When each member was last heard of, to forget silent members (CheckContext.horizon). Call
+ * `touch(e, i)` for every event; every horizon/4 events `sweep(i)` returns the members silent for
+ * more than `horizon` events and forgets them. A member "is heard of" in any event that names it
+ * in its `member` field. State: one entry per member heard of within the horizon.
+ */
+export class MemberClock {
+  private lastSeen = new Map<string, number>();
+  private nextSweep: number;
+
+  constructor(private readonly horizon: number) {
+    this.nextSweep = Math.max(1, horizon >> 2);
+  }
+
+  touch(e: HistoryEvent, i: number): void {
+    if ('member' in e) this.lastSeen.set(e.member, i);
+  }
+
+  /** The members to forget now (usually none): a scan of the members heard of lately. */
+  sweep(i: number): string[] {
+    if (i < this.nextSweep) return NONE;
+    this.nextSweep = i + Math.max(1, this.horizon >> 2);
+    const gone: string[] = [];
+    for (const [member, at] of this.lastSeen) if (at < i - this.horizon) gone.push(member);
+    for (const member of gone) this.lastSeen.delete(member);
+    return gone;
+  }
+
+  clone(): MemberClock {
+    const c = new MemberClock(this.horizon);
+    c.lastSeen = new Map(this.lastSeen);
+    c.nextSweep = this.nextSweep;
+    return c;
+  }
+}
+
+const NONE: string[] = [];
 
 /** One ownership episode of a member on a partition (see OwnershipTracker). */
 export interface Episode {
@@ -72,15 +153,27 @@ const NO_CHANGE: EpisodeChange = { ended: [], started: [] };
  * Call `apply(e, i)` for every event in order, before the caller looks at the event itself.
  */
 export class OwnershipTracker {
-  private readonly modes = new Map<string, 'subscribe' | 'assign'>();
-  private readonly open = new Map<string, Map<TopicPartition, Episode>>();
-  private readonly lastEnd = new Map<string, Map<TopicPartition, number>>();
+  private modes = new Map<string, 'subscribe' | 'assign'>();
+  private open = new Map<string, Map<TopicPartition, Episode>>();
+  private lastEnd = new Map<string, Map<TopicPartition, number>>();
   private nextId = 0;
+
+  /** An independent copy (episodes are immutable, so they are shared). */
+  clone(): OwnershipTracker {
+    const c = new OwnershipTracker();
+    for (const [m, mode] of this.modes) c.modes.set(m, mode);
+    for (const [m, byTp] of this.open) c.open.set(m, new Map(byTp));
+    for (const [m, byTp] of this.lastEnd) c.lastEnd.set(m, new Map(byTp));
+    c.nextId = this.nextId;
+    return c;
+  }
 
   /** Updates the episodes with event `e` at index `i`; returns what changed. */
   apply(e: HistoryEvent, i: number): EpisodeChange {
     if (e.type === 'Started') {
-      this.modes.set(e.member, e.mode);
+      // Only 'assign' is stored: an absent member is a 'subscribe' member.
+      if (e.mode === 'assign') this.modes.set(e.member, e.mode);
+      else this.modes.delete(e.member);
       return NO_CHANGE;
     }
     if (e.type === 'Assigned') {
@@ -127,6 +220,18 @@ export class OwnershipTracker {
     return this.lastEnd.get(member)?.get(tp);
   }
 
+  /**
+   * Forgets a member (MemberClock): its mode, last ends and open episodes, which are returned
+   * (they never ended in the history) so the caller can judge them as at the end of it.
+   */
+  forget(member: string): Episode[] {
+    this.modes.delete(member);
+    this.lastEnd.delete(member);
+    const owned = this.open.get(member);
+    this.open.delete(member);
+    return owned === undefined ? [] : [...owned.values()];
+  }
+
   /** Every episode still open, in no particular order (for end-of-history flushing). */
   openEpisodes(): Episode[] {
     const all: Episode[] = [];
@@ -147,6 +252,7 @@ export class OwnershipTracker {
     const episode = owned?.get(tp);
     if (owned === undefined || episode === undefined) return undefined;
     owned.delete(tp);
+    if (owned.size === 0) this.open.delete(member);
     let ends = this.lastEnd.get(member);
     if (ends === undefined) this.lastEnd.set(member, (ends = new Map()));
     ends.set(tp, i);
@@ -185,3 +291,75 @@ export function names(xs: readonly string[]): string {
   if (xs.length <= 1) return xs.join('');
   return `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
+
+/**
+ * A set of offsets as sorted, disjoint, non-adjacent inclusive ranges, flattened:
+ * `[lo0, hi0, lo1, hi1, ...]`. Plain data (clonable). A partition processed in order is one
+ * range however many records it has, so per-record sets become a few numbers per partition.
+ */
+export type OffsetSet = number[];
+
+/** Index of the range holding `o`, else the index of the first range above it (×2 in the array). */
+const rangeAt = (s: OffsetSet, o: number): number => {
+  let lo = 0;
+  let hi = s.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (s[2 * mid + 1]! < o) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return lo; // first range whose hi ≥ o
+};
+
+export function offsetSetHas(s: OffsetSet, o: number): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  if (o > s[n - 1]!) return false;
+  const r = rangeAt(s, o);
+  return s[2 * r]! <= o;
+}
+
+/** Adds `o`; returns false when it was already there. Appending above the last range is O(1). */
+export function offsetSetAdd(s: OffsetSet, o: number): boolean {
+  const n = s.length;
+  if (n === 0 || o > s[n - 1]! + 1) {
+    s.push(o, o);
+    return true;
+  }
+  if (o === s[n - 1]! + 1) {
+    s[n - 1] = o;
+    return true;
+  }
+  const r = rangeAt(s, o);
+  const lo = s[2 * r]!;
+  if (lo <= o) return false; // inside range r
+  // o is below range r and above range r-1 (if any).
+  const joinsNext = o === lo - 1;
+  const joinsPrev = r > 0 && s[2 * r - 1]! === o - 1;
+  if (joinsPrev && joinsNext) s.splice(2 * r - 1, 2); // merge r-1 and r
+  else if (joinsPrev) s[2 * r - 1] = o;
+  else if (joinsNext) s[2 * r] = o;
+  else s.splice(2 * r, 0, o, o);
+  return true;
+}
+
+/** Calls `f` for every offset of `a` that is not in `b`, ascending. */
+export function offsetSetForEachMissing(a: OffsetSet, b: OffsetSet, f: (o: number) => void): void {
+  let j = 0;
+  for (let i = 0; i < a.length; i += 2) {
+    const hi = a[i + 1]!;
+    let o = a[i]!;
+    while (o <= hi) {
+      while (j < b.length && b[j + 1]! < o) j += 2;
+      if (j < b.length && b[j]! <= o) {
+        o = b[j + 1]! + 1; // skip the covered part
+        continue;
+      }
+      const stop = j < b.length ? Math.min(hi, b[j]! - 1) : hi;
+      for (; o <= stop; o++) f(o);
+    }
+  }
+}
+
+/** The horizon of a check (CheckContext.horizon, or the default). */
+export const horizonOf = (ctx: CheckContext): number => ctx.horizon ?? HORIZON_DEFAULT;

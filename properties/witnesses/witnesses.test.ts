@@ -1,7 +1,16 @@
 /** Each witness counts its situation on a small hand-written history, and nothing elsewhere. */
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../models/history.ts';
-import { commitInFlightDuringRebalance, commitRejected, crashMidBatch, rebalanceWithPausedMember, WITNESSES, zombieProcessing } from './index.ts';
+import {
+  ambiguousCommit,
+  commitInFlightDuringRebalance,
+  commitRejected,
+  coordinatorMovedMidRebalance,
+  crashMidBatch,
+  rebalanceWithPausedMember,
+  WITNESSES,
+  zombieProcessing,
+} from './index.ts';
 
 type Body = HistoryEvent extends infer E ? (E extends HistoryEvent ? Omit<E, 't'> : never) : never;
 const h = (...events: Body[]): HistoryEvent[] => events.map((e, t) => ({ ...e, t }) as HistoryEvent);
@@ -9,7 +18,7 @@ const h = (...events: Body[]): HistoryEvent[] => events.map((e, t) => ({ ...e, t
 const started = (member: string): Body => ({ type: 'Started', member, group: 'g', topics: ['t'], mode: 'subscribe', policy: 'commit-per-message' });
 const rebalance: Body = { type: 'RebalanceStarted', group: 'g', generation: 1 };
 const request = (member: string, seq: number): Body => ({ type: 'CommitRequested', member, group: 'g', generation: 1, offsets: { 't-0': 1 }, seq });
-const result = (member: string, seq: number, error: 'NONE' | 'ILLEGAL_GENERATION' = 'NONE'): Body => ({ type: 'CommitResult', member, group: 'g', generation: 1, offsets: { 't-0': 1 }, seq, error });
+const result = (member: string, seq: number, error: 'NONE' | 'ILLEGAL_GENERATION' | 'REQUEST_TIMED_OUT' = 'NONE'): Body => ({ type: 'CommitResult', member, group: 'g', generation: 1, offsets: { 't-0': 1 }, seq, error });
 
 describe('witnesses', () => {
   it('commitInFlightDuringRebalance counts a rebalance between a commit request and its result', () => {
@@ -32,8 +41,23 @@ describe('witnesses', () => {
     expect(rebalanceWithPausedMember.count(h(started('a'), paused, { type: 'Resumed', member: 'a' }, rebalance))).toBe(0);
   });
 
-  it('commitRejected counts rejected commits only', () => {
-    expect(commitRejected.count(h(result('a', 1), result('a', 2, 'ILLEGAL_GENERATION')))).toBe(1);
+  it('commitRejected counts rejected commits only (a timeout is not a rejection)', () => {
+    expect(commitRejected.count(h(result('a', 1), result('a', 2, 'ILLEGAL_GENERATION'), result('a', 3, 'REQUEST_TIMED_OUT')))).toBe(1);
+  });
+
+  it('ambiguousCommit counts a timed-out commit the coordinator stored, not one it never saw', () => {
+    const stored: Body = { type: 'OffsetsStored', group: 'g', member: 'a', generation: 1, offsets: { 't-0': 1 } };
+    expect(ambiguousCommit.count(h(request('a', 1), stored, result('a', 1, 'REQUEST_TIMED_OUT')))).toBe(1);
+    expect(ambiguousCommit.count(h(request('a', 1), result('a', 1, 'REQUEST_TIMED_OUT')))).toBe(0);
+    expect(ambiguousCommit.count(h(request('a', 1), stored, result('a', 1)))).toBe(0);
+  });
+
+  it('coordinatorMovedMidRebalance counts a move between RebalanceStarted and GroupStable only', () => {
+    const moved: Body = { type: 'CoordinatorMoved', group: 'g', coordinator: 1 };
+    const stable: Body = { type: 'GroupStable', group: 'g', generation: 2, assignment: {} };
+    expect(coordinatorMovedMidRebalance.count(h(rebalance, moved))).toBe(1);
+    expect(coordinatorMovedMidRebalance.count(h(rebalance, stable, moved))).toBe(0);
+    expect(coordinatorMovedMidRebalance.count(h({ ...moved, group: 'other' } as Body, rebalance))).toBe(0);
   });
 
   it('crashMidBatch counts a crash with polled records not yet processed', () => {

@@ -16,7 +16,7 @@ import {
   machineBaselines,
   multiCore,
   paramsFor,
-  simulatorThroughput,
+  simulatorThroughputs,
   type BenchParams,
   type CheckThroughput,
   type FirstCounterexample,
@@ -43,6 +43,8 @@ export interface BenchResult {
   /** The exhaustive BFS against its naive baseline (src/bench/exploreBench.ts). */
   readonly explore: ExploreBench;
   readonly totalMs: number;
+  /** os.loadavg() when the bench started (the machine may be shared: absolute rates are noisy). */
+  readonly loadavg: readonly number[];
   /** The whole matrix on one worker thread vs one per core (set by main; absent from runBench alone). */
   readonly multiCore?: MultiCore;
 }
@@ -76,16 +78,15 @@ const parseArgs = (argv: readonly string[]): { quick: boolean; json: boolean } =
 
 export const runBench = (params: BenchParams): Omit<BenchResult, 'multiCore'> => {
   const t0 = performance.now();
+  const loadavg = os.loadavg();
   progress('baselines: actor.send and transition() on the consumer machine');
   const machines = machineBaselines(params);
   progress('baseline: fast-check generation');
   const fastCheck = fastCheckBaseline(params);
-  const simulator = SIMULATOR_ROWS.flatMap((id) =>
-    (['compiled', 'xstate'] as const).map((stepper) => {
-      progress(`simulator throughput: ${id} (${stepper})`);
-      return simulatorThroughput(rowById(id), params, stepper);
-    }),
-  );
+  const simulator = SIMULATOR_ROWS.flatMap((id) => {
+    progress(`simulator throughput: ${id} (compiled, xstate in turn)`);
+    return simulatorThroughputs(rowById(id), params, ['compiled', 'xstate']);
+  });
   progress(`check throughput: ${params.checkRow}`);
   const check = checkThroughput(params);
   const firstCounterexamples = allFirstCounterexamples(params);
@@ -106,6 +107,7 @@ export const runBench = (params: BenchParams): Omit<BenchResult, 'multiCore'> =>
     firstCounterexamples,
     explore,
     totalMs: performance.now() - t0,
+    loadavg,
   };
 };
 

@@ -3,15 +3,16 @@
  * a check, the fast-check generation baseline, the XState baselines and the time to the first
  * counterexample of every expected failure of the matrix. All seeds are fixed.
  */
+import os from 'node:os';
 import fc from 'fast-check';
 import { MATRIX, rowById, type MatrixRow } from '../check/matrix.ts';
 import { searchRow } from '../check/search.ts';
 import { scenarioArb, type Scenario } from '../gen/command.arb.ts';
-import { simulate, type Stepper } from '../sim/simulate.ts';
+import { simulate } from '../sim/simulate.ts';
 import { machinesFor, ZOO } from '../../models/zoo.ts';
 import { searchRows } from '../check/parallel.ts';
 import { checkDriversAgree, runActorSend, runPureTransition, scriptOf } from './machineBaseline.ts';
-import { measureRate, median, progress, timed, type Rate } from './timing.ts';
+import { measureRate, measureRates, median, progress, timed, type Rate } from './timing.ts';
 
 export interface BenchParams {
   readonly quick: boolean;
@@ -51,10 +52,17 @@ export const paramsFor = (quick: boolean): BenchParams => ({
   exploreRepeats: quick ? 1 : 3,
 });
 
+/**
+ * compiled: the compiled step function (src/sim/compiled.ts) in the simulator;
+ * xstate: the simulator with XState's own actors.
+ */
+export type BenchStepper = 'compiled' | 'xstate';
+
 export interface SimThroughput {
   readonly row: string;
-  /** compiled: the compiled step function (src/sim/compiled.ts); xstate: XState actors (the previous one). */
-  readonly stepper: Stepper;
+  readonly stepper: BenchStepper;
+  /** The same histories as the current simulator on this corpus (always true for 'compiled'). */
+  readonly sameHistories: boolean;
   readonly scenarios: number;
   readonly eventsPerRun: number;
   readonly commandsPerRun: number;
@@ -63,36 +71,61 @@ export interface SimThroughput {
   readonly runsPerSec: number;
 }
 
-/** Simulator alone over a corpus sampled once with seed 1: no generation, no invariants. */
-export const simulatorThroughput = (row: MatrixRow, p: BenchParams, stepper: Stepper = 'compiled'): SimThroughput => {
+/**
+ * Simulator alone over a corpus sampled once with seed 1: no generation, no invariants. The step
+ * functions are measured in turn within each repeat (measureRates), so their ratios are same-run.
+ */
+export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: readonly BenchStepper[] = ['compiled', 'xstate']): SimThroughput[] => {
   const corpus: Scenario[] = fc.sample(scenarioArb(row.config, row.shape), { seed: 1, numRuns: p.corpusRuns });
-  let settled = 0;
-  let events = 0;
-  const pass = (): number => {
-    let ev = 0;
-    let st = 0;
-    for (const s of corpus) {
-      const r = simulate(row.config, s.commands, s.choices, machinesFor(row.config.variant), stepper);
-      ev += r.stats.events;
-      if (r.settled) st++;
-    }
-    events = ev;
-    settled = st;
-    return ev;
-  };
-  const rate = measureRate(pass, { warmup: 1, repeats: p.repeats });
+  const machines = machinesFor(row.config.variant);
+  const runOf = (stepper: BenchStepper) => (s: Scenario) => simulate(row.config, s.commands, s.choices, machines, stepper);
+  const reference = corpus.map((s) => JSON.stringify(simulate(row.config, s.commands, s.choices, machines, 'compiled').history));
+  const tally = new Map<BenchStepper, { events: number; settled: number; same: boolean }>();
+  const works = {} as Record<BenchStepper, () => number>;
+  for (const stepper of steppers) {
+    const run = runOf(stepper);
+    const same = corpus.every((s, i) => {
+      try {
+        return JSON.stringify(run(s).history) === reference[i];
+      } catch {
+        return false;
+      }
+    });
+    tally.set(stepper, { events: 0, settled: 0, same });
+    works[stepper] = () => {
+      let ev = 0;
+      let st = 0;
+      for (const s of corpus) {
+        const r = run(s);
+        ev += r.stats.events;
+        if (r.settled) st++;
+      }
+      tally.set(stepper, { events: ev, settled: st, same });
+      return ev;
+    };
+  }
+  const rates = measureRates(works, { warmup: 1, repeats: p.repeats });
   const commands = corpus.reduce((n, s) => n + s.commands.length, 0);
-  return {
-    row: row.id,
-    stepper,
-    scenarios: corpus.length,
-    eventsPerRun: events / corpus.length,
-    commandsPerRun: commands / corpus.length,
-    settledRuns: settled,
-    eventsPerSec: rate,
-    runsPerSec: (rate.median / events) * corpus.length,
-  };
+  return steppers.map((stepper) => {
+    const t = tally.get(stepper) as { events: number; settled: number; same: boolean };
+    const rate = rates[stepper];
+    return {
+      row: row.id,
+      stepper,
+      sameHistories: t.same,
+      scenarios: corpus.length,
+      eventsPerRun: t.events / corpus.length,
+      commandsPerRun: commands / corpus.length,
+      settledRuns: t.settled,
+      eventsPerSec: rate,
+      runsPerSec: (rate.median / t.events) * corpus.length,
+    };
+  });
 };
+
+/** One step function alone (simulatorThroughputs with one stepper). */
+export const simulatorThroughput = (row: MatrixRow, p: BenchParams, stepper: BenchStepper = 'compiled'): SimThroughput =>
+  simulatorThroughputs(row, p, [stepper])[0] as SimThroughput;
 
 export interface CheckThroughput {
   readonly row: string;
@@ -172,26 +205,57 @@ export const expectedFailures = (): { row: MatrixRow; invariant: string }[] => [
 export interface MultiCore {
   readonly rows: number;
   readonly runs: number;
+  /** Median wall time over the rounds. */
   readonly oneWorkerMs: number;
   readonly workers: number;
   readonly manyWorkersMs: number;
+  /** Per round (1 worker, then `workers`, alternating): the wall times and their ratio. */
+  readonly rounds: readonly { readonly oneMs: number; readonly manyMs: number; readonly speedup: number; readonly oneCpuMs: number; readonly manyCpuMs: number }[];
+  /** Median of the per-round speed-ups (robust to load changing between rounds). */
   readonly speedup: number;
   /** The same results with one worker and with many (they must not depend on it). */
   readonly identical: boolean;
+  /** os.loadavg() before and after (a shared machine makes absolute times noisy). */
+  readonly loadavg: { readonly before: readonly number[]; readonly after: readonly number[] };
 }
 
-/** The whole matrix searched with one worker thread, then with one per core; same seeds. */
-export const multiCore = async (p: BenchParams, workers: number): Promise<MultiCore> => {
-  // Enough work per configuration to amortize each worker's start (loading the TypeScript sources).
+/**
+ * The whole matrix (with shrinking, as `npm run check` does) searched with one worker (in this
+ * thread), then with one per core; same seeds. The two alternate over `rounds`, so that load
+ * from other processes weighs on both alike; the speed-up is the median of the rounds' ratios.
+ */
+export const multiCore = async (p: BenchParams, workers: number, rounds = p.quick ? 1 : 3): Promise<MultiCore> => {
   const runs = p.quick ? 150 : 300;
-  const t1 = performance.now();
-  const one = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers: 1 });
-  const oneMs = performance.now() - t1;
-  const t2 = performance.now();
-  const many = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers });
-  const manyMs = performance.now() - t2;
-  const strip = (rs: typeof one) => JSON.stringify(rs.map((r) => r.cells.map((c) => [c.invariant, c.violatedRuns, c.counterexample?.scenario ?? null])));
-  return { rows: MATRIX.length, runs, oneWorkerMs: oneMs, workers, manyWorkersMs: manyMs, speedup: oneMs / manyMs, identical: strip(one) === strip(many) };
+  const before = os.loadavg();
+  const out: { oneMs: number; manyMs: number; speedup: number; oneCpuMs: number; manyCpuMs: number }[] = [];
+  const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
+  let identical = true;
+  for (let i = 0; i < rounds; i++) {
+    const c1 = process.cpuUsage();
+    const t1 = performance.now();
+    const one = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers: 1 });
+    const oneMs = performance.now() - t1;
+    const oneCpuMs = cpuMs(process.cpuUsage(c1));
+    const c2 = process.cpuUsage();
+    const t2 = performance.now();
+    const many = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers });
+    const manyMs = performance.now() - t2;
+    const manyCpuMs = cpuMs(process.cpuUsage(c2));
+    const strip = (rs: typeof one) => JSON.stringify(rs.map((r) => r.cells.map((c) => [c.invariant, c.violatedRuns, c.counterexample?.scenario ?? null, c.counterexample?.path ?? null])));
+    identical &&= strip(one) === strip(many);
+    out.push({ oneMs, manyMs, speedup: oneMs / manyMs, oneCpuMs, manyCpuMs });
+  }
+  return {
+    rows: MATRIX.length,
+    runs,
+    oneWorkerMs: median(out.map((r) => r.oneMs)),
+    workers,
+    manyWorkersMs: median(out.map((r) => r.manyMs)),
+    rounds: out,
+    speedup: median(out.map((r) => r.speedup)),
+    identical,
+    loadavg: { before, after: os.loadavg() },
+  };
 };
 
 export const firstCounterexample = (row: MatrixRow, invariant: string, p: BenchParams): FirstCounterexample => {

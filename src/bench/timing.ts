@@ -7,6 +7,8 @@ export interface Sample {
   /** Units of work done in one repeat (events, runs). */
   readonly units: number;
   readonly ms: number;
+  /** CPU time of this process during the repeat (user + system, all threads). */
+  readonly cpuMs: number;
 }
 
 export interface Rate {
@@ -17,6 +19,11 @@ export interface Rate {
   readonly repeats: number;
   /** Units of work of one repeat. */
   readonly units: number;
+  /**
+   * Median units per CPU second of this process: on a shared machine, time spent waiting for
+   * a core is not counted, so this is the steadier figure (for single-threaded work only).
+   */
+  readonly cpuMedian: number;
 }
 
 export const median = (xs: readonly number[]): number => {
@@ -33,16 +40,43 @@ export const timed = <T>(f: () => T): { value: T; ms: number } => {
   return { value, ms: performance.now() - t0 };
 };
 
+const sample = (work: () => number): Sample => {
+  const c0 = process.cpuUsage();
+  const { value, ms } = timed(work);
+  const c = process.cpuUsage(c0);
+  return { units: value, ms, cpuMs: (c.user + c.system) / 1000 };
+};
+
+const rateOf = (samples: readonly Sample[]): Rate => {
+  const rates = samples.map((s) => (s.units / s.ms) * 1000);
+  return {
+    median: median(rates),
+    min: Math.min(...rates),
+    max: Math.max(...rates),
+    repeats: samples.length,
+    units: samples[0]?.units ?? 0,
+    cpuMedian: median(samples.map((s) => (s.units / Math.max(s.cpuMs, 1e-3)) * 1000)),
+  };
+};
+
 /** Runs `work` `warmup` times untimed, then `repeats` times timed; rates in units per second. */
 export const measureRate = (work: () => number, opts: { warmup: number; repeats: number }): Rate => {
   for (let i = 0; i < opts.warmup; i++) work();
   const samples: Sample[] = [];
-  for (let i = 0; i < opts.repeats; i++) {
-    const { value, ms } = timed(work);
-    samples.push({ units: value, ms });
-  }
-  const rates = samples.map((s) => (s.units / s.ms) * 1000);
-  return { median: median(rates), min: Math.min(...rates), max: Math.max(...rates), repeats: samples.length, units: samples[0]?.units ?? 0 };
+  for (let i = 0; i < opts.repeats; i++) samples.push(sample(work));
+  return rateOf(samples);
+};
+
+/**
+ * Several workloads measured in turn within each repeat (A B C, A B C, ...), so that load from
+ * other processes falls on all of them alike and their ratios stay meaningful.
+ */
+export const measureRates = <K extends string>(works: Readonly<Record<K, () => number>>, opts: { warmup: number; repeats: number }): Record<K, Rate> => {
+  const keys = Object.keys(works) as K[];
+  for (let i = 0; i < opts.warmup; i++) for (const k of keys) works[k]();
+  const samples = new Map<K, Sample[]>(keys.map((k) => [k, []]));
+  for (let i = 0; i < opts.repeats; i++) for (const k of keys) samples.get(k)?.push(sample(works[k]));
+  return Object.fromEntries(keys.map((k) => [k, rateOf(samples.get(k) ?? [])])) as Record<K, Rate>;
 };
 
 /** Progress on stderr, only for a person watching a terminal (stdout stays the report). */

@@ -1,8 +1,16 @@
 /**
- * Searches configurations of the guarantee matrix on all cores: a pool of worker threads pulls
- * rows from a queue (the rows differ a lot in cost, so a queue balances better than a split).
- * Every row is seeded on its own, so the results are the same whatever the number of workers;
- * they are returned in the order of the rows given.
+ * Searches configurations of the guarantee matrix on all cores.
+ *
+ * The work is split into tasks (issue 7, item 2): the sample phase of each configuration, then,
+ * as soon as it is known, the shrinking of each violated invariant's first counterexample
+ * (search.ts: sampleRow, shrinkCell, assembleRow). Shrinking often costs more than sampling and
+ * one configuration may have several counterexamples, so shrink tasks go to the front of the
+ * queue and spread over the workers; sample tasks go largest first. Every task is a pure
+ * function of its inputs (seeded, deterministic), so the results are the same whatever the
+ * number of workers; they are returned in the order of the rows given.
+ *
+ * Workers run the search code bundled once by esbuild (workerBundle.ts), not through tsx, and
+ * are started before the first task is queued.
  *
  * `shardRows` picks the rows of one CI shard (`--shard i/n`): row k goes to shard (k mod n) + 1.
  */
@@ -10,8 +18,9 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SimConfig } from '../sim/config.ts';
 import type { MatrixRow } from './matrix.ts';
-import { searchRow, type RowResult } from './search.ts';
-import type { RowRequest } from './rowWorker.ts';
+import { assembleRow, searchRow, type Counterexample, type RowResult, type SampledRow } from './search.ts';
+import type { WorkerReply, WorkerTask } from './rowWorker.ts';
+import { bundledWorker } from './workerBundle.ts';
 
 export interface ParallelOptions {
   readonly seed: number;
@@ -38,6 +47,30 @@ export const parseShard = (text: string): { index: number; count: number } => {
   return { index, count };
 };
 
+/**
+ * A rough cost of a configuration's search, to start the largest first: events per run grow
+ * about with the square of the consumers (each rebalance involves all of them), and faults
+ * double it (more rebalances, and counterexamples to shrink).
+ */
+export const estimatedCost = (row: MatrixRow): number => {
+  const members = row.config.groups.reduce((n, g) => n + g.members, 0);
+  return members * members * (row.shape.faults ? 2 : 1);
+};
+
+/** How a worker thread is started: the esbuild bundle, else tsx's loader on the sources. */
+const workerEntry = async (): Promise<{ url: URL; module?: string }> => {
+  const source = new URL('./rowWorker.ts', import.meta.url);
+  const bundle = await bundledWorker(source);
+  return bundle !== null ? { url: bundle } : { url: new URL('./workerBoot.mjs', import.meta.url), module: source.href };
+};
+
+interface RowState {
+  sampled: SampledRow | null;
+  pending: number;
+  ms: number;
+  readonly found: Map<string, Counterexample>;
+}
+
 export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptions): Promise<RowResult[]> => {
   const workers = Math.min(opts.workers ?? defaultWorkers(), rows.length);
   const shrink = opts.shrink !== false;
@@ -48,34 +81,66 @@ export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptio
       return r;
     });
   }
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const entry = await workerEntry();
+  const pool = Array.from({ length: workers }, () => new Worker(entry.url, { workerData: { module: entry.module, base: opts.base } }));
   const results = new Map<string, RowResult>();
-  const queue = rows.map((r) => r.id);
-  const pool = Array.from({ length: workers }, () => new Worker(new URL('./workerBoot.mjs', import.meta.url), { workerData: { module: new URL('./rowWorker.ts', import.meta.url).href, base: opts.base } }));
+  const state = new Map<string, RowState>(rows.map((r) => [r.id, { sampled: null, pending: 1, ms: 0, found: new Map() }]));
+  // Largest first; ties keep the given order (sort is stable).
+  const queue: WorkerTask[] = [...rows]
+    .sort((a, b) => estimatedCost(b) - estimatedCost(a))
+    .map((r) => ({ kind: 'sample', rowId: r.id, seed: opts.seed, numRuns: opts.numRuns, shrink }));
+  const idle: Worker[] = [];
+
+  const finish = (rowId: string): void => {
+    const s = state.get(rowId) as RowState;
+    if (s.pending > 0 || s.sampled === null) return;
+    const r = assembleRow(byId.get(rowId) as MatrixRow, s.sampled, s.found);
+    const result: RowResult = { ...r, elapsedMs: s.ms };
+    results.set(rowId, result);
+    opts.onRowDone?.(result);
+  };
+
   try {
-    await Promise.all(
-      pool.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const next = (): void => {
-              const rowId = queue.shift();
-              if (rowId === undefined) {
-                resolve();
-                return;
-              }
-              const req: RowRequest = { rowId, seed: opts.seed, numRuns: opts.numRuns, shrink };
-              w.postMessage(req);
-            };
-            w.on('message', (r: RowResult) => {
-              results.set(r.row, r);
-              opts.onRowDone?.(r);
-              next();
-            });
-            w.on('error', reject);
-            w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a search worker exited with code ${code}`))));
-            next();
-          }),
-      ),
-    );
+    await new Promise<void>((resolve, reject) => {
+      const dispatch = (): void => {
+        while (idle.length > 0 && queue.length > 0) (idle.pop() as Worker).postMessage(queue.shift());
+        if (results.size === rows.length) resolve();
+      };
+      for (const w of pool) {
+        w.on('message', (m: WorkerReply) => {
+          try {
+            if (m.kind === 'sampled') {
+              const s = state.get(m.rowId) as RowState;
+              s.sampled = m.sampled;
+              s.ms += m.ms;
+              s.pending--;
+              // Shrink tasks first: they are the longest, and other workers can take them now.
+              const shrinks: WorkerTask[] = m.sampled.tallies
+                .filter((x) => x.tally.first !== null)
+                .map((x) => ({ kind: 'shrink', rowId: m.rowId, invariant: x.invariant, tally: x.tally, seed: opts.seed, numRuns: opts.numRuns, shrink }));
+              s.pending += shrinks.length;
+              queue.unshift(...shrinks);
+              finish(m.rowId);
+            } else if (m.kind === 'shrunk') {
+              const s = state.get(m.rowId) as RowState;
+              s.found.set(m.invariant, m.counterexample);
+              s.ms += m.ms;
+              s.pending--;
+              finish(m.rowId);
+            }
+            idle.push(w);
+            dispatch();
+          } catch (err) {
+            reject(err);
+          }
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => {
+          if (results.size < rows.length) reject(new Error(`a search worker exited with code ${code} before the search ended`));
+        });
+      }
+    });
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }

@@ -91,7 +91,8 @@ const violates = (inv: Invariant, row: MatrixRow, s: Scenario): Violation[] | nu
   return r.validity === false ? [...r.violations] : null;
 };
 
-interface Tally {
+/** What the sample phase found for one invariant (plain data: it crosses worker threads). */
+export interface Tally {
   violated: number;
   unknown: number;
   first: Scenario | null;
@@ -99,7 +100,48 @@ interface Tally {
   firstMs: number;
 }
 
+/** The sample phase of a configuration: everything but the shrunk counterexamples. */
+export interface SampledRow {
+  readonly result: Omit<RowResult, 'cells'>;
+  /** Per invariant checked, in the row's order. */
+  readonly tallies: readonly { readonly invariant: string; readonly tally: Tally }[];
+}
+
+/**
+ * Both phases in this thread. parallel.ts runs the same two steps (sampleRow, then shrinkCell
+ * for each violated invariant, then assembleRow) as separate tasks spread over worker threads.
+ */
 export const searchRow = (row: MatrixRow, opts: SearchOptions): RowResult => {
+  const started = performance.now();
+  const sampled = sampleRow(row, opts);
+  const found = new Map<string, Counterexample>();
+  for (const { invariant, tally } of sampled.tallies) if (tally.first !== null) found.set(invariant, shrinkCell(row, invariant, tally, opts));
+  const r = assembleRow(row, sampled, found);
+  return { ...r, elapsedMs: performance.now() - started };
+};
+
+/** The cells of a configuration from its sample phase and its shrunk counterexamples. */
+export const assembleRow = (row: MatrixRow, sampled: SampledRow, found: ReadonlyMap<string, Counterexample>): RowResult => {
+  const cells: CellResult[] = sampled.tallies.map(({ invariant, tally: t }) => {
+    const expect = row.expect[invariant] as Expect;
+    const counterexample = t.first === null ? null : (found.get(invariant) ?? null);
+    if (t.first !== null && counterexample === null) throw new Error(`${row.id} × ${invariant}: violated but not shrunk`);
+    const met = expect === 'report' || (expect === 'holds' ? t.violated === 0 : t.violated > 0);
+    return { invariant, expect, runs: sampled.result.runs, violatedRuns: t.violated, unknownRuns: t.unknown, met, counterexample };
+  });
+  const { coverage, witnesses, ...rest } = sampled.result;
+  return { ...rest, cells, witnesses, coverage };
+};
+
+/** Shrinks the first counterexample of one invariant (deterministic: same inputs, same result). */
+export const shrinkCell = (row: MatrixRow, invariant: string, t: Tally, opts: SearchOptions): Counterexample => {
+  const inv = INVARIANTS.find((i) => i.name === invariant);
+  if (inv === undefined) throw new Error(`unknown invariant ${invariant}`);
+  return shrinkCounterexample(row, inv, t, opts);
+};
+
+/** Phase 1: `numRuns` scenarios, every invariant on every run, the first violation of each kept. */
+export const sampleRow = (row: MatrixRow, opts: SearchOptions): SampledRow => {
   const started = performance.now();
   const ctx = contextOf(row);
   const invariants = INVARIANTS.filter((i) => row.expect[i.name] !== undefined && (opts.invariants === undefined || opts.invariants.includes(i.name)));
@@ -144,21 +186,23 @@ export const searchRow = (row: MatrixRow, opts: SearchOptions): RowResult => {
     { seed: opts.seed, numRuns: opts.numRuns },
   );
 
-  const cells: CellResult[] = invariants.map((inv) => {
-    const t = tallies.get(inv.name) as Tally;
-    const expect = row.expect[inv.name] as Expect;
-    const counterexample = t.first === null ? null : shrinkCounterexample(row, inv, t, opts);
-    const met = expect === 'report' || (expect === 'holds' ? t.violated === 0 : t.violated > 0);
-    return { invariant: inv.name, expect, runs, violatedRuns: t.violated, unknownRuns: t.unknown, met, counterexample };
-  });
-  return { row: row.id, title: row.title, seed: opts.seed, runs, settledRuns: settled, events, elapsedMs: performance.now() - started, cells, witnesses, coverage: coverageOf(row, coverage) };
+  return {
+    result: { row: row.id, title: row.title, seed: opts.seed, runs, settledRuns: settled, events, elapsedMs: performance.now() - started, witnesses, coverage: coverageOf(row, coverage) },
+    tallies: invariants.map((inv) => ({ invariant: inv.name, tally: tallies.get(inv.name) as Tally })),
+  };
 };
 
 /** What the sampled runs reached, against every state and transition each machine defines. */
 const coverageOf = (row: MatrixRow, reached: CoverageByMachine): Record<string, MachineCoverage> => {
   const machines = machinesFor(row.config.variant);
   const out: Record<string, MachineCoverage> = {};
-  for (const m of [machines.consumer, machines.coordinator, machines.leader]) {
+  // The machines of the protocols the row's groups use (group.protocol, classic by default).
+  const protocols = new Set(row.config.groups.map((g) => g.protocol ?? 'classic'));
+  const used = [
+    ...(protocols.has('classic') ? [machines.consumer, machines.coordinator, machines.leader] : []),
+    ...(protocols.has('consumer') ? [machines.consumer848, machines.coordinator848] : []),
+  ];
+  for (const m of used) {
     const c = compiled(m);
     if (c === null) continue;
     const got = reached.get(c.id) ?? { states: new Set<string>(), transitions: new Set<string>() };
@@ -180,9 +224,10 @@ const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: Se
   if (opts.shrink !== false) {
     // Same seed, same arbitrary: run number firstRun is the same scenario, and fast-check
     // shrinks it with the generation context it needs (examples alone cannot shrink mapped values).
+    // `path` starts at that run: the runs before it (all passing) are not simulated again.
     const result = fc.check(
       fc.property(scenarioArb(row.config, row.shape), (s) => violates(inv, row, s) === null),
-      { seed: opts.seed, numRuns: t.firstRun },
+      { seed: opts.seed, numRuns: t.firstRun, path: String(t.firstRun - 1) },
     );
     if (result.failed && result.counterexample !== null) {
       scenario = result.counterexample[0];

@@ -7,13 +7,20 @@
  */
 import fc from 'fast-check';
 import type { Command } from '../sim/command.ts';
+import { DROPPABLE } from '../../models/protocol.ts';
 import { slotTable, type SimConfig } from '../sim/config.ts';
 
 export interface ScenarioShape {
   /** Crash and Pause commands are generated (otherwise only graceful joins and leaves). */
   readonly faults: boolean;
+  /** MoveCoordinator and Drop commands are generated (coordinator failover, lost messages; issue 3). */
+  readonly failover?: boolean;
   readonly commandsMax: number;
   readonly choicesMax: number;
+  /** Stall commands are generated: slow processing that can exceed max.poll.interval.ms. */
+  readonly stalls?: boolean;
+  /** AddPartitions commands are generated: topics grow while the group runs. */
+  readonly partitionChanges?: boolean;
 }
 
 export const DEFAULT_SHAPE: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
@@ -44,6 +51,25 @@ export const commandArb = (config: SimConfig, shape: ScenarioShape): fc.Arbitrar
         arbitrary: fc.record({ consumer, ms: fc.integer({ min: 100, max: 20_000 }) }).map((r): Command => ({ type: 'Pause', ...r })),
       },
     );
+  }
+  if (shape.failover === true) {
+    weighted.push(
+      { weight: 1, arbitrary: fc.nat(config.groups.length - 1).map((g): Command => ({ type: 'MoveCoordinator', group: g })) },
+      // Half of the drops hit an OffsetCommitResponse (slot 0): the ambiguous commit is the case that matters most.
+      { weight: 1, arbitrary: fc.constant<Command>({ type: 'Drop', message: 0 }) },
+      { weight: 1, arbitrary: fc.nat(DROPPABLE.length - 1).map((m): Command => ({ type: 'Drop', message: m })) },
+    );
+  }
+  if (shape.stalls === true) {
+    // Around max.poll.interval.ms: short stalls only slow the batch, long ones make the member leave.
+    const maxPoll = Math.max(...config.groups.map((g) => g.consumer.maxPollIntervalMs));
+    weighted.push({
+      weight: 2,
+      arbitrary: fc.record({ consumer, ms: fc.integer({ min: Math.ceil(maxPoll / 4), max: Math.ceil(maxPoll * 1.5) }) }).map((r): Command => ({ type: 'Stall', ...r })),
+    });
+  }
+  if (shape.partitionChanges === true) {
+    weighted.push({ weight: 1, arbitrary: fc.record({ topic, count: fc.integer({ min: 1, max: 2 }) }).map((r): Command => ({ type: 'AddPartitions', ...r })) });
   }
   return fc.oneof(...weighted);
 };

@@ -97,18 +97,31 @@ export const compileCheck = (schema: z.ZodTypeAny): Check => {
     case z.ZodFirstPartyTypeKind.ZodObject: {
       const o = schema as z.ZodObject<z.ZodRawShape>;
       if (o._def.unknownKeys !== 'strict') throw new Error('compileCheck: only strict objects are supported');
+      // An optional field may be absent; a present one must pass its check (undefined is not JSON).
       const fields = Object.entries(o.shape).map(([k, s]) => {
-        if (s.isOptional()) throw new Error(`compileCheck: optional field "${k}" is not supported`);
-        return [k, compileCheck(s)] as const;
+        const optional = s.isOptional();
+        const inner = optional ? compileCheck((s as z.ZodOptional<z.ZodTypeAny>).unwrap()) : compileCheck(s);
+        return [k, inner, optional] as const;
       });
-      const n = fields.length;
+      const known = new Set(fields.map(([k]) => k));
+      const required = fields.filter(([, , optional]) => !optional).length;
       return (v) => {
         if (!isPlainObject(v)) return false;
-        let own = 0;
-        for (const k in v) if (Object.hasOwn(v, k)) own++;
-        if (own !== n) return false;
-        for (const [k, check] of fields) if (!Object.hasOwn(v, k) || !check(v[k])) return false;
-        return true;
+        let present = 0;
+        for (const k in v) if (Object.hasOwn(v, k)) {
+          if (!known.has(k)) return false;
+          present++;
+        }
+        let seen = 0;
+        for (const [k, check, optional] of fields) {
+          if (!Object.hasOwn(v, k)) {
+            if (!optional) return false;
+            continue;
+          }
+          seen++;
+          if (!check(v[k])) return false;
+        }
+        return seen === present && seen >= required;
       };
     }
     default:

@@ -47,7 +47,10 @@ export const renameEvent = (e: HistoryEvent, r: Renaming, dt: number): HistoryEv
     case 'Paused':
     case 'Resumed':
     case 'LeaveRequested':
+    case 'Stalled':
       return { ...e, t, member: r.member(e.member) };
+    case 'PartitionsAdded':
+      return { ...e, t, topic: r.topic(e.topic) };
     case 'SeekRequested':
     case 'Positioned':
     case 'Polled':
@@ -59,7 +62,24 @@ export const renameEvent = (e: HistoryEvent, r: Renaming, dt: number): HistoryEv
       return { ...e, t };
     case 'Joined':
     case 'Left':
+    case 'PollTimeoutExpired':
+    case 'Fenced':
       return { ...e, t, member: r.member(e.member), group: r.group(e.group) };
+    case 'AssignorRan': {
+      const plan = (a: Readonly<Record<string, readonly TopicPartition[]>>): Record<string, readonly TopicPartition[]> => {
+        const o: Record<string, readonly TopicPartition[]> = {};
+        for (const [m, tps] of Object.entries(a)) o[r.member(m)] = tps.map(tp);
+        return o;
+      };
+      return {
+        ...e,
+        t,
+        member: r.member(e.member),
+        members: e.members.map((m) => ({ ...m, memberId: r.member(m.memberId), topics: m.topics.map(r.topic), owned: m.owned.map(tp) })),
+        target: plan(e.target),
+        assignment: plan(e.assignment),
+      };
+    }
     case 'Assigned':
     case 'Revoked':
       return { ...e, t, member: r.member(e.member), group: r.group(e.group), partitions: e.partitions.map(tp) };
@@ -77,8 +97,18 @@ export const renameEvent = (e: HistoryEvent, r: Renaming, dt: number): HistoryEv
     }
     case 'MemberRemoved':
       return { ...e, t, group: r.group(e.group), member: r.member(e.member) };
+    case 'MemberEpochAssigned':
+      return { ...e, t, group: r.group(e.group), member: r.member(e.member), assigned: e.assigned.map(tp), pendingRevocation: e.pendingRevocation.map(tp) };
     case 'OffsetsStored':
       return { ...e, t, group: r.group(e.group), member: r.member(e.member), offsets: mapKeys(e.offsets, tp) };
+    case 'CoordinatorMoved':
+      return { ...e, t, group: r.group(e.group) };
+    case 'MessageDropped':
+      return { ...e, t, from: e.from.includes('#') ? r.member(e.from) : e.from, to: e.to.includes('#') ? r.member(e.to) : e.to };
+    case 'GroupLoaded':
+      return { ...e, t, group: r.group(e.group), members: e.members.map(r.member) };
+    case 'StaticMemberReplaced':
+      return { ...e, t, group: r.group(e.group), member: r.member(e.member), previous: r.member(e.previous) };
   }
 };
 
@@ -144,7 +174,11 @@ export function* continueHistories(parts: Iterable<History>, gapMs = 1000): Gene
         case 'Paused':
         case 'Resumed':
         case 'LeaveRequested':
+        case 'Stalled':
           out = { ...e, t, member: member(e.member) };
+          break;
+        case 'PartitionsAdded':
+          out = { ...e, t };
           break;
         case 'SeekRequested':
         case 'Positioned':
@@ -165,6 +199,12 @@ export function* continueHistories(parts: Iterable<History>, gapMs = 1000): Gene
           break;
         case 'Revoked':
         case 'Left':
+        case 'PollTimeoutExpired':
+        case 'Fenced':
+          out = { ...e, t, member: member(e.member) };
+          break;
+        case 'AssignorRan':
+          // Member ids inside the plan are coordinator ids, left as they are.
           out = { ...e, t, member: member(e.member) };
           break;
         case 'CommitRequested':
@@ -186,8 +226,23 @@ export function* continueHistories(parts: Iterable<History>, gapMs = 1000): Gene
         case 'MemberRemoved':
           out = { ...e, t, member: member(e.member) };
           break;
+        case 'MemberEpochAssigned':
+          out = { ...e, t, member: member(e.member), epoch: gen(e.group, e.epoch) };
+          break;
         case 'OffsetsStored':
           out = { ...e, t, member: member(e.member), generation: gen(e.group, e.generation), offsets: offs(e.offsets) };
+          break;
+        case 'CoordinatorMoved':
+          out = { ...e, t };
+          break;
+        case 'MessageDropped':
+          out = { ...e, t, from: e.from.includes('#') ? member(e.from) : e.from, to: e.to.includes('#') ? member(e.to) : e.to };
+          break;
+        case 'GroupLoaded':
+          out = { ...e, t, generation: gen(e.group, e.generation), members: e.members.map(member) };
+          break;
+        case 'StaticMemberReplaced':
+          out = { ...e, t, member: member(e.member), previous: member(e.previous), generation: gen(e.group, e.generation) };
           break;
       }
       end = Math.max(end, t);

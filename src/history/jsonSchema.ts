@@ -52,6 +52,9 @@ export const toJsonSchema = (schema: z.ZodTypeAny): JsonSchema => {
       return withDescription(schema, { const: (schema as z.ZodLiteral<unknown>).value });
     case z.ZodFirstPartyTypeKind.ZodEnum:
       return withDescription(schema, { enum: [...(schema as z.ZodEnum<[string, ...string[]]>).options] });
+    case z.ZodFirstPartyTypeKind.ZodOptional:
+      // Optionality is the parent object's `required` list; the field's own schema is the inner one.
+      return toJsonSchema((schema as z.ZodOptional<z.ZodTypeAny>).unwrap());
     case z.ZodFirstPartyTypeKind.ZodNullable: {
       const inner = toJsonSchema((schema as z.ZodNullable<z.ZodTypeAny>).unwrap());
       const { description, ...rest } = inner as { description?: unknown };

@@ -170,9 +170,12 @@ export async function* readHistoryJsonlLines(source: HistorySource, opts: ReadHi
 
 /**
  * Reads every line through a callback (no promise per line: about twice as fast as the async
- * iterator on big files). Resolves when the input ends or the error limit is reached.
+ * iterator on big files), holding nothing but the current line: the way to check a history of
+ * any length with the invariant monitors. Resolves when the input ends.
+ * @throws HistoryFormatError as readHistoryJsonlLines, after the last good event was handed out
+ *   (no event after the first bad line is).
  */
-const scanHistoryJsonl = async (source: HistorySource, opts: ReadHistoryOptions, onEvent: (e: HistoryEvent, line: number) => void): Promise<void> => {
+export const scanHistoryJsonl = async (source: HistorySource, opts: ReadHistoryOptions, onEvent: (e: HistoryEvent, line: number) => void): Promise<void> => {
   const { stream, name, close } = await openSource(source, opts.name);
   const checker = new LineChecker(name, Math.max(1, opts.maxErrors ?? MAX_ERRORS_DEFAULT));
   let streamError: Error | undefined;
@@ -215,36 +218,51 @@ export interface LoadedHistory {
 }
 
 /**
- * Reads a whole JSON Lines history into an array, as the invariants take it.
- * @throws HistoryFormatError as readHistoryJsonlLines (no history is returned when a line is bad).
+ * The line of each event, from the stream of (index, line) pairs: lines are index + 1 until a
+ * blank line, so only the shifts are stored (first index, offset), one per run of blank lines.
  */
-export const loadHistoryJsonl = async (source: HistorySource, opts: ReadHistoryOptions = {}): Promise<LoadedHistory> => {
-  const history: HistoryEvent[] = [];
-  // Lines are index + 1 until a blank line; only the shifts are stored: (first index, offset).
-  const shiftAt: number[] = [];
-  const shiftBy: number[] = [];
-  await scanHistoryJsonl(source, opts, (event, line) => {
-    const offset = line - 1 - history.length;
-    if (offset !== (shiftBy[shiftBy.length - 1] ?? 0)) {
-      shiftAt.push(history.length);
-      shiftBy.push(offset);
+export class LineIndex {
+  private readonly shiftAt: number[] = [];
+  private readonly shiftBy: number[] = [];
+
+  /** Records that event `index` (0-based, in order) is on 1-based `line`. */
+  add(index: number, line: number): void {
+    const offset = line - 1 - index;
+    if (offset !== (this.shiftBy[this.shiftBy.length - 1] ?? 0)) {
+      this.shiftAt.push(index);
+      this.shiftBy.push(offset);
     }
-    history.push(event);
-  });
-  const lineOf = (index: number): number => {
+  }
+
+  /** The 1-based line number of event `index`. */
+  readonly lineOf = (index: number): number => {
     let lo = 0;
-    let hi = shiftAt.length - 1;
+    let hi = this.shiftAt.length - 1;
     let by = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if ((shiftAt[mid] as number) <= index) {
-        by = shiftBy[mid] as number;
+      if ((this.shiftAt[mid] as number) <= index) {
+        by = this.shiftBy[mid] as number;
         lo = mid + 1;
       } else hi = mid - 1;
     }
     return index + 1 + by;
   };
-  return { history, lineOf };
+}
+
+/**
+ * Reads a whole JSON Lines history into an array, as `Invariant.check` takes it (check-history
+ * streams instead: scanHistoryJsonl and the monitors).
+ * @throws HistoryFormatError as readHistoryJsonlLines (no history is returned when a line is bad).
+ */
+export const loadHistoryJsonl = async (source: HistorySource, opts: ReadHistoryOptions = {}): Promise<LoadedHistory> => {
+  const history: HistoryEvent[] = [];
+  const lines = new LineIndex();
+  await scanHistoryJsonl(source, opts, (event, line) => {
+    lines.add(history.length, line);
+    history.push(event);
+  });
+  return { history, lineOf: lines.lineOf };
 };
 
 /** One line per event, newline-terminated (an empty history is the empty string). */

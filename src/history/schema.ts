@@ -29,7 +29,9 @@ const generation = z.number().int().describe('group generation id (-1: none, as 
 const offsetMap = z.record(tp, z.number().int().min(0)).readonly().describe('topic-partition → committed offset (the offset of the next record to read)');
 const tpList = z.array(tp).readonly();
 
-const commitError = z.enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE']);
+const commitError = z
+  .enum(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS', 'REQUEST_TIMED_OUT', 'FENCED_INSTANCE_ID', 'STALE_MEMBER_EPOCH'])
+  .describe('NONE: accepted; REQUEST_TIMED_OUT: no answer, outcome unknown (may have been applied); any other: rejected');
 
 const event = <T extends string, S extends z.ZodRawShape>(type: T, description: string, shape: S) =>
   z
@@ -54,8 +56,17 @@ export const historyEventSchemas = {
   Resumed: event('Resumed', 'the pause ended', { member }),
   LeaveRequested: event('LeaveRequested', 'the application asked the consumer to close', { member }),
   SeekRequested: event('SeekRequested', 'the application seeks a partition to an offset', { member, tp, offset }),
-  Quiesce: event('Quiesce', 'no more faults from here on; the run waits for the groups to settle', {}),
+  Stalled: event('Stalled', 'the application thread was slowed down by ms on its current or next record (the heartbeat thread still runs)', { member, ms: z.number().finite().min(0) }),
+  PartitionsAdded: event('PartitionsAdded', 'partitions were added to a topic; partitions: its new partition count', { topic: z.string().min(1), partitions: z.number().int().min(1) }),
+  Quiesce: event('Quiesce', 'no more faults from here on; the run waits for the groups to settle; stableWithinMs: per group, the bound (ms) within which it must be Stable again', {
+    stableWithinMs: z.record(z.string(), z.number().int().min(0)).readonly().optional(),
+  }),
   Quiesced: event('Quiesced', 'the end of the run; settled: whether the groups settled (eventually-claims need true)', { settled: z.boolean() }),
+  CoordinatorMoved: event('CoordinatorMoved', 'the group coordinator moved: the old one unloaded the group, the numbered new one loads it', {
+    group,
+    coordinator: z.number().int().min(0),
+  }),
+  MessageDropped: event('MessageDropped', 'the network lost one message (a request or a response)', { from: z.string().min(1), to: z.string().min(1), message: z.string().min(1) }),
   // --- client side ---
   Joined: event('Joined', 'JoinGroup completed for the member', { member, group, generation, leader: z.boolean() }),
   Assigned: event('Assigned', 'the member received its assignment (partitions it owns from now on)', { member, group, generation, partitions: tpList }),
@@ -79,6 +90,18 @@ export const historyEventSchemas = {
     error: commitError,
   }),
   Left: event('Left', 'the member left its group (LeaveGroup sent, process closed)', { member, group }),
+  PollTimeoutExpired: event('PollTimeoutExpired', 'max.poll.interval.ms passed without a poll(): the member gave up its generation (LeaveGroup unless static)', { member, group }),
+  Fenced: event('Fenced', 'the member was answered FENCED_INSTANCE_ID (another incarnation holds its group.instance.id); fatal', { member, group }),
+  AssignorRan: event('AssignorRan', "the member's leader role ran the assignor: members' subscriptions and claimed partitions, the balanced target, the assignment sent (cooperative-sticky holds moving partitions back)", {
+    member,
+    generation,
+    assignor: z.string().min(1),
+    members: z
+      .array(z.object({ memberId: z.string().min(1), topics: z.array(z.string().min(1)).readonly(), owned: tpList, ownedGeneration: generation }).strict().readonly())
+      .readonly(),
+    target: z.record(z.string().min(1), tpList).readonly(),
+    assignment: z.record(z.string().min(1), tpList).readonly(),
+  }),
   // --- coordinator side ---
   RebalanceStarted: event('RebalanceStarted', 'the coordinator entered PreparingRebalance; generation is the current (outgoing) one', { group, generation }),
   GenerationStarted: event('GenerationStarted', 'the coordinator completed a join phase: a new generation with these members', {
@@ -93,8 +116,28 @@ export const historyEventSchemas = {
     generation,
     assignment: z.record(member, tpList).readonly(),
   }),
-  MemberRemoved: event('MemberRemoved', 'the coordinator removed a member', { group, member, reason: z.enum(['session-timeout', 'leave', 'rejoin-timeout', 'sync-timeout']) }),
+  MemberRemoved: event('MemberRemoved', 'the coordinator removed a member', { group, member, reason: z.enum(['session-timeout', 'leave', 'rejoin-timeout', 'sync-timeout', 'revocation-timeout']) }),
+  MemberEpochAssigned: event('MemberEpochAssigned', 'KIP-848 coordinator: it set a member\'s epoch and partitions (assigned, and still to be revoked)', {
+    group,
+    member,
+    epoch: generation,
+    assigned: tpList,
+    pendingRevocation: tpList,
+  }),
   OffsetsStored: event('OffsetsStored', 'the coordinator accepted and stored a member\'s offset commit', { group, member, generation, offsets: offsetMap }),
+  GroupLoaded: event('GroupLoaded', 'a new coordinator loaded the group from its persisted metadata: the last Stable or Empty generation and its members', {
+    group,
+    coordinator: z.number().int().min(0),
+    generation,
+    members: z.array(member).readonly(),
+  }),
+  StaticMemberReplaced: event('StaticMemberReplaced', 'a new incarnation with the same group.instance.id took over a static member\'s place; previous is fenced from now on', {
+    group,
+    generation,
+    instance: z.string().min(1),
+    previous: member,
+    member,
+  }),
 } as const;
 
 /** Every event type, in the order of models/history.ts. */

@@ -14,10 +14,18 @@ describe('mapCommitError', () => {
     expect(mapCommitError('ERR_ILLEGAL_GENERATION')).toEqual({ error: 'ILLEGAL_GENERATION', raw: null });
     expect(mapCommitError('UNKNOWN_MEMBER_ID')).toEqual({ error: 'UNKNOWN_MEMBER_ID', raw: null });
     expect(mapCommitError('ERR_REBALANCE_IN_PROGRESS')).toEqual({ error: 'REBALANCE_IN_PROGRESS', raw: null });
+    expect(mapCommitError('ERR_NOT_COORDINATOR')).toEqual({ error: 'NOT_COORDINATOR', raw: null });
+    expect(mapCommitError('COORDINATOR_LOAD_IN_PROGRESS')).toEqual({ error: 'COORDINATOR_LOAD_IN_PROGRESS', raw: null });
+  });
+  it('maps timeouts and lost connections to REQUEST_TIMED_OUT: the commit may have been applied (docs/history.md)', () => {
+    expect(mapCommitError('ERR_REQUEST_TIMED_OUT')).toEqual({ error: 'REQUEST_TIMED_OUT', raw: null });
+    expect(mapCommitError('ERR__TIMED_OUT')).toEqual({ error: 'REQUEST_TIMED_OUT', raw: 'ERR__TIMED_OUT' });
+    expect(mapCommitError('ERR__TRANSPORT')).toEqual({ error: 'REQUEST_TIMED_OUT', raw: 'ERR__TRANSPORT' });
+    expect(mapCommitError('KafkaJSRequestTimeoutError')).toEqual({ error: 'REQUEST_TIMED_OUT', raw: 'KafkaJSRequestTimeoutError' });
   });
   it('maps every other error to a rejection and keeps its raw name', () => {
     expect(mapCommitError('ERR__STATE')).toEqual({ error: 'COORDINATOR_NOT_AVAILABLE', raw: 'ERR__STATE' });
-    expect(mapCommitError('NOT_COORDINATOR')).toEqual({ error: 'COORDINATOR_NOT_AVAILABLE', raw: 'NOT_COORDINATOR' });
+    expect(mapCommitError('INVALID_REQUEST')).toEqual({ error: 'COORDINATOR_NOT_AVAILABLE', raw: 'INVALID_REQUEST' });
   });
 });
 

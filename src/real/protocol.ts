@@ -85,20 +85,48 @@ export const unsupportedReason = (client: RealClient, policy: ProcessingPolicy, 
   return undefined;
 };
 
-const COMMIT_ERRORS: ReadonlySet<string> = new Set<CommitError>(['NONE', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'COORDINATOR_NOT_AVAILABLE']);
+const COMMIT_ERRORS: ReadonlySet<string> = new Set<CommitError>([
+  'NONE',
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'REQUEST_TIMED_OUT',
+  'FENCED_INSTANCE_ID',
+]);
+
+/**
+ * Errors after which the client cannot know whether the coordinator applied the commit: the
+ * request or its answer was lost (a timeout, a dropped connection). librdkafka spells them
+ * `ERR__TIMED_OUT` / `ERR__TRANSPORT` (local), KafkaJS throws KafkaJSRequestTimeoutError or a
+ * connection error. They are recorded as REQUEST_TIMED_OUT, "outcome unknown", which the
+ * invariants treat as "may have been applied" (docs/history.md), never as a rejection.
+ */
+const INDETERMINATE: ReadonlySet<string> = new Set([
+  'REQUEST_TIMED_OUT',
+  '_TIMED_OUT',
+  '_TRANSPORT',
+  '_MSG_TIMED_OUT',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+]);
 
 /**
  * Maps a client's commit error name (Kafka's name, librdkafka's `ERR_X` / `ERR__X`, KafkaJS's
- * `type`) onto the history's CommitError. Names outside the history's vocabulary (NOT_COORDINATOR,
- * REQUEST_TIMED_OUT, librdkafka's local errors such as _STATE or _TRANSPORT) become
- * COORDINATOR_NOT_AVAILABLE: "not accepted, for a reason outside the group protocol". What every
- * invariant reads is only accepted (NONE) versus not; the raw name is returned so it can be kept
- * as a note beside the history.
+ * `type` or error class name) onto the history's CommitError. Timeouts and lost connections
+ * become REQUEST_TIMED_OUT (outcome unknown, see INDETERMINATE). Other names outside the history's
+ * vocabulary (librdkafka's local errors such as _STATE, which send nothing) become
+ * COORDINATOR_NOT_AVAILABLE: "not accepted, for a reason outside the group protocol". The raw
+ * name is returned so it can be kept as a note beside the history.
  */
 export const mapCommitError = (name: string | null | undefined): { readonly error: CommitError; readonly raw: string | null } => {
   if (name === null || name === undefined || name === '' || name === 'NONE' || name === 'NO_ERROR' || name === 'ERR_NO_ERROR') return { error: 'NONE', raw: null };
   const bare = name.replace(/^ERR_/, '');
   if (COMMIT_ERRORS.has(bare)) return { error: bare as CommitError, raw: null };
+  if (INDETERMINATE.has(bare)) return { error: 'REQUEST_TIMED_OUT', raw: name };
   return { error: 'COORDINATOR_NOT_AVAILABLE', raw: name };
 };
 

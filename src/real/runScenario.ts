@@ -311,6 +311,16 @@ class RealRun {
       case 'Seek':
         this.notes.push(`Seek c${cmd.consumer} p${cmd.partition} → ${cmd.offset}: skipped (Seek is not implemented by the real-system adapter)`);
         return false;
+      case 'MoveCoordinator':
+      case 'Drop':
+        // The mock cluster could re-point the coordinator (rd_kafka_mock_coordinator_set) or drop
+        // connections (ERR__TRANSPORT), kafka-protocol.md §7.4; the adapter does not drive them yet.
+        this.notes.push(`${cmd.type}: skipped (not implemented by the real-system adapter)`);
+        return false;
+      case 'Stall':
+      case 'AddPartitions':
+        this.notes.push(`${cmd.type}: skipped (not implemented by the real-system adapter)`);
+        return false;
     }
   }
 

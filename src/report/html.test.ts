@@ -156,7 +156,7 @@ describe('groupcheck check writes its reports', () => {
     expect(readFileSync(join(dir, 'latest.html'), 'utf8')).toContain('<table class="matrix"');
     expect(readFileSync(join(dir, 'latest.html'), 'utf8')).toContain(`npm run replay -- ${join(dir, 'counterexamples', 'per-message--noDuplicateProcessing.json')}`);
     const xml = readFileSync(join(dir, 'latest.junit.xml'), 'utf8');
-    expect(xml).toMatch(/<testsuite name="per-message"[^>]* tests="10" failures="0"/);
+    expect(xml).toMatch(/<testsuite name="per-message"[^>]* tests="12" failures="0"/);
     expect(readFileSync(join(dir, 'latest.md'), 'utf8')).toContain('```mermaid');
   });
 });

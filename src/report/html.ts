@@ -154,7 +154,7 @@ export const overviewSvg = (history: readonly HistoryEvent[], marked: ReadonlySe
         owned = null;
       };
       for (const e of history) {
-        if (!('member' in e) || e.member !== name || e.type === 'MemberRemoved' || e.type === 'OffsetsStored') continue;
+        if (!('member' in e) || e.member !== name || e.type === 'MemberRemoved' || e.type === 'OffsetsStored' || e.type === 'MemberEpochAssigned') continue;
         if (e.type === 'Started') born = e.t;
         if (e.type === 'Assigned' && e.partitions.length > 0) {
           close(e.t);
@@ -252,7 +252,11 @@ const shapeOf = (e: HistoryEvent): Shape => {
       return { kind: 'mark', at: 'log', glyph: 'square' };
     case 'Quiesce':
     case 'Quiesced':
+    case 'MessageDropped':
       return { kind: 'across' };
+    case 'CoordinatorMoved':
+    case 'GroupLoaded':
+      return { kind: 'mark', at: g(e.group), glyph: 'diamond' };
     case 'Started':
       return { kind: 'mark', at: m(e.member), glyph: 'play' };
     case 'Crashed':
@@ -278,6 +282,8 @@ const shapeOf = (e: HistoryEvent): Shape => {
     case 'CommitRequested':
     case 'Left':
       return { kind: 'arrow', from: m(e.member), to: g(e.group), dashed: false, cross: false };
+    case 'AssignorRan':
+      return { kind: 'mark', at: m(e.member), glyph: 'diamond' };
     case 'CommitResult':
       return { kind: 'arrow', from: g(e.group), to: m(e.member), dashed: true, cross: e.error !== 'NONE' };
     case 'RebalanceStarted':
@@ -286,8 +292,20 @@ const shapeOf = (e: HistoryEvent): Shape => {
       return { kind: 'mark', at: g(e.group), glyph: 'diamond' };
     case 'MemberRemoved':
       return { kind: 'arrow', from: g(e.group), to: m(e.member), dashed: true, cross: true };
+    case 'MemberEpochAssigned':
+      return { kind: 'mark', at: g(e.group), glyph: 'diamond' };
     case 'OffsetsStored':
       return { kind: 'arrow', from: g(e.group), to: 'log', dashed: false, cross: false };
+    case 'StaticMemberReplaced':
+      return { kind: 'arrow', from: g(e.group), to: m(e.member), dashed: true, cross: false };
+    case 'PartitionsAdded':
+      return { kind: 'mark', at: 'log', glyph: 'square' };
+    case 'Stalled':
+      return { kind: 'mark', at: m(e.member), glyph: 'pause' };
+    case 'PollTimeoutExpired':
+      return { kind: 'arrow', from: m(e.member), to: g(e.group), dashed: false, cross: false };
+    case 'Fenced':
+      return { kind: 'arrow', from: g(e.group), to: m(e.member), dashed: true, cross: true };
   }
 };
 

@@ -39,13 +39,20 @@ export const actorOf = (e: HistoryEvent): Actor => {
       return { kind: 'log' };
     case 'Quiesce':
     case 'Quiesced':
+    case 'MessageDropped':
       return { kind: 'sim' };
+    case 'CoordinatorMoved':
+    case 'GroupLoaded':
     case 'RebalanceStarted':
     case 'GenerationStarted':
     case 'GroupStable':
     case 'MemberRemoved':
+    case 'MemberEpochAssigned':
     case 'OffsetsStored':
+    case 'StaticMemberReplaced':
       return { kind: 'group', name: e.group };
+    case 'PartitionsAdded':
+      return { kind: 'sim' };
     default:
       return { kind: 'member', name: e.member };
   }
@@ -215,7 +222,11 @@ export const mermaidSequence = (history: readonly HistoryEvent[], opts: MermaidO
         return `Note over L: ${text}`;
       case 'Quiesce':
       case 'Quiesced':
+      case 'MessageDropped':
         return `Note over ${all}: ${text}`;
+      case 'CoordinatorMoved':
+      case 'GroupLoaded':
+        return `Note over ${G(e.group)}: ${text}`;
       case 'Started':
       case 'Crashed':
       case 'Paused':
@@ -240,6 +251,8 @@ export const mermaidSequence = (history: readonly HistoryEvent[], opts: MermaidO
         return e.error === 'NONE' ? `${G(e.group)}-->>${M(e.member)}: ${text}` : `${G(e.group)}--x${M(e.member)}: ${text}`;
       case 'Left':
         return `${M(e.member)}->>${G(e.group)}: ${text}`;
+      case 'AssignorRan':
+        return `Note over ${M(e.member)}: ${text}`;
       case 'RebalanceStarted':
       case 'GroupStable':
         return `Note over ${G(e.group)}: ${text}`;
@@ -247,6 +260,18 @@ export const mermaidSequence = (history: readonly HistoryEvent[], opts: MermaidO
         return `${G(e.group)}->>${G(e.group)}: ${text}`;
       case 'MemberRemoved':
         return `${G(e.group)}--x${M(e.member)}: ${text}`;
+      case 'StaticMemberReplaced':
+        return `${G(e.group)}-->>${M(e.member)}: ${text}`;
+      case 'PartitionsAdded':
+        return `Note over L: ${text}`;
+      case 'Stalled':
+        return `Note over ${M(e.member)}: ${text}`;
+      case 'PollTimeoutExpired':
+        return `${M(e.member)}->>${G(e.group)}: ${text}`;
+      case 'Fenced':
+        return `${G(e.group)}--x${M(e.member)}: ${text}`;
+      case 'MemberEpochAssigned':
+        return `Note over ${G(e.group)}: ${text}`;
       case 'OffsetsStored':
         return `${G(e.group)}->>L: ${text}`;
     }

@@ -37,6 +37,12 @@ export const describeEvent = (e: HistoryEvent): { who: string; what: string } =>
       return { who: 'sim', what: 'Quiesce: no more faults; waiting for the groups to settle' };
     case 'Quiesced':
       return { who: 'sim', what: e.settled ? 'Settled' : 'Did not settle within quiesceMaxMs' };
+    case 'CoordinatorMoved':
+      return { who: e.group, what: `Coordinator moved to node ${e.coordinator} (the old one unloads the group)` };
+    case 'MessageDropped':
+      return { who: 'net', what: `Dropped ${e.message} ${e.from} → ${e.to}` };
+    case 'GroupLoaded':
+      return { who: e.group, what: `Loaded by coordinator ${e.coordinator}: generation ${e.generation}, members ${e.members.join(', ') || '(none)'}` };
     case 'Joined':
       return { who: e.member, what: `Joined ${e.group} generation ${e.generation}${e.leader ? ' as leader' : ''}` };
     case 'Assigned':
@@ -54,9 +60,16 @@ export const describeEvent = (e: HistoryEvent): { who: string; what: string } =>
     case 'CommitRequested':
       return { who: e.member, what: `Commit #${e.seq} gen ${e.generation}: ${offsets(e.offsets)}` };
     case 'CommitResult':
-      return { who: e.member, what: `Commit #${e.seq} ${e.error === 'NONE' ? 'OK' : `rejected ${e.error}`}` };
+      return { who: e.member, what: `Commit #${e.seq} ${e.error === 'NONE' ? 'OK' : e.error === 'REQUEST_TIMED_OUT' ? 'timed out (outcome unknown)' : `rejected ${e.error}`}` };
     case 'Left':
       return { who: e.member, what: `Left ${e.group}` };
+    case 'AssignorRan':
+      return {
+        who: e.member,
+        what: `Assignor ${e.assignor} gen ${e.generation}: ${Object.entries(e.assignment)
+          .map(([m, ps]) => `${m}={${ps.join(',')}}`)
+          .join(' ')}${Object.entries(e.target).some(([m, ps]) => ps.length !== (e.assignment[m] ?? []).length) ? ' (held back for revocation)' : ''}`,
+      };
     case 'RebalanceStarted':
       return { who: e.group, what: `Rebalance starts (generation ${e.generation} ending)` };
     case 'GenerationStarted':
@@ -70,8 +83,23 @@ export const describeEvent = (e: HistoryEvent): { who: string; what: string } =>
       };
     case 'MemberRemoved':
       return { who: e.group, what: `Removed ${e.member} (${e.reason})` };
+    case 'MemberEpochAssigned':
+      return {
+        who: e.group,
+        what: `${e.member} at epoch ${e.epoch}: {${e.assigned.join(',')}}${e.pendingRevocation.length > 0 ? ` revoking {${e.pendingRevocation.join(',')}}` : ''}`,
+      };
     case 'OffsetsStored':
       return { who: e.group, what: `Stored offsets of ${e.member} gen ${e.generation}: ${offsets(e.offsets)}` };
+    case 'StaticMemberReplaced':
+      return { who: e.group, what: `Static member ${e.instance}: ${e.member} replaces ${e.previous} (gen ${e.generation}, no rebalance)` };
+    case 'Stalled':
+      return { who: e.member, what: `Processing stalls for ${e.ms} ms` };
+    case 'PartitionsAdded':
+      return { who: 'admin', what: `Topic ${e.topic} now has ${e.partitions} partitions` };
+    case 'PollTimeoutExpired':
+      return { who: e.member, what: `max.poll.interval.ms exceeded: gives up its generation in ${e.group}` };
+    case 'Fenced':
+      return { who: e.member, what: `Fenced (FENCED_INSTANCE_ID) from ${e.group}` };
   }
 };
 

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { consumerMachine } from '../../models/consumer/consumer.machine.ts';
 import { coordinatorMachine } from '../../models/coordinator/coordinator.machine.ts';
 import { leaderMachine } from '../../models/leader/leader.machine.ts';
+import { consumer848Machine } from '../../models/consumer848/consumer848.machine.ts';
+import { consumerGroupMachine } from '../../models/coordinator848/consumerGroup.machine.ts';
 import { machinesFor, ZOO } from '../../models/zoo.ts';
 import { MATRIX } from '../check/matrix.ts';
 import { scenarioArb } from '../gen/command.arb.ts';
@@ -19,6 +21,12 @@ describe('compiled step function', () => {
     expect(compile(consumerMachine)).not.toBeNull();
     expect(compile(coordinatorMachine)).not.toBeNull();
     expect(compile(leaderMachine)).not.toBeNull();
+  });
+
+  it('compiles the KIP-848 member and coordinator, so the matrix rows below compare two real runs', () => {
+    expect(compile(consumer848Machine)).not.toBeNull();
+    expect(compile(consumerGroupMachine)).not.toBeNull();
+    expect(compile(consumer848Machine)?.allStates).not.toContain('Joining');
   });
 
   it.each(MATRIX.map((r) => [r.id, r] as const))('%s: compiled and XState runs give identical histories (40 random scenarios, seed 5)', (_id, row) => {

@@ -20,13 +20,19 @@
  * test (src/sim/compiled.test.ts) checks on random runs that both give the same states,
  * contexts and effects.
  */
-import type { AnyStateMachine } from 'xstate';
+import { and, type AnyStateMachine } from 'xstate';
 import type { Effect, Step } from '../../models/effects.ts';
 
 type Ctx = unknown;
 type Ev = { readonly type: string };
 type Guard = (ctx: Ctx, ev: Ev) => boolean;
-type Action = (ctx: Ctx, ev: Ev, out: Effect[]) => Ctx;
+type Handler = (ctx: Ctx, ev: Ev, params: unknown) => Step<Ctx>;
+
+/** A named action: its pure handler and its params (called directly, no wrapper: hot path). */
+interface Action {
+  readonly handler: Handler;
+  readonly params: unknown;
+}
 
 interface Transition {
   /** Stable name for coverage: `State.Event#i`, `*.Event#i` (root) or `State.always#i`. */
@@ -35,10 +41,13 @@ interface Transition {
   readonly actions: readonly Action[];
   /** null: a targetless transition (actions only, no exit or entry). */
   readonly target: string | null;
+  /** The target's definition, resolved once every state is compiled. */
+  targetDef: StateDef | null;
   readonly reenter: boolean;
 }
 
 interface StateDef {
+  readonly name: string;
   readonly on: ReadonlyMap<string, readonly Transition[]>;
   readonly always: readonly Transition[];
   readonly entry: readonly Action[];
@@ -57,6 +66,9 @@ export interface CompiledMachine {
 
 class Unsupported extends Error {}
 
+/** The `check` that XState attaches to every guard built by and(). */
+const CHECK_AND = (and([]) as unknown as { check: unknown }).check;
+
 const asArray = <T>(x: T | readonly T[] | undefined): readonly T[] => (x === undefined ? [] : Array.isArray(x) ? (x as readonly T[]) : [x as T]);
 
 const compileGuard = (g: unknown, impl: Record<string, unknown>): Guard => {
@@ -68,17 +80,32 @@ const compileGuard = (g: unknown, impl: Record<string, unknown>): Guard => {
   if (typeof g === 'function') {
     const fn = g as { guards?: unknown[]; check?: unknown; name?: string } & ((args: { context: Ctx; event: Ev }, params?: unknown) => boolean);
     if (fn.check !== undefined) {
-      if (fn.name !== 'and' || !Array.isArray(fn.guards)) throw new Unsupported('a higher-order guard other than and()');
+      // Recognised by XState's own check function, not by name (a bundler may rename `and`).
+      if (fn.check !== CHECK_AND || !Array.isArray(fn.guards)) throw new Unsupported('a higher-order guard other than and()');
       const parts = fn.guards.map((x) => compileGuard(x, impl));
-      return (c, e) => parts.every((p) => p(c, e));
+      return (c, e) => {
+        for (const p of parts) if (!p(c, e)) return false;
+        return true;
+      };
     }
-    return (context, event) => fn({ context, event });
+    // One argument object per guard, refilled on each call (guards are pure and keep nothing).
+    const args = { context: undefined as Ctx, event: undefined as unknown as Ev };
+    return (context, event) => {
+      args.context = context;
+      args.event = event;
+      return fn(args);
+    };
   }
   if (typeof g === 'object' && g !== null && 'type' in g) {
     const { type, params } = g as { type: string; params?: unknown };
     const f = impl[type] as ((args: { context: Ctx; event: Ev }, params?: unknown) => boolean) | undefined;
     if (typeof f !== 'function') throw new Unsupported(`guard ${type}`);
-    return (context, event) => f({ context, event }, params);
+    const args = { context: undefined as Ctx, event: undefined as unknown as Ev };
+    return (context, event) => {
+      args.context = context;
+      args.event = event;
+      return f(args, params);
+    };
   }
   throw new Unsupported('guard shape');
 };
@@ -86,14 +113,10 @@ const compileGuard = (g: unknown, impl: Record<string, unknown>): Guard => {
 const compileAction = (a: unknown, impl: Record<string, unknown>): Action => {
   const [name, params] = typeof a === 'string' ? [a, undefined] : typeof a === 'object' && a !== null && 'type' in a ? [(a as { type: string }).type, (a as { params?: unknown }).params] : [null, undefined];
   if (name === null) throw new Unsupported('inline action');
-  const f = impl[name] as { handler?: (ctx: Ctx, ev: Ev, params: unknown) => Step<Ctx> } | undefined;
+  const f = impl[name] as { handler?: Handler } | undefined;
   const handler = f?.handler;
   if (handler === undefined) throw new Unsupported(`action ${name} has no pure handler`);
-  return (ctx, ev, out) => {
-    const r = handler(ctx, ev, params);
-    for (const e of r.out) out.push(e);
-    return r.ctx;
-  };
+  return { handler, params };
 };
 
 const resolveTarget = (t: string, states: Record<string, unknown>): string => {
@@ -105,13 +128,14 @@ const resolveTarget = (t: string, states: Record<string, unknown>): string => {
 const compileTransitions = (prefix: string, spec: unknown, states: Record<string, unknown>, guards: Record<string, unknown>, actions: Record<string, unknown>): Transition[] =>
   asArray(spec as object | string).map((t, i) => {
     const id = `${prefix}#${i}`;
-    if (typeof t === 'string') return { id, guard: null, actions: [], target: resolveTarget(t, states), reenter: false };
+    if (typeof t === 'string') return { id, guard: null, actions: [], target: resolveTarget(t, states), targetDef: null, reenter: false };
     const o = t as { guard?: unknown; actions?: unknown; target?: string; reenter?: boolean };
     return {
       id,
       guard: o.guard === undefined ? null : compileGuard(o.guard, guards),
       actions: asArray(o.actions).map((a) => compileAction(a, actions)),
       target: o.target === undefined ? null : resolveTarget(o.target, states),
+      targetDef: null,
       reenter: o.reenter === true,
     };
   });
@@ -139,12 +163,18 @@ export const compile = (machine: AnyStateMachine): CompiledMachine | null => {
       // Deepest first: the state's own transitions, then the root's (XState v5 selection order).
       for (const [ev, ts] of root) on.set(ev, [...(on.get(ev) ?? []), ...ts]);
       compiled.set(name, {
+        name,
         on,
         always: compileTransitions(`${name}.always`, s.always, states, impl.guards, impl.actions),
         entry: asArray(s.entry).map((a) => compileAction(a, impl.actions)),
         final: s.type === 'final',
       });
     }
+    for (const def of compiled.values()) {
+      for (const ts of def.on.values()) for (const t of ts) t.targetDef = t.target === null ? null : (compiled.get(t.target) as StateDef);
+      for (const t of def.always) t.targetDef = t.target === null ? null : (compiled.get(t.target) as StateDef);
+    }
+    if (!compiled.has(config.initial)) return null;
     const contextFn = config.context;
     const allTransitions = new Set<string>();
     for (const ts of root.values()) for (const t of ts) allTransitions.add(t.id);
@@ -177,7 +207,8 @@ export interface Coverage {
 
 /** One running instance of a compiled machine, with the actor-like surface the simulator uses. */
 export class CompiledActor<C = unknown> {
-  private state: string;
+  /** The current state's definition (its name is `def.name`). */
+  private def: StateDef;
   private ctx: Ctx;
 
   constructor(
@@ -185,24 +216,25 @@ export class CompiledActor<C = unknown> {
     input: unknown,
     private readonly coverage: Coverage | null = null,
     /** Start in this state and context instead of the initial ones (a clone). */
-    from?: { readonly state: string; readonly ctx: Ctx },
+    from?: { readonly def: StateDef; readonly ctx: Ctx },
   ) {
     if (from !== undefined) {
-      this.state = from.state;
+      this.def = from.def;
       this.ctx = from.ctx;
       return;
     }
-    this.state = m.initial;
+    this.def = m.states.get(m.initial) as StateDef;
     coverage?.states.add(m.initial);
     this.ctx = m.context(input);
     const out: Effect[] = [];
-    this.enter(this.stateDef(), { type: 'xstate.init' }, out);
-    this.settle({ type: 'xstate.init' }, out);
+    const init = { type: 'xstate.init' };
+    this.run(this.def.entry, init, out);
+    this.settle(init, out);
     if (out.length > 0) throw new Error(`${m.id}: initial entry actions emitted effects; the simulator would lose them`);
   }
 
   get value(): string {
-    return this.state;
+    return this.def.name;
   }
 
   get context(): C {
@@ -210,64 +242,73 @@ export class CompiledActor<C = unknown> {
   }
 
   get done(): boolean {
-    return this.stateDef().final;
+    return this.def.final;
   }
 
   matches(state: string): boolean {
-    return this.state === state;
+    return this.def.name === state;
   }
+
+  /** Nothing to release: the simulator's runner interface. */
+  stop(): void {}
 
   /** A copy in the same state: the context is immutable, so both share it until one steps. */
   clone(): CompiledActor<C> {
-    return new CompiledActor<C>(this.m, undefined, this.coverage, { state: this.state, ctx: this.ctx });
+    return new CompiledActor<C>(this.m, undefined, this.coverage, { def: this.def, ctx: this.ctx });
   }
 
   /** Processes one event (a macrostep) and returns the effects it emitted, in order. */
   send(event: Ev): Effect[] {
     const out: Effect[] = [];
-    const def = this.stateDef();
+    const def = this.def;
     if (def.final) return out;
     const ts = def.on.get(event.type);
     if (ts !== undefined) {
       const t = this.select(ts, event);
       if (t !== null) this.take(t, event, out);
     }
-    this.settle(event, out);
+    if (this.def.always.length > 0) this.settle(event, out);
     return out;
   }
 
-  private stateDef(): StateDef {
-    return this.m.states.get(this.state) as StateDef;
+  private select(ts: readonly Transition[], event: Ev): Transition | null {
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i] as Transition;
+      if (t.guard === null || t.guard(this.ctx, event)) return t;
+    }
+    return null;
   }
 
-  private select(ts: readonly Transition[], event: Ev): Transition | null {
-    for (const t of ts) if (t.guard === null || t.guard(this.ctx, event)) return t;
-    return null;
+  private run(actions: readonly Action[], event: Ev, out: Effect[]): void {
+    for (let i = 0; i < actions.length; i++) {
+      const a = actions[i] as Action;
+      const r = a.handler(this.ctx, event, a.params);
+      const o = r.out;
+      for (let j = 0; j < o.length; j++) out.push(o[j] as Effect);
+      this.ctx = r.ctx;
+    }
   }
 
   private take(t: Transition, event: Ev, out: Effect[]): void {
     this.coverage?.transitions.add(t.id);
-    for (const a of t.actions) this.ctx = a(this.ctx, event, out);
-    if (t.target === null) return;
-    if (t.target === this.state && !t.reenter) return;
-    this.state = t.target;
-    this.coverage?.states.add(t.target);
-    this.enter(this.stateDef(), event, out);
-  }
-
-  private enter(def: StateDef, event: Ev, out: Effect[]): void {
-    for (const a of def.entry) this.ctx = a(this.ctx, event, out);
+    if (t.actions.length > 0) this.run(t.actions, event, out);
+    const target = t.targetDef;
+    if (target === null) return;
+    if (target === this.def && !t.reenter) return;
+    this.def = target;
+    this.coverage?.states.add(target.name);
+    if (target.entry.length > 0) this.run(target.entry, event, out);
   }
 
   private settle(event: Ev, out: Effect[]): void {
     for (let i = 0; i < ALWAYS_MAX; i++) {
-      const def = this.stateDef();
+      const def = this.def;
       if (def.final || def.always.length === 0) return;
       const t = this.select(def.always, event);
       if (t === null) return;
       this.take(t, event, out);
     }
-    throw new Error(`${this.m.id}: more than ${ALWAYS_MAX} eventless transitions in one step (livelock in state ${this.state})`);
+    throw new Error(`${this.m.id}: more than ${ALWAYS_MAX} eventless transitions in one step (livelock in state ${this.def.name})`);
   }
 }
 

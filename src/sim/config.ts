@@ -5,13 +5,13 @@
  */
 import { z } from 'zod';
 import { ZOO, zooEntry } from '../../models/zoo.ts';
-import { PROCESSING_POLICIES, type ConsumerConfig, type ProcessingPolicy } from '../../models/types.ts';
+import { ASSIGNOR_NAMES, PROCESSING_POLICIES, type AssignorName, type ConsumerConfig, type ProcessingPolicy } from '../../models/types.ts';
 
 const consumerConfigSchema = z
   .object({
     policy: z.enum(PROCESSING_POLICIES as unknown as [ProcessingPolicy, ...ProcessingPolicy[]]),
     autoOffsetReset: z.enum(['earliest', 'latest']),
-    assignors: z.array(z.enum(['range', 'roundrobin'])).min(1).readonly(),
+    assignors: z.array(z.enum(ASSIGNOR_NAMES as unknown as [AssignorName, ...AssignorName[]])).min(1).readonly(),
     sessionTimeoutMs: z.number().int().positive(),
     heartbeatIntervalMs: z.number().int().positive(),
     maxPollIntervalMs: z.number().int().positive(),
@@ -22,6 +22,7 @@ const consumerConfigSchema = z
     fetchMaxBytes: z.number().int().positive(),
     maxPartitionFetchBytes: z.number().int().positive(),
     processingMs: z.number().int().min(1),
+    requestTimeoutMs: z.number().int().min(1).optional(),
   })
   .strict();
 
@@ -32,7 +33,22 @@ const groupSchema = z
     /** How many consumer slots the group has; commands name slots modulo the total. */
     members: z.number().int().min(1).max(16),
     mode: z.enum(['subscribe', 'assign']),
+    /**
+     * Static membership (KIP-345): slot i's consumer sets group.instance.id "c<i>", so each new
+     * incarnation of a slot takes over the previous one's place (kafka-protocol.md §1.9).
+     */
+    staticMembership: z.boolean().optional(),
+    /**
+     * group.protocol: 'classic' (JoinGroup/SyncGroup, the default) or 'consumer' (KIP-848: the
+     * coordinator assigns and members reconcile by heartbeat, kafka-protocol.md §3.3).
+     */
+    protocol: z.enum(['classic', 'consumer']).optional(),
     consumer: consumerConfigSchema,
+    /**
+     * Per-member assignor lists for a mixed group (a rolling upgrade, KIP-429): member i of the
+     * group uses entry i modulo the length instead of `consumer.assignors`.
+     */
+    assignorsByMember: z.array(z.array(z.enum(ASSIGNOR_NAMES as unknown as [AssignorName, ...AssignorName[]])).min(1).readonly()).min(1).optional(),
   })
   .strict();
 
@@ -42,6 +58,8 @@ export const simConfigSchema = z
     groups: z.array(groupSchema).min(1).max(8),
     /** group.initial.rebalance.delay.ms of the coordinator (kafka-protocol.md §1.6.2). */
     initialRebalanceDelayMs: z.number().int().min(0),
+    /** How long a new coordinator takes to load a group after MoveCoordinator (COORDINATOR_LOAD_IN_PROGRESS meanwhile). */
+    coordinatorLoadMs: z.number().int().min(0).optional(),
     /** A message may stay in flight at most this long while the clock moves on. */
     networkDelayMaxMs: z.number().int().min(0),
     recordBytes: z.number().int().positive(),
@@ -72,6 +90,9 @@ export const simConfigSchema = z
       g.topics.forEach((t, j) => {
         if (!names.has(t)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'topics', j], message: `unknown topic "${t}"` });
       });
+      if (g.protocol === 'consumer' && g.mode === 'assign') {
+        ctx.addIssue({ code: 'custom', path: ['groups', i, 'protocol'], message: "'consumer' needs mode 'subscribe' (manual assign() has no group membership)" });
+      }
       if (g.consumer.heartbeatIntervalMs >= g.consumer.sessionTimeoutMs) {
         ctx.addIssue({ code: 'custom', path: ['groups', i, 'consumer', 'heartbeatIntervalMs'], message: 'must be below sessionTimeoutMs' });
       }
@@ -99,6 +120,7 @@ export const defaultConsumerConfig = (policy: ProcessingPolicy): ConsumerConfig 
   fetchMaxBytes: 50 * 1024 * 1024,
   maxPartitionFetchBytes: 1024 * 1024,
   processingMs: 100,
+  requestTimeoutMs: 5000,
 });
 
 /**
@@ -157,9 +179,29 @@ export const parseSimConfig = (value: unknown, source = 'config', where: (path: 
   );
 };
 
+/** The consumer settings of the group's `index`-th member (its own assignors in a mixed group). */
+export const memberConsumerConfig = (g: GroupSpec, index: number): ConsumerConfig => {
+  const own = g.assignorsByMember?.[index % g.assignorsByMember.length];
+  return own === undefined ? g.consumer : { ...g.consumer, assignors: own };
+};
+
 /** Slot i's group and name; slots are numbered across groups in config order. */
 export const slotTable = (config: SimConfig): ReadonlyArray<{ readonly slot: number; readonly group: GroupSpec }> => {
   const rows: { slot: number; group: GroupSpec }[] = [];
   for (const g of config.groups) for (let i = 0; i < g.members; i++) rows.push({ slot: rows.length, group: g });
   return rows;
+};
+
+/**
+ * The liveness bound of a subscribing group (stableWithinBound, kafka-protocol.md Appendix L1):
+ * the virtual time within which, once the faults stop, its coordinator must be Stable again.
+ * S expires a member that died before the tail (§1.7); H + one batch + fetch wait lets a live
+ * member see the rebalance and re-join at its next poll (§2.2); D + R bounds the join phase
+ * (§1.6.1, §1.6.2) and R the sync phase (§1.6.3), R being the rebalance timeout
+ * (max.poll.interval.ms, §2.3).
+ */
+export const stableBoundMs = (config: SimConfig, group: GroupSpec): number => {
+  const c = group.consumer;
+  const batch = c.maxPollRecords * c.processingMs + c.fetchMaxWaitMs;
+  return c.sessionTimeoutMs + c.heartbeatIntervalMs + batch + config.initialRebalanceDelayMs + 2 * c.maxPollIntervalMs;
 };

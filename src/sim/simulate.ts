@@ -23,15 +23,17 @@
  */
 import { createActor, type AnyStateMachine } from 'xstate';
 import type { CoordinatorEvent } from '../../models/coordinator/coordinator.machine.ts';
+import type { ConsumerGroupEvent } from '../../models/coordinator848/consumerGroup.machine.ts';
 import type { Effect } from '../../models/effects.ts';
-import type { CoordinatorObservation, HistoryEvent, MemberObservation } from '../../models/history.ts';
+import type { HistoryEvent } from '../../models/history.ts';
 import type { Machines } from '../../models/machines.ts';
 import { machinesFor } from '../../models/zoo.ts';
 import { PartitionedLog } from '../../models/log/partitionedLog.ts';
-import { BROKER, COORDINATOR, type Message, type Request, type Response } from '../../models/protocol.ts';
+import { BROKER, COORDINATOR, DROPPABLE, isCoordinatorNode, type Message, type Request, type Response } from '../../models/protocol.ts';
+import { routingErrorResponse, snapshotOf, type CoordinatorContext, type GroupSnapshot, type RoutingError } from '../../models/coordinator/coordinator.logic.ts';
 import { tpKey, type TopicPartition } from '../../models/types.ts';
 import type { Command } from './command.ts';
-import { slotTable, type GroupSpec, type SimConfig } from './config.ts';
+import { memberConsumerConfig, slotTable, stableBoundMs, type GroupSpec, type SimConfig } from './config.ts';
 import { TimerQueue } from './timers.ts';
 import { PctScheduler } from './pct.ts';
 import { CompiledActor, compiled, type Coverage } from './compiled.ts';
@@ -71,6 +73,8 @@ interface InFlight {
 interface Channel {
   readonly from: string;
   readonly to: string;
+  /** The receiving process (names are never reused), or undefined for the broker and coordinator. */
+  readonly dest: Process | undefined;
   readonly queue: InFlight[];
 }
 
@@ -116,27 +120,6 @@ const xstateRunner = <C, E>(machine: AnyStateMachine, input: unknown): Runner<C,
   };
 };
 
-/** A compiled machine as a Runner (a class: clones make many, and getters on literals cost). */
-class CompiledRunner<C, E> implements Runner<C, E> {
-  constructor(private readonly actor: CompiledActor<C>) {}
-  send(event: E): Effect[] {
-    return this.actor.send(event as { type: string });
-  }
-  matches(state: string): boolean {
-    return this.actor.matches(state);
-  }
-  get context(): C {
-    return this.actor.context;
-  }
-  get value(): string {
-    return this.actor.value;
-  }
-  stop(): void {}
-  clone(): Runner<C, E> {
-    return new CompiledRunner<C, E>(this.actor.clone());
-  }
-}
-
 const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper, coverage: CoverageByMachine | null): Runner<C, E> => {
   const c = stepper === 'compiled' ? compiled(machine) : null;
   if (c === null) return xstateRunner<C, E>(machine, input);
@@ -145,7 +128,8 @@ const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper
     cov = coverage.get(c.id) ?? { states: new Set(), transitions: new Set() };
     coverage.set(c.id, cov);
   }
-  return new CompiledRunner<C, E>(new CompiledActor<C>(c, input, cov));
+  // The compiled actor is a Runner itself (no wrapper on the hot path; its clone() too).
+  return new CompiledActor<C>(c, input, cov) as unknown as Runner<C, E>;
 };
 
 interface Process {
@@ -157,6 +141,10 @@ interface Process {
   alive: boolean;
   pausedUntil: number;
   leaving: boolean;
+  /** When the stalls given to its application thread end at the latest (Stall commands; liveness bound). */
+  stalledUntil: number;
+  /** The coordinator node its group requests go to: what FindCoordinator last answered. */
+  coordinator: string;
 }
 
 interface ParkedFetch {
@@ -165,6 +153,8 @@ interface ParkedFetch {
 }
 
 const SIM = 'sim';
+/** Kafka has no such bound; the config's topics allow at most 64 partitions, and so do added ones. */
+const PARTITIONS_MAX = 64;
 
 /**
  * The compiled step function by default; GROUPCHECK_STEPPER=xstate runs XState's own actors
@@ -191,12 +181,29 @@ export class Simulation {
   readonly log: PartitionedLog;
   private now = 0;
   private readonly timers = new TimerQueue();
-  private readonly channels = new Map<string, Channel>();
+  /** Every channel, in creation order; `channelIndex` finds one by sender, then receiver. */
+  private readonly channels: Channel[] = [];
+  private readonly channelIndex = new Map<string, Map<string, Channel>>();
   private msgSeq = 0;
   private readonly processes = new Map<string, Process>();
   private readonly slotIncarnations: number[] = [];
   private readonly slotCurrent: (Process | undefined)[] = [];
-  private readonly coordinators = new Map<string, Runner<unknown, CoordinatorEvent>>();
+  /**
+   * Each group's current coordinator; absent while a new one loads the group. A KIP-848 group's
+   * consumer-group coordinator (group.protocol=consumer) is kept here too, under the classic type:
+   * only classic groups move (MoveCoordinator) or are persisted for a failover.
+   */
+  private readonly coordinators = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
+  /** Each group's current coordinator node (COORDINATOR until the first MoveCoordinator). */
+  private readonly coordinatorNode = new Map<string, string>();
+  /** Coordinators that unloaded a group (Dead), by `node|group`: they still answer requests sent to them. */
+  private readonly retired = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
+  /** The group metadata last persisted to __consumer_offsets (at Stable or Empty), per group. */
+  private readonly persisted = new Map<string, GroupSnapshot>();
+  private nodeSeq = 0;
+  /** Drop commands not yet matched: message type → how many of the next such messages are lost. */
+  private readonly pendingDrops = new Map<string, number>();
+  private pendingDropCount = 0;
   private readonly parked = new Map<string, ParkedFetch>();
   private readonly slots: ReturnType<typeof slotTable>;
   private choiceIndex = 0;
@@ -205,6 +212,8 @@ export class Simulation {
   private events = 0;
   private messages = 0;
   private valueSeq = 0;
+  /** Some topic grew (AddPartitions): fetch answers then carry partition counts (metadata). */
+  private partitionsAdded = false;
 
   constructor(
     readonly config: SimConfig,
@@ -218,8 +227,29 @@ export class Simulation {
     this.pct = config.scheduler?.kind === 'pct' ? new PctScheduler(choices, config.scheduler.depth, config.scheduler.horizon) : null;
     this.slots = slotTable(config);
     for (const g of config.groups) {
-      this.coordinators.set(g.name, runner(this.machines.coordinator, { group: g.name, initialRebalanceDelayMs: config.initialRebalanceDelayMs }, this.stepper, this.coverage));
+      this.coordinators.set(g.name, this.coordinatorRunner(g));
+      this.coordinatorNode.set(g.name, COORDINATOR);
     }
+  }
+
+  private newCoordinator(group: string): Runner<CoordinatorContext, CoordinatorEvent> {
+    return runner(this.machines.coordinator, { group, initialRebalanceDelayMs: this.config.initialRebalanceDelayMs }, this.stepper, this.coverage);
+  }
+
+  /** The group's coordinator: classic, or KIP-848's consumer group (group.protocol=consumer). */
+  private coordinatorRunner(g: GroupSpec): Runner<CoordinatorContext, CoordinatorEvent> {
+    if (g.protocol !== 'consumer') return this.newCoordinator(g.name);
+    const partitionsPerTopic: Record<string, number> = {};
+    for (const t of this.config.topics) partitionsPerTopic[t.name] = t.partitions;
+    // Session and heartbeat interval are broker settings in KIP-848; the group's consumer settings stand in.
+    const input = {
+      group: g.name,
+      sessionTimeoutMs: g.consumer.sessionTimeoutMs,
+      heartbeatIntervalMs: g.consumer.heartbeatIntervalMs,
+      assignor: g.consumer.assignors[0] ?? 'range',
+      partitionsPerTopic,
+    };
+    return runner(this.machines.coordinator848, input, this.stepper, this.coverage) as unknown as Runner<CoordinatorContext, CoordinatorEvent>;
   }
 
   get clockMs(): number {
@@ -282,7 +312,66 @@ export class Simulation {
         this.drive(p.name, { type: 'SeekRequest', tp, offset });
         return true;
       }
+      case 'MoveCoordinator':
+        return this.moveCoordinator(cmd.group);
+      case 'Drop': {
+        const type = DROPPABLE[cmd.message % DROPPABLE.length] as string;
+        this.pendingDrops.set(type, (this.pendingDrops.get(type) ?? 0) + 1);
+        this.pendingDropCount++;
+        return true;
+      }
+      case 'Stall': {
+        const p = this.running(cmd.consumer);
+        if (p === undefined || p.pausedUntil > this.now) return false;
+        this.record({ type: 'Stalled', t: this.now, member: p.name, ms: cmd.ms });
+        // The stall lands on the current or next record: it ends at most one record after now + ms.
+        p.stalledUntil = Math.max(p.stalledUntil, this.now) + cmd.ms + p.group.consumer.processingMs;
+        this.drive(p.name, { type: 'StallRequest', ms: cmd.ms });
+        return true;
+      }
+      case 'AddPartitions': {
+        const topic = this.config.topics[cmd.topic % this.config.topics.length];
+        if (topic === undefined) return false;
+        const partitions = this.log.partitionCount(topic.name) + cmd.count;
+        if (partitions > PARTITIONS_MAX) return false;
+        this.log.addPartitions(topic.name, partitions);
+        this.partitionsAdded = true;
+        this.record({ type: 'PartitionsAdded', t: this.now, topic: topic.name, partitions });
+        return true;
+      }
     }
+  }
+
+  /**
+   * Coordinator failover (kafka-protocol.md §1.2): the current coordinator unloads the group
+   * (Dead: parked requests answered NOT_COORDINATOR, and so is every later request sent to it);
+   * the group's new node answers COORDINATOR_LOAD_IN_PROGRESS until, coordinatorLoadMs later, a
+   * fresh coordinator loads the last persisted group metadata. Committed offsets live in the
+   * log's store, shared by both, as __consumer_offsets is. Skipped while a load is running.
+   */
+  private moveCoordinator(slot: number): boolean {
+    const g = this.config.groups[slot % this.config.groups.length];
+    // Failover is modelled for the classic coordinator only (KIP-848 groups: not enabled).
+    if (g === undefined || g.protocol === 'consumer') return false;
+    const old = this.coordinators.get(g.name);
+    if (old === undefined) return false;
+    const oldNode = this.coordinatorNode.get(g.name) ?? COORDINATOR;
+    const node = ++this.nodeSeq;
+    this.record({ type: 'CoordinatorMoved', t: this.now, group: g.name, coordinator: node });
+    this.driveCoordinator(g.name, { type: 'Unload' }, oldNode);
+    this.coordinators.delete(g.name);
+    this.retired.set(`${oldNode}|${g.name}`, old);
+    this.coordinatorNode.set(g.name, `${COORDINATOR}@${node}`);
+    this.timers.set(SIM, `load:${node}:${g.name}`, this.now + (this.config.coordinatorLoadMs ?? 500));
+    return true;
+  }
+
+  private loadGroup(timer: string): void {
+    const [, nodeText, group] = timer.split(':') as [string, string, string];
+    const node = Number(nodeText);
+    if (this.coordinatorNode.get(group) !== `${COORDINATOR}@${node}`) return;
+    this.coordinators.set(group, this.newCoordinator(group));
+    this.driveCoordinator(group, { type: 'Load', coordinator: node, snapshot: this.persisted.get(group) ?? null });
   }
 
   private running(slot: number): Process | undefined {
@@ -292,22 +381,28 @@ export class Simulation {
 
   private start(slotArg: number): boolean {
     const slot = slotArg % this.slots.length;
-    if (this.running(slot) !== undefined) return false;
     const row = this.slots[slot];
     if (row === undefined) return false;
+    const current = this.running(slot);
+    // A supervisor may restart a static member whose process only looks dead (paused): the new
+    // incarnation takes the instance id and the old one lives on as a zombie until fenced (§1.9).
+    const isStatic = row.group.staticMembership === true && row.group.mode === 'subscribe';
+    if (current !== undefined && !(isStatic && current.pausedUntil > this.now)) return false;
     const incarnation = (this.slotIncarnations[slot] ?? 0) + 1;
     this.slotIncarnations[slot] = incarnation;
     const name = `c${slot}#${incarnation}`;
     const g = row.group;
     const partitions = g.mode === 'assign' ? g.topics.flatMap((t) => this.log.partitionsOf(t)) : [];
+    const config = memberConsumerConfig(g, slot - this.slots.findIndex((s) => s.group === g));
+    const consumer = g.protocol === 'consumer' ? this.machines.consumer848 : this.machines.consumer;
     const actor = runner<ConsumerContext, ConsumerEvent>(
-      this.machines.consumer,
-      { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config: g.consumer },
+      consumer,
+      { name, group: g.name, topics: g.topics, mode: g.mode, partitions, config, ...(isStatic ? { groupInstanceId: `c${slot}` } : {}) },
       this.stepper,
       this.coverage,
     );
-    const leader = runner<unknown, LeaderEvent>(this.machines.leader, { assignors: g.consumer.assignors }, this.stepper, this.coverage);
-    const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false };
+    const leader = runner<unknown, LeaderEvent>(this.machines.leader, { assignors: config.assignors }, this.stepper, this.coverage);
+    const p: Process = { name, slot, group: g, actor, leader, alive: true, pausedUntil: 0, leaving: false, stalledUntil: 0, coordinator: this.coordinatorNode.get(g.name) ?? COORDINATOR };
     this.processes.set(name, p);
     this.slotCurrent[slot] = p;
     this.record({ type: 'Started', t: this.now, member: name, group: g.name, topics: g.topics, mode: g.mode, policy: g.consumer.policy });
@@ -339,10 +434,10 @@ export class Simulation {
     for (const e of p.actor.send(event)) this.interpretMember(p, e);
   }
 
-  private driveCoordinator(group: string, event: CoordinatorEvent): void {
+  private driveCoordinator(group: string, event: CoordinatorEvent | ConsumerGroupEvent, node: string = this.coordinatorNode.get(group) ?? COORDINATOR): void {
     const actor = this.coordinators.get(group);
     if (actor === undefined) return;
-    for (const e of actor.send(event)) this.interpretCoordinator(group, e);
+    for (const e of actor.send(event)) this.interpretCoordinator(group, e, node, actor);
   }
 
   private count(): void {
@@ -358,8 +453,15 @@ export class Simulation {
   private interpretMember(p: Process, e: Effect): void {
     switch (e.type) {
       case 'Send':
-        this.send(p.name, e.to, e.message);
+        this.send(p.name, e.to === COORDINATOR ? p.coordinator : e.to, e.message);
         return;
+      case 'Disconnect': {
+        // Closing the coordinator connection also discards what is still in flight to or from a
+        // coordinator node the member used before its last rediscovery.
+        const on = e.to === COORDINATOR ? isCoordinatorNode : (node: string) => node === e.to;
+        for (const ch of this.channels.values()) if ((ch.from === p.name && on(ch.to)) || (ch.to === p.name && on(ch.from))) ch.queue.length = 0;
+        return;
+      }
       case 'SetTimer':
         this.timers.set(p.name, e.timer, this.now + e.delayMs);
         return;
@@ -368,16 +470,22 @@ export class Simulation {
         return;
       case 'Observe':
         // Key order type, t, member, then the body: JSON lines read well.
-        this.record(Object.assign({ type: e.event.type, t: this.now, member: p.name }, e.event as MemberObservation) as HistoryEvent);
+        this.record({ type: e.event.type, t: this.now, member: p.name, ...(e.event as object) } as unknown as HistoryEvent);
         return;
       case 'Lead': {
-        const partitionsPerTopic: Record<string, number> = {};
-        for (const t of this.log.topics()) partitionsPerTopic[t.name] = t.partitions;
+        const partitionsPerTopic = this.partitionsPerTopic();
         for (const x of p.leader.send({ type: 'Elected', generation: e.generation, protocol: e.protocol, members: e.members, partitionsPerTopic })) this.interpretMember(p, x);
         return;
       }
+      case 'Demote':
+        // A leader of an earlier generation that re-joined as a follower (§1.5: the coordinator
+        // elects another member when the leader re-joined late or as a new member).
+        for (const x of p.leader.send({ type: 'Demoted' })) this.interpretMember(p, x);
+        return;
       case 'AssignmentComputed':
-        this.drive(p.name, { type: 'AssignmentComputed', generation: e.generation, assignments: e.assignments });
+        // The leader role computed it synchronously from the metadata just passed in `Lead`: the
+        // member keeps that snapshot to notice partition changes (ConsumerCoordinator.assignmentSnapshot).
+        this.drive(p.name, { type: 'AssignmentComputed', generation: e.generation, assignments: e.assignments, partitionsPerTopic: this.partitionsPerTopic() });
         return;
       case 'Exit':
         this.kill(p, true);
@@ -387,10 +495,10 @@ export class Simulation {
     }
   }
 
-  private interpretCoordinator(group: string, e: Effect): void {
+  private interpretCoordinator(group: string, e: Effect, node: string, actor: Runner<CoordinatorContext, CoordinatorEvent>): void {
     switch (e.type) {
       case 'Send':
-        this.send(COORDINATOR, e.to, e.message);
+        this.send(node, e.to, e.message);
         return;
       case 'SetTimer':
         this.timers.set(`${COORDINATOR}/${group}`, e.timer, this.now + e.delayMs);
@@ -399,7 +507,11 @@ export class Simulation {
         this.timers.cancel(`${COORDINATOR}/${group}`, e.timer);
         return;
       case 'Observe':
-        this.record(Object.assign({ type: e.event.type, t: this.now }, e.event as CoordinatorObservation) as HistoryEvent);
+        this.record({ type: e.event.type, t: this.now, ...(e.event as object) } as unknown as HistoryEvent);
+        // Group metadata is written to __consumer_offsets when the group becomes Stable or Empty (§1.2).
+        if (e.event.type === 'GroupStable' || (e.event.type === 'GenerationStarted' && e.event.members.length === 0)) {
+          this.persisted.set(group, snapshotOf(actor.context));
+        }
         return;
       case 'StoreOffsets':
         this.log.commit(e.group, e.offsets);
@@ -416,25 +528,50 @@ export class Simulation {
   // ------------------------------------------------------------------ network
 
   private send(from: string, to: string, message: Message): void {
-    if (to !== BROKER && to !== COORDINATOR && this.processes.get(to)?.alive !== true) return; // to a dead process: lost
-    const key = `${from}>${to}`;
-    let ch = this.channels.get(key);
+    if (to !== BROKER && !isCoordinatorNode(to) && this.processes.get(to)?.alive !== true) return; // to a dead process: lost
+    if (this.pendingDropCount > 0 && this.dropped(from, to, message)) return;
+    let byTo = this.channelIndex.get(from);
+    if (byTo === undefined) {
+      byTo = new Map();
+      this.channelIndex.set(from, byTo);
+    }
+    let ch = byTo.get(to);
     if (ch === undefined) {
-      ch = { from, to, queue: [] };
-      this.channels.set(key, ch);
+      ch = { from, to, dest: this.processes.get(to), queue: [] };
+      byTo.set(to, ch);
+      this.channels.push(ch);
     }
     ch.queue.push({ seq: ++this.msgSeq, sentAt: this.now, message });
   }
 
+  /** A pending Drop of this message type consumes it: the network loses it. */
+  private dropped(from: string, to: string, message: Message): boolean {
+    const n = this.pendingDrops.get(message.type);
+    if (n === undefined) return false;
+    if (n <= 1) this.pendingDrops.delete(message.type);
+    else this.pendingDrops.set(message.type, n - 1);
+    this.pendingDropCount--;
+    this.record({ type: 'MessageDropped', t: this.now, from, to, message: message.type });
+    return true;
+  }
+
+  /** The channels that may deliver now, oldest head message first. */
   private deliverable(): Channel[] {
     const open: Channel[] = [];
-    for (const ch of this.channels.values()) {
+    const chs = this.channels;
+    for (let i = 0; i < chs.length; i++) {
+      const ch = chs[i] as Channel;
       if (ch.queue.length === 0) continue;
-      const dest = this.processes.get(ch.to);
-      if (dest !== undefined && dest.pausedUntil > this.now) continue;
-      open.push(ch);
+      if (ch.dest !== undefined && ch.dest.pausedUntil > this.now) continue;
+      // Insertion by head sequence number (unique): the few open channels stay sorted.
+      const seq = (ch.queue[0] as InFlight).seq;
+      let j = open.length;
+      while (j > 0 && ((open[j - 1] as Channel).queue[0] as InFlight).seq > seq) {
+        open[j] = open[j - 1] as Channel;
+        j--;
+      }
+      open[j] = ch;
     }
-    open.sort((a, b) => (a.queue[0] as InFlight).seq - (b.queue[0] as InFlight).seq);
     return open;
   }
 
@@ -445,11 +582,35 @@ export class Simulation {
     this.messages++;
     const msg = m.message;
     if (ch.to === BROKER) this.broker(msg as Request);
-    else if (ch.to === COORDINATOR) this.coordinator(msg as Request);
-    else this.drive(ch.to, msg as Response);
+    else if (isCoordinatorNode(ch.to)) this.coordinator(msg as Request, ch.to);
+    else {
+      if (msg.type === 'FindCoordinatorResponse' && msg.node !== undefined) {
+        const p = this.processes.get(ch.to);
+        if (p !== undefined) p.coordinator = msg.node;
+      }
+      this.drive(ch.to, msg as Response);
+    }
   }
 
-  private coordinator(req: Request): void {
+  /**
+   * A request reached coordinator node `node`. Routing comes first (§1.10): the group's current
+   * node answers COORDINATOR_LOAD_IN_PROGRESS while it loads; a node that unloaded the group
+   * hands it to its Dead coordinator (NOT_COORDINATOR); any other node answers NOT_COORDINATOR.
+   */
+  private coordinator(req: Request, node: string): void {
+    if (req.type === 'FindCoordinator' || req.type === 'Fetch') throw new Error(`${req.type} sent to the coordinator`);
+    const current = this.coordinatorNode.get(req.group) === node;
+    if (!current || !this.coordinators.has(req.group)) {
+      const retired = current ? undefined : this.retired.get(`${node}|${req.group}`);
+      if (retired !== undefined && req.type !== 'OffsetFetch') {
+        for (const e of retired.send(req)) this.interpretCoordinator(req.group, e, node, retired);
+        return;
+      }
+      const error: RoutingError = current ? 'COORDINATOR_LOAD_IN_PROGRESS' : 'NOT_COORDINATOR';
+      const res = routingErrorResponse(req, error);
+      if (res !== null) this.send(node, req.from, res);
+      return;
+    }
     if (req.type === 'OffsetFetch') {
       // OffsetFetch is served from the committed-offsets store in every group state (§1.10).
       const committed: Record<TopicPartition, number> = {};
@@ -460,17 +621,17 @@ export class Simulation {
         logStartOffsets[tp] = this.log.logStartOffset(tp);
         logEndOffsets[tp] = this.log.logEndOffset(tp);
       }
-      this.send(COORDINATOR, req.from, { type: 'OffsetFetchResponse', to: req.from, committed, logStartOffsets, logEndOffsets });
+      this.send(node, req.from, { type: 'OffsetFetchResponse', to: req.from, committed, logStartOffsets, logEndOffsets });
       return;
     }
-    if (req.type === 'FindCoordinator' || req.type === 'Fetch') throw new Error(`${req.type} sent to the coordinator`);
-    this.driveCoordinator(req.group, req);
+    // Each coordinator machine ignores the other protocol's requests, as a broker answers them with an error.
+    this.driveCoordinator(req.group, req as CoordinatorEvent | ConsumerGroupEvent, node);
   }
 
   private broker(req: Request): void {
     switch (req.type) {
       case 'FindCoordinator':
-        this.send(BROKER, req.from, { type: 'FindCoordinatorResponse', to: req.from, group: req.group });
+        this.send(BROKER, req.from, { type: 'FindCoordinatorResponse', to: req.from, group: req.group, node: this.coordinatorNode.get(req.group) ?? COORDINATOR });
         return;
       case 'Fetch': {
         // fetch.min.bytes / fetch.max.wait.ms: answer now if enough is there, else park (§2.8).
@@ -491,7 +652,23 @@ export class Simulation {
 
   private answerFetch(req: Extract<Request, { type: 'Fetch' }>): void {
     const records = this.log.fetch({ positions: req.positions, maxBytes: req.maxBytes, maxPartitionBytes: req.maxPartitionBytes, maxRecords: req.maxRecords });
-    this.send(BROKER, req.from, { type: 'FetchResponse', to: req.from, records, seq: req.seq });
+    if (!this.partitionsAdded) {
+      this.send(BROKER, req.from, { type: 'FetchResponse', to: req.from, records, seq: req.seq });
+      return;
+    }
+    // The metadata refresh, simplified: once partitions were added, every fetch answer carries the
+    // partition counts of the member's topics, as if metadata.max.age.ms were below the poll
+    // interval (Java refreshes every metadata.max.age.ms, default 300000, kafka-protocol.md §2.8).
+    const partitionCounts: Record<string, number> = {};
+    for (const t of this.processes.get(req.from)?.group.topics ?? []) partitionCounts[t] = this.log.partitionCount(t);
+    this.send(BROKER, req.from, { type: 'FetchResponse', to: req.from, records, seq: req.seq, partitionCounts });
+  }
+
+  /** Partition count per topic, as the leader's assignor sees it. */
+  private partitionsPerTopic(): Record<string, number> {
+    const r: Record<string, number> = {};
+    for (const t of this.log.topics()) r[t.name] = t.partitions;
+    return r;
   }
 
   private wakeParkedFetches(): void {
@@ -528,10 +705,12 @@ export class Simulation {
       const open = this.deliverable();
       const next = this.timers.peek();
       const due = next !== undefined && next.at <= target;
+      // Sequence numbers and send times grow together: the first open channel holds the oldest.
+      const oldest = open.length === 0 ? Infinity : ((open[0] as Channel).queue[0] as InFlight).sentAt;
       // The clock may move (to the next timer, or to the end of this wait) while messages are
       // in flight, unless one would then be older than networkDelayMaxMs.
       const until = due ? (next as { at: number }).at : target;
-      const mayAdvance = open.length === 0 || (!fifo && this.inFlightAllows(open, until));
+      const mayAdvance = open.length === 0 || (!fifo && oldest + this.config.networkDelayMaxMs >= until);
       const options = open.length + (mayAdvance ? 1 : 0);
       const pick = fifo || options === 0 ? 0 : this.pct !== null ? this.choosePct(open, mayAdvance) : this.choose(options);
       const ch = open[pick];
@@ -546,9 +725,12 @@ export class Simulation {
     }
   }
 
-  /** No message in flight would be older than networkDelayMaxMs if the clock moved to `until`. */
+  /**
+   * runFor's rule, for the step-level API: no message in flight would be older than
+   * networkDelayMaxMs if the clock moved to `until` (deliverable() is oldest head first).
+   */
   private inFlightAllows(open: readonly Channel[], until: number): boolean {
-    const oldest = open.reduce((mn, ch) => Math.min(mn, (ch.queue[0] as InFlight).sentAt), Infinity);
+    const oldest = open.length === 0 ? Infinity : ((open[0] as Channel).queue[0] as InFlight).sentAt;
     return oldest + this.config.networkDelayMaxMs >= until;
   }
 
@@ -558,6 +740,10 @@ export class Simulation {
     this.count();
     this.now = Math.max(this.now, t.at);
     if (t.owner === SIM) {
+      if (t.name.startsWith('load:')) {
+        this.loadGroup(t.name);
+        return;
+      }
       const name = t.name.slice('resume:'.length);
       const p = this.processes.get(name);
       if (p !== undefined && p.alive) {
@@ -596,7 +782,18 @@ export class Simulation {
    * FIFO delivery until every group settles twice in a row, or quiesceMaxMs runs out.
    */
   quiesce(): boolean {
-    this.record({ type: 'Quiesce', t: this.now });
+    const stableWithinMs: Record<string, number> = {};
+    for (const g of this.config.groups) {
+      if (g.mode !== 'subscribe') continue;
+      // A stall given before the tail still runs in it: the group's bound starts when it ends.
+      let stallLeft = 0;
+      for (const p of this.processes.values()) if (p.alive && p.group.name === g.name) stallLeft = Math.max(stallLeft, p.stalledUntil - this.now);
+      stableWithinMs[g.name] = stableBoundMs(this.config, g) + stallLeft;
+    }
+    this.record({ type: 'Quiesce', t: this.now, stableWithinMs });
+    // No more faults: drops not yet matched are forgotten.
+    this.pendingDrops.clear();
+    this.pendingDropCount = 0;
     for (const p of this.processes.values()) {
       if (p.alive && p.pausedUntil > this.now) {
         p.pausedUntil = 0;
@@ -714,36 +911,56 @@ export class Simulation {
   }
 
   /**
-   * An independent copy of the world (compiled stepper, no PCT). Machine contexts, records and
-   * messages are immutable and shared; the containers holding them are copied. The copy starts
-   * with an empty history: the caller keeps what happened so far.
+   * An independent copy of the world (compiled stepper, no PCT). Machine contexts, records,
+   * messages, parked fetches and persisted group snapshots are immutable and shared; the
+   * containers holding them are copied, and so are processes, channels (rebound to the copy's
+   * processes) and timer entries (they carry a mutable flag). The copy starts with an empty
+   * history: the caller keeps what happened so far.
    */
   clone(): Simulation {
     if (this.pct !== null) throw new Error('a PCT-scheduled simulation cannot be cloned');
     const processes = new Map<string, Process>();
     // A dead process is never changed again, so it is shared.
     for (const [name, p] of this.processes) processes.set(name, p.alive ? { ...p, actor: p.actor.clone(), leader: p.leader.clone() } : p);
-    const channels = new Map<string, Channel>();
-    for (const [key, ch] of this.channels) if (ch.queue.length > 0) channels.set(key, { from: ch.from, to: ch.to, queue: ch.queue.slice() });
-    const coordinators = new Map<string, Runner<unknown, CoordinatorEvent>>();
+    // Only channels with messages in flight: send() recreates the others on demand (deliverable()
+    // orders by sequence number, not by channel creation).
+    const channels: Channel[] = [];
+    const channelIndex = new Map<string, Map<string, Channel>>();
+    for (const ch of this.channels) {
+      if (ch.queue.length === 0) continue;
+      const copy: Channel = { from: ch.from, to: ch.to, dest: ch.dest === undefined ? undefined : processes.get(ch.to), queue: ch.queue.slice() };
+      channels.push(copy);
+      let byTo = channelIndex.get(ch.from);
+      if (byTo === undefined) {
+        byTo = new Map();
+        channelIndex.set(ch.from, byTo);
+      }
+      byTo.set(ch.to, copy);
+    }
+    const coordinators = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
     for (const [g, a] of this.coordinators) coordinators.set(g, a.clone());
+    const retired = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
+    for (const [k, a] of this.retired) retired.set(k, a.clone());
     const copy = Object.create(Simulation.prototype) as Simulation;
-    Object.assign(copy, {
-      config: this.config,
-      choices: this.choices,
-      machines: this.machines,
-      stepper: this.stepper,
-      coverage: this.coverage,
+    // Every field of the class, in declaration order (the constructor's parameters last).
+    const fields: { [K in keyof Simulation]?: unknown } & Record<string, unknown> = {
       history: [],
       log: this.log.clone(),
       now: this.now,
       timers: this.timers.clone(),
       channels,
+      channelIndex,
       msgSeq: this.msgSeq,
       processes,
       slotIncarnations: this.slotIncarnations.slice(),
       slotCurrent: this.slotCurrent.map((p) => (p === undefined ? undefined : processes.get(p.name))),
       coordinators,
+      coordinatorNode: new Map(this.coordinatorNode),
+      retired,
+      persisted: new Map(this.persisted),
+      nodeSeq: this.nodeSeq,
+      pendingDrops: new Map(this.pendingDrops),
+      pendingDropCount: this.pendingDropCount,
       parked: new Map(this.parked),
       slots: this.slots,
       choiceIndex: this.choiceIndex,
@@ -751,36 +968,52 @@ export class Simulation {
       events: this.events,
       messages: this.messages,
       valueSeq: this.valueSeq,
-    });
+      partitionsAdded: this.partitionsAdded,
+      config: this.config,
+      choices: this.choices,
+      machines: this.machines,
+      stepper: this.stepper,
+      coverage: this.coverage,
+    };
+    Object.assign(copy, fields);
     return copy;
   }
 
   /**
    * A canonical text of everything that decides the world's future: per slot (one string each,
    * so that symmetry reduction can permute them) its incarnation and, if running, its flags and
-   * machines; then the coordinators, every message in flight in send order with its age, the
-   * live timers in firing order relative to now, parked fetches, the log and committed offsets.
-   * Absolute time, sequence numbers and counters are left out (the future depends only on their
-   * order and on durations), and so is the history. `json` encodes an immutable value (a cache
-   * keyed by object identity makes the shared contexts of clones cheap).
+   * machines; then live processes no slot holds any more (static members' zombies), the
+   * coordinators (current, node, retired, persisted snapshots), every message in flight in send
+   * order with its age, the live timers in firing order relative to now, parked fetches, pending
+   * drops, the log and committed offsets. Absolute time, message sequence numbers and counters
+   * are left out (the future depends only on their order and on durations), and so is the
+   * history. `json` encodes an immutable value (a cache keyed by object identity makes the
+   * shared contexts of clones cheap).
    */
   canonical(json: (v: object) => string): { readonly slots: string[]; readonly rest: string } {
     const now = this.now;
+    const proc = (p: Process): string =>
+      `${p.name}|${p.pausedUntil > now ? p.pausedUntil - now : 0}${p.leaving ? 'L' : ''}|${p.stalledUntil > now ? p.stalledUntil - now : 0}|${p.coordinator}|${p.actor.value}|${json(p.actor.context as object)}|${p.leader.value}|${json(p.leader.context as object)}`;
     const slots: string[] = [];
     for (let s = 0; s < this.slots.length; s++) {
       const p = this.running(s);
       const inc = this.slotIncarnations[s] ?? 0;
-      slots.push(p === undefined ? `${inc}` : `${inc}|${p.name}|${p.pausedUntil > now ? p.pausedUntil - now : 0}${p.leaving ? 'L' : ''}|${p.actor.value}|${json(p.actor.context as object)}|${p.leader.value}|${json(p.leader.context as object)}`);
+      slots.push(p === undefined ? `${inc}` : `${inc}|${proc(p)}`);
     }
     const out: string[] = [];
+    for (const p of this.processes.values()) if (p.alive && this.slotCurrent[p.slot] !== p) out.push(`Z${proc(p)}`);
     for (const [g, a] of this.coordinators) out.push(`G${g}`, a.value, json(a.context as object));
+    for (const [g, node] of this.coordinatorNode) out.push(`N${g}@${node}`);
+    for (const [k, a] of this.retired) out.push(`R${k}`, a.value, json(a.context as object));
+    for (const [g, snap] of this.persisted) out.push(`S${g}`, json(snap));
     const inFlight: { ch: Channel; m: InFlight }[] = [];
-    for (const ch of this.channels.values()) for (const m of ch.queue) inFlight.push({ ch, m });
+    for (const ch of this.channels) for (const m of ch.queue) inFlight.push({ ch, m });
     inFlight.sort((a, b) => a.m.seq - b.m.seq);
     for (const { ch, m } of inFlight) out.push(`M${ch.from}>${ch.to}@${now - m.sentAt}`, json(m.message));
     for (const t of this.timers.liveInOrder()) out.push(`T${t.owner}/${t.name}@${t.at - now}`);
     for (const f of this.parked.values()) out.push(`F${f.timer}`, json(f.req));
-    out.push(`V${this.valueSeq}`, this.log.canonical());
+    for (const [type, n] of this.pendingDrops) out.push(`D${type}x${n}`);
+    out.push(`V${this.valueSeq}`, `K${this.nodeSeq}${this.partitionsAdded ? '+' : ''}`, this.log.canonical());
     return { slots, rest: out.join('|') };
   }
 
@@ -799,6 +1032,7 @@ export class Simulation {
   dispose(): void {
     for (const p of this.processes.values()) if (p.alive) this.kill(p);
     for (const a of this.coordinators.values()) a.stop();
+    for (const a of this.retired.values()) a.stop();
   }
 }
 

@@ -1,8 +1,12 @@
 /**
  * The simulator's timer queue: a binary min-heap ordered by (due time, arming order), with
- * one live timer per (owner, name). Re-arming or cancelling marks the old entry stale; stale
+ * one live timer per (owner, name). Re-arming or cancelling marks the old entry dead; dead
  * entries are skipped when they reach the top (lazy deletion keeps every operation O(log n)).
  * Virtual time only: nothing here reads a clock.
+ *
+ * Hot path (issue 7): the live timers are indexed per owner, then per name (no key strings
+ * built per operation), and liveness is a flag on the entry itself, so skipping dead entries
+ * costs no lookup.
  */
 
 export interface TimerEntry {
@@ -10,35 +14,55 @@ export interface TimerEntry {
   readonly seq: number;
   readonly owner: string;
   readonly name: string;
-  /** `${owner}\u0000${name}`, built once. */
-  readonly key: string;
 }
 
-const before = (a: TimerEntry, b: TimerEntry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+interface Entry extends TimerEntry {
+  /** Re-armed, cancelled or popped: no longer the live timer of (owner, name). */
+  dead: boolean;
+}
+
+const before = (a: Entry, b: Entry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
 export class TimerQueue {
-  private readonly heap: TimerEntry[] = [];
-  /** `${owner}\u0000${name}` -> seq of the live entry. */
-  private readonly live = new Map<string, number>();
+  private readonly heap: Entry[] = [];
+  /** owner -> name -> the live entry. */
+  private readonly live = new Map<string, Map<string, Entry>>();
   private seq = 0;
+  private count = 0;
 
   set(owner: string, name: string, at: number): void {
-    const entry: TimerEntry = { at, seq: ++this.seq, owner, name, key: `${owner}\u0000${name}` };
-    this.live.set(entry.key, entry.seq);
+    const entry: Entry = { at, seq: ++this.seq, owner, name, dead: false };
+    let byName = this.live.get(owner);
+    if (byName === undefined) {
+      byName = new Map();
+      this.live.set(owner, byName);
+    }
+    const old = byName.get(name);
+    if (old === undefined) this.count++;
+    else old.dead = true;
+    byName.set(name, entry);
     this.push(entry);
   }
 
   cancel(owner: string, name: string): void {
-    this.live.delete(`${owner}\u0000${name}`);
+    const byName = this.live.get(owner);
+    const old = byName?.get(name);
+    if (old === undefined) return;
+    old.dead = true;
+    (byName as Map<string, Entry>).delete(name);
+    this.count--;
   }
 
   /** Drops every timer of an owner (a crashed process). */
   cancelOwner(owner: string): void {
-    const prefix = `${owner}\u0000`;
-    for (const k of [...this.live.keys()]) if (k.startsWith(prefix)) this.live.delete(k);
+    const byName = this.live.get(owner);
+    if (byName === undefined) return;
+    for (const e of byName.values()) e.dead = true;
+    this.count -= byName.size;
+    this.live.delete(owner);
   }
 
-  /** The earliest live timer that `eligible` accepts, without removing it. */
+  /** The earliest live timer, without removing it. */
   peek(): TimerEntry | undefined {
     this.dropStale();
     return this.heap[0];
@@ -48,7 +72,9 @@ export class TimerQueue {
     this.dropStale();
     const top = this.heap[0];
     if (top === undefined) return undefined;
-    this.live.delete(top.key);
+    top.dead = true;
+    this.live.get(top.owner)?.delete(top.name);
+    this.count--;
     this.removeTop();
     return top;
   }
@@ -58,60 +84,76 @@ export class TimerQueue {
     this.set(entry.owner, entry.name, at);
   }
 
-  /** An independent copy (entries are immutable and shared). */
+  /**
+   * An independent copy. Entries carry a mutable `dead` flag, so the copy gets fresh entries
+   * (live ones only, same due times and arming order, so it fires exactly as this queue would).
+   */
   clone(): TimerQueue {
     const copy = new TimerQueue();
     // Only the live entries, sorted: an ascending array is a valid heap.
-    copy.heap.push(...this.liveInOrder());
-    for (const [k, v] of this.live) copy.live.set(k, v);
+    for (const e of this.liveEntries()) {
+      const fresh: Entry = { at: e.at, seq: e.seq, owner: e.owner, name: e.name, dead: false };
+      copy.heap.push(fresh);
+      let byName = copy.live.get(e.owner);
+      if (byName === undefined) {
+        byName = new Map();
+        copy.live.set(e.owner, byName);
+      }
+      byName.set(e.name, fresh);
+    }
     copy.seq = this.seq;
+    copy.count = this.count;
     return copy;
   }
 
   /** The live timers in firing order (due time, then arming order). */
   liveInOrder(): TimerEntry[] {
-    return this.heap.filter((e) => this.isLive(e)).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    return this.liveEntries();
+  }
+
+  private liveEntries(): Entry[] {
+    return this.heap.filter((e) => !e.dead).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
   }
 
   get size(): number {
-    return this.live.size;
-  }
-
-  private isLive(e: TimerEntry): boolean {
-    return this.live.get(e.key) === e.seq;
+    return this.count;
   }
 
   private dropStale(): void {
-    while (this.heap.length > 0 && !this.isLive(this.heap[0] as TimerEntry)) this.removeTop();
+    const h = this.heap;
+    while (h.length > 0 && (h[0] as Entry).dead) this.removeTop();
   }
 
-  private push(e: TimerEntry): void {
+  private push(e: Entry): void {
     const h = this.heap;
+    let i = h.length;
     h.push(e);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(h[i] as TimerEntry, h[p] as TimerEntry)) break;
-      [h[i], h[p]] = [h[p] as TimerEntry, h[i] as TimerEntry];
+      const parent = h[p] as Entry;
+      if (!before(e, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = e;
   }
 
   private removeTop(): void {
     const h = this.heap;
-    const last = h.pop();
-    if (last === undefined || h.length === 0) return;
-    h[0] = last;
+    const last = h.pop() as Entry;
+    const n = h.length;
+    if (n === 0) return;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let m = i;
-      if (l < h.length && before(h[l] as TimerEntry, h[m] as TimerEntry)) m = l;
-      if (r < h.length && before(h[r] as TimerEntry, h[m] as TimerEntry)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m] as TimerEntry, h[i] as TimerEntry];
+      let m = l;
+      if (r < n && before(h[r] as Entry, h[l] as Entry)) m = r;
+      if (!before(h[m] as Entry, last)) break;
+      h[i] = h[m] as Entry;
       i = m;
     }
+    h[i] = last;
   }
 }

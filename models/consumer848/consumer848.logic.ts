@@ -1,0 +1,227 @@
+/**
+ * Pure handlers of the KIP-848 member (group.protocol=consumer), after the Java AsyncKafkaConsumer's
+ * MembershipManager (kafka-protocol.md §3.3, §2.6). Only the membership part is here: the poll loop,
+ * processing and commits are consumer.logic.ts's own functions, which this file calls rather than
+ * copies.
+ *
+ * The member:
+ * - joins with a ConsumerGroupHeartbeat of epoch 0 and heartbeats on a timer, one request in
+ *   flight at a time, reporting the partitions it owns; every answer carries its member epoch and
+ *   the partitions it may own at that epoch (its current target), and the epoch is adopted at once
+ *   (commits carry the latest epoch: Kafka's GenerationIdOrMemberEpoch field);
+ * - reconciles on the application thread at the top of poll(), as the async consumer runs its
+ *   rebalance callbacks inside poll(): partitions no longer in the target are revoked (auto-commit
+ *   policies commit first, §2.5), new ones are positioned from the committed offsets, and a
+ *   heartbeat acknowledges the new owned set at once;
+ * - when fenced (UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH on a heartbeat) it loses every partition
+ *   at the next poll and re-joins with epoch 0;
+ * - leaves with a heartbeat of epoch -1.
+ * A commit answered STALE_MEMBER_EPOCH is retried with the member's latest epoch (CommitRequestManager);
+ * commit errors never change membership: heartbeats do (UNKNOWN_MEMBER_ID also marks it fenced).
+ *
+ * The state lives in ConsumerContext's own fields (memberId; generation = member epoch, -1 before
+ * the first answer; assignment = owned partitions; generationLost = fenced) plus `kip848`.
+ */
+import type { Effect, Step } from '../effects.ts';
+import { COORDINATOR, JOIN_EPOCH, LEAVE_EPOCH, type Request, type Response } from '../protocol.ts';
+import type { TopicPartition } from '../types.ts';
+import {
+  NOTHING_OWNED,
+  asyncCommitAnswered,
+  commitSync,
+  leave,
+  positioned,
+  syncCommitAnswered,
+  type ConsumerContext,
+} from '../consumer/consumer.logic.ts';
+
+export interface Kip848State {
+  /** The assignment of the latest heartbeat answer; null until the first answer of this join. */
+  readonly target: readonly TopicPartition[] | null;
+  /** The member epoch that came with `target`. */
+  readonly targetEpoch: number;
+  readonly heartbeatInFlight: boolean;
+  /** What the member owns changed while a heartbeat was in flight: acknowledge once it is answered. */
+  readonly ackDue: boolean;
+}
+
+export type Consumer848Context = ConsumerContext & { readonly kip848: Kip848State };
+
+export const INITIAL_KIP848: Kip848State = { target: null, targetEpoch: -1, heartbeatInFlight: false, ackDue: false };
+
+type Res<T extends Response['type']> = Extract<Response, { type: T }>;
+type C = Consumer848Context;
+
+const none = (ctx: C): Step<C> => ({ ctx, out: [] });
+const toCoordinator = (message: Request): Effect => ({ type: 'Send', to: COORDINATOR, message });
+const armHeartbeat = (ctx: C): Effect => ({ type: 'SetTimer', timer: 'heartbeat', delayMs: ctx.config.heartbeatIntervalMs });
+
+/** A consumer.logic.ts handler run on the KIP-848 context: it spreads the context, so `kip848` survives. */
+export const lift = <A extends unknown[]>(f: (ctx: ConsumerContext, ...a: A) => Step<ConsumerContext>) =>
+  (ctx: C, ...a: A): Step<C> => f(ctx, ...a) as Step<C>;
+
+const heartbeatRequest = (ctx: C, memberEpoch: number): Effect =>
+  toCoordinator({
+    type: 'ConsumerGroupHeartbeat',
+    from: ctx.name,
+    group: ctx.group,
+    memberId: memberEpoch === JOIN_EPOCH ? '' : ctx.memberId,
+    memberEpoch,
+    topics: ctx.topics,
+    rebalanceTimeoutMs: ctx.config.maxPollIntervalMs,
+    ownedPartitions: memberEpoch === JOIN_EPOCH ? [] : ctx.assignment,
+  });
+
+/** Sends a heartbeat now, or marks one due when a request is already in flight. */
+const heartbeatNow = (ctx: C): Step<C> =>
+  !ctx.heartbeatEnabled
+    ? none(ctx)
+    : ctx.kip848.heartbeatInFlight
+    ? none({ ...ctx, kip848: { ...ctx.kip848, ackDue: true } })
+    : { ctx: { ...ctx, kip848: { ...ctx.kip848, heartbeatInFlight: true, ackDue: false } }, out: [heartbeatRequest(ctx, ctx.generation)] };
+
+// ---------------------------------------------------------------- join, heartbeat, leave
+
+/** Join: a ConsumerGroupHeartbeat with epoch 0; the heartbeat timer starts. */
+export const joinGroup = (ctx: C): Step<C> => {
+  const next: C = { ...ctx, memberId: '', generation: -1, heartbeatEnabled: true, kip848: { ...INITIAL_KIP848, heartbeatInFlight: true } };
+  return { ctx: next, out: [heartbeatRequest(next, JOIN_EPOCH), armHeartbeat(next)] };
+};
+
+/** The heartbeat interval elapsed: heartbeat unless a request is still in flight (one at a time). */
+export const heartbeatTick = (ctx: C): Step<C> => {
+  if (!ctx.heartbeatEnabled) return none(ctx);
+  if (ctx.kip848.heartbeatInFlight) return { ctx, out: [armHeartbeat(ctx)] };
+  const sent = heartbeatNow(ctx);
+  return { ctx: sent.ctx, out: [...sent.out, armHeartbeat(ctx)] };
+};
+
+/**
+ * A heartbeat answer. NONE: adopt the member id and epoch, keep the assignment as the target to
+ * reconcile toward (the first answer of a join is the `Joined` moment). UNKNOWN_MEMBER_ID or
+ * FENCED_MEMBER_EPOCH: fenced; the partitions are lost at the next poll. Other errors: retry on
+ * the next tick.
+ */
+export const heartbeatAnswered = (ctx: C, ev: Res<'ConsumerGroupHeartbeatResponse'>): Step<C> => {
+  if (!ctx.heartbeatEnabled) return none(ctx);
+  const answered: C = { ...ctx, kip848: { ...ctx.kip848, heartbeatInFlight: false } };
+  if (ev.error === 'UNKNOWN_MEMBER_ID' || ev.error === 'FENCED_MEMBER_EPOCH') {
+    return { ctx: { ...answered, generationLost: true, heartbeatEnabled: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }] };
+  }
+  if (ev.error !== 'NONE' || ev.assignment === null) return none(answered);
+  const next: C = {
+    ...answered,
+    memberId: ev.memberId,
+    generation: ev.memberEpoch,
+    kip848: { ...answered.kip848, target: ev.assignment, targetEpoch: ev.memberEpoch },
+  };
+  const out: Effect[] = [];
+  if (ctx.generation < 0) out.push({ type: 'Observe', event: { type: 'Joined', group: ctx.group, generation: ev.memberEpoch, leader: false } });
+  if (!ctx.kip848.ackDue) return { ctx: next, out };
+  const ack = heartbeatNow(next);
+  return { ctx: ack.ctx, out: [...out, ...ack.out] };
+};
+
+/** close(): consumer.logic.ts's leave, with the LeaveGroup replaced by a heartbeat of epoch -1. */
+export const leaveGroup = (ctx: C): Step<C> => {
+  const r = leave(ctx);
+  const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? heartbeatRequest(ctx, LEAVE_EPOCH) : e));
+  return { ctx: { ...(r.ctx as C), kip848: { ...ctx.kip848, heartbeatInFlight: false } }, out };
+};
+
+// ---------------------------------------------------------------- reconciliation (top of poll)
+
+const sameSet = (a: readonly TopicPartition[], b: readonly TopicPartition[]): boolean => a.length === b.length && a.every((tp) => b.includes(tp));
+
+/** The latest target differs from what the member owns. */
+export const needsReconcile = (ctx: C): boolean => !ctx.generationLost && ctx.kip848.target !== null && !sameSet(ctx.kip848.target, ctx.assignment);
+
+/** Reconciling would revoke something (auto-commit policies commit before that, §2.5). */
+export const revokes = (ctx: C): boolean => ctx.kip848.target !== null && ctx.assignment.some((tp) => !(ctx.kip848.target as readonly TopicPartition[]).includes(tp));
+
+const pick = <V>(rec: Readonly<Record<TopicPartition, V>>, keep: readonly TopicPartition[]): Record<TopicPartition, V> => {
+  const r: Record<TopicPartition, V> = {};
+  for (const tp of keep) if (rec[tp] !== undefined) r[tp] = rec[tp];
+  return r;
+};
+
+/**
+ * Revoke what the target no longer has, take what it adds, acknowledge with a heartbeat at once.
+ * Partitions kept keep their positions; new ones are positioned by `fetchAddedOffsets`.
+ */
+export const reconcile = (ctx: C): Step<C> => {
+  const target = ctx.kip848.target ?? ctx.assignment;
+  const kept = ctx.assignment.filter((tp) => target.includes(tp));
+  const revoked = ctx.assignment.filter((tp) => !target.includes(tp));
+  const added = target.filter((tp) => !ctx.assignment.includes(tp));
+  const assignment = [...kept, ...added];
+  const out: Effect[] = [];
+  if (revoked.length > 0) out.push({ type: 'Observe', event: { type: 'Revoked', group: ctx.group, partitions: revoked, reason: 'rebalance' } });
+  if (added.length > 0) out.push({ type: 'Observe', event: { type: 'Assigned', group: ctx.group, generation: ctx.kip848.targetEpoch, partitions: assignment } });
+  const next: C = {
+    ...ctx,
+    assignment,
+    positions: pick(ctx.positions, kept),
+    processed: pick(ctx.processed, kept),
+    store: pick(ctx.store, kept),
+    buffer: ctx.buffer.filter((r) => kept.includes(r.tp)),
+  };
+  const ack = heartbeatNow(next);
+  return { ctx: ack.ctx, out: [...out, ...ack.out] };
+};
+
+/** Owned partitions with no position yet (just assigned). */
+const unpositioned = (ctx: C): TopicPartition[] => ctx.assignment.filter((tp) => ctx.positions[tp] === undefined);
+
+export const hasUnpositioned = (ctx: C): boolean => unpositioned(ctx).length > 0;
+
+export const fetchAddedOffsets = (ctx: C): Step<C> => ({
+  ctx,
+  out: [toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: unpositioned(ctx) })],
+});
+
+/** consumer.logic.ts's `positioned` for the new partitions only; the others keep their positions. */
+export const positionAdded = (ctx: C, ev: Res<'OffsetFetchResponse'>): Step<C> => {
+  const added = unpositioned(ctx);
+  const r = positioned({ ...ctx, assignment: added }, ev);
+  return {
+    ctx: { ...ctx, positions: { ...ctx.positions, ...r.ctx.positions }, processed: { ...ctx.processed, ...r.ctx.processed } },
+    out: r.out,
+  };
+};
+
+/** Fenced: every partition is lost (not revoked: no commit), and the member re-joins with epoch 0. */
+export const loseAndRejoin = (ctx: C): Step<C> => {
+  const out: Effect[] = [];
+  if (ctx.assignment.length > 0) out.push({ type: 'Observe', event: { type: 'Revoked', group: ctx.group, partitions: ctx.assignment, reason: 'lost' } });
+  const join = joinGroup({ ...ctx, ...NOTHING_OWNED, generationLost: false, rejoinNeeded: false });
+  return { ctx: join.ctx, out: [...out, ...join.out] };
+};
+
+// ---------------------------------------------------------------- commits
+
+/**
+ * consumer.logic.ts's commit answers, minus the classic membership reaction: a failed commit asks
+ * the classic member to re-join, while in KIP-848 only heartbeats move membership. The one
+ * exception: UNKNOWN_MEMBER_ID means the member was removed, so it counts as fenced.
+ */
+const keepMembership = (f: (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>) => Step<ConsumerContext>) =>
+  (ctx: C, ev: Res<'OffsetCommitResponse'>): Step<C> => {
+    const r = f(ctx, ev);
+    return {
+      ctx: { ...(r.ctx as C), memberId: ctx.memberId, rejoinNeeded: ctx.rejoinNeeded, generationLost: ctx.generationLost || ev.error === 'UNKNOWN_MEMBER_ID' },
+      out: r.out,
+    };
+  };
+
+export const syncCommitAnswered848 = keepMembership(syncCommitAnswered);
+export const asyncCommitAnswered848 = keepMembership(asyncCommitAnswered);
+
+export const isStaleEpoch = (ev: Res<'OffsetCommitResponse'>): boolean => ev.error === 'STALE_MEMBER_EPOCH';
+
+/** STALE_MEMBER_EPOCH on the awaited commit: record it, then send the same offsets with the latest epoch. */
+export const retryCommit = (ctx: C, ev: Res<'OffsetCommitResponse'>): Step<C> => {
+  const answered = asyncCommitAnswered848(ctx, ev);
+  const again = commitSync(answered.ctx, ev.offsets, ctx.afterCommit);
+  return { ctx: again.ctx as C, out: [...answered.out, ...again.out] };
+};

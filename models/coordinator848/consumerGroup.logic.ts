@@ -1,0 +1,293 @@
+/**
+ * Pure handlers of the KIP-848 consumer-group coordinator (group.protocol=consumer), used by
+ * consumerGroup.machine.ts. Each takes the context and a request and returns the next context plus
+ * the effects (responses, timers, observations); the machine's guards read the derived group state.
+ *
+ * What it models (kafka-protocol.md §3.3, after GroupMetadataManager.consumerGroupHeartbeat and
+ * CurrentAssignmentBuilder):
+ * - one RPC, ConsumerGroupHeartbeat: epoch 0 joins, -1 leaves, otherwise a heartbeat that also
+ *   reports the member's owned partitions;
+ * - the group epoch goes up on every membership change, and the server-side assignor computes the
+ *   target assignment for it at once (so the transient Assigning state is never observable);
+ * - each member reconciles toward the target: partitions it must give up stay counted as its own
+ *   (pending revocation, member epoch *not* bumped) until a heartbeat no longer lists them; a
+ *   partition still held by another member is withheld (unreleased) until that member lets it go,
+ *   is fenced or leaves: one owner per partition at every instant (the "currentPartitionEpoch" map);
+ * - session timeout and the rebalance timeout of a member stuck revoking both remove it;
+ * - OffsetCommit is validated by member epoch only (§1.11, KIP-848 groups).
+ *
+ * Not modelled: static membership, regex subscriptions, rack-aware and sticky (uniform) assignors
+ * (the classic range/roundrobin assignors of models/assignor run server side instead; stickiness
+ * changes how much moves, not the protocol's safety), the previous-epoch tolerance for lost
+ * responses (the simulated network loses no messages), group.consumer.max.size.
+ */
+import { assign } from '../assignor/index.ts';
+import type { CommitError } from '../history.ts';
+import type { Effect, Step } from '../effects.ts';
+import { JOIN_EPOCH, LEAVE_EPOCH, type ConsumerGroupHeartbeatError, type Request, type Response } from '../protocol.ts';
+import type { AssignorName, TopicPartition } from '../types.ts';
+
+/**
+ * Kafka's ConsumerGroupState without Assigning (the target is computed in the same step as the
+ * epoch bump) and Dead (coordinator failover is not simulated for either protocol yet).
+ */
+export type ConsumerGroupStateName = 'Empty' | 'Reconciling' | 'Stable';
+
+/** A member's reconciliation state (Kafka's MemberState, §3.3). */
+export type MemberState = 'STABLE' | 'UNREVOKED_PARTITIONS' | 'UNRELEASED_PARTITIONS';
+
+export interface ConsumerGroupMember {
+  readonly memberId: string;
+  /** The client's name (a consumer incarnation); history events use it. */
+  readonly clientId: string;
+  readonly topics: readonly string[];
+  readonly rebalanceTimeoutMs: number;
+  readonly epoch: number;
+  readonly state: MemberState;
+  /** Partitions it may own at its epoch. */
+  readonly assigned: readonly TopicPartition[];
+  /** Partitions it still owns but must give up; counted as its own until it does. */
+  readonly pendingRevocation: readonly TopicPartition[];
+}
+
+export interface ConsumerGroupContext {
+  readonly group: string;
+  readonly groupEpoch: number;
+  /** The target assignment of groupEpoch (target epoch = group epoch: computed at once). */
+  readonly target: Readonly<Record<string, readonly TopicPartition[]>>;
+  /** Insertion order: join order. */
+  readonly members: Readonly<Record<string, ConsumerGroupMember>>;
+  readonly memberSeq: number;
+  /** group.consumer.session.timeout.ms and heartbeat.interval.ms: server-side in KIP-848 (§2.9). */
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** group.remote.assignor (range stands in for uniform, see the header). */
+  readonly assignor: AssignorName;
+  readonly partitionsPerTopic: Readonly<Record<string, number>>;
+  /** The group epoch last reported Stable, so GroupStable is observed once per epoch. */
+  readonly stableEpoch: number;
+}
+
+export interface ConsumerGroupInput {
+  readonly group: string;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly assignor: AssignorName;
+  readonly partitionsPerTopic: Readonly<Record<string, number>>;
+}
+
+export const initialConsumerGroupContext = (input: ConsumerGroupInput): ConsumerGroupContext => ({
+  ...input,
+  groupEpoch: 0,
+  target: {},
+  members: {},
+  memberSeq: 0,
+  stableEpoch: 0,
+});
+
+type Req<T extends Request['type']> = Extract<Request, { type: T }>;
+
+const send = (to: string, message: Response): Effect => ({ type: 'Send', to, message });
+const sessionTimer = (memberId: string): string => `session:${memberId}`;
+const revocationTimer = (memberId: string): string => `revocation:${memberId}`;
+
+/** The member id a session or revocation timer belongs to, and which of the two it is. */
+export const timerOf = (timer: string): { kind: 'session' | 'revocation'; memberId: string } | null => {
+  const i = timer.indexOf(':');
+  const kind = timer.slice(0, i);
+  return i > 0 && (kind === 'session' || kind === 'revocation') ? { kind, memberId: timer.slice(i + 1) } : null;
+};
+
+const memberList = (ctx: ConsumerGroupContext): ConsumerGroupMember[] => Object.values(ctx.members);
+const owned = (m: ConsumerGroupMember): readonly TopicPartition[] => [...m.assigned, ...m.pendingRevocation];
+
+export const hasMembers = (ctx: ConsumerGroupContext): boolean => memberList(ctx).length > 0;
+
+/** Every member is at the target epoch with nothing to revoke or wait for (ConsumerGroup.maybeUpdateGroupState). */
+export const isReconciled = (ctx: ConsumerGroupContext): boolean =>
+  memberList(ctx).every((m) => m.epoch === ctx.groupEpoch && m.state === 'STABLE');
+
+const observeMember = (ctx: ConsumerGroupContext, m: ConsumerGroupMember): Effect => ({
+  type: 'Observe',
+  event: { type: 'MemberEpochAssigned', group: ctx.group, member: m.clientId, epoch: m.epoch, assigned: m.assigned, pendingRevocation: m.pendingRevocation },
+});
+
+// ---------------------------------------------------------------- target assignment
+
+/** Bumps the group epoch and computes the target assignment for it (§3.3 Epochs). */
+const bumpEpoch = (ctx: ConsumerGroupContext, members: Readonly<Record<string, ConsumerGroupMember>>): Step<ConsumerGroupContext> => {
+  const list = Object.values(members);
+  const target = list.length === 0 ? {} : assign(ctx.assignor, list.map((m) => ({ memberId: m.memberId, topics: m.topics })), ctx.partitionsPerTopic);
+  return {
+    ctx: { ...ctx, members, groupEpoch: ctx.groupEpoch + 1, target },
+    out: [{ type: 'Observe', event: { type: 'RebalanceStarted', group: ctx.group, generation: ctx.groupEpoch } }],
+  };
+};
+
+/** Partitions some member other than `memberId` owns (assigned or pending revocation). */
+export const ownedByOthers = (ctx: ConsumerGroupContext, memberId: string): ReadonlySet<TopicPartition> => {
+  const s = new Set<TopicPartition>();
+  for (const m of memberList(ctx)) if (m.memberId !== memberId) for (const tp of owned(m)) s.add(tp);
+  return s;
+};
+
+/**
+ * CurrentAssignmentBuilder.computeNextAssignment: keep current ∩ target; what is no longer in the
+ * target must be revoked first, at the old epoch; otherwise the member moves to the target epoch
+ * with the target partitions nobody else owns, and waits (UNRELEASED_PARTITIONS) for the rest.
+ * `taken` is the set of partitions other members still own; `ownedNow` what the member's heartbeat
+ * reported (a partition it no longer reports needs no revocation).
+ */
+export const nextAssignment = (
+  m: ConsumerGroupMember,
+  targetEpoch: number,
+  target: readonly TopicPartition[],
+  taken: ReadonlySet<TopicPartition>,
+  ownedNow: readonly TopicPartition[],
+): ConsumerGroupMember => {
+  const kept = m.assigned.filter((tp) => target.includes(tp));
+  const revoke = m.assigned.filter((tp) => !target.includes(tp));
+  if (revoke.some((tp) => ownedNow.includes(tp))) return { ...m, state: 'UNREVOKED_PARTITIONS', assigned: kept, pendingRevocation: revoke };
+  const free = target.filter((tp) => !kept.includes(tp) && !taken.has(tp));
+  const unreleased = target.some((tp) => !kept.includes(tp) && taken.has(tp));
+  return { ...m, epoch: targetEpoch, state: unreleased ? 'UNRELEASED_PARTITIONS' : 'STABLE', assigned: [...kept, ...free], pendingRevocation: [] };
+};
+
+/** Reconciles one member after a heartbeat that reported `ownedNow` (CurrentAssignmentBuilder.build). */
+const reconcile = (ctx: ConsumerGroupContext, m: ConsumerGroupMember, ownedNow: readonly TopicPartition[], grant: NextAssignment): ConsumerGroupMember => {
+  const target = ctx.target[m.memberId] ?? [];
+  switch (m.state) {
+    case 'STABLE':
+      return m.epoch === ctx.groupEpoch ? m : grant(m, ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId), ownedNow);
+    case 'UNREVOKED_PARTITIONS':
+      // Revoked once the heartbeat no longer lists any partition pending revocation; the member
+      // then moves on from epoch + 1 (to the target epoch unless it must revoke again).
+      if (m.pendingRevocation.some((tp) => ownedNow.includes(tp))) return m;
+      return grant({ ...m, epoch: m.epoch + 1, pendingRevocation: [] }, ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId), ownedNow);
+    case 'UNRELEASED_PARTITIONS':
+      return grant(m, ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId), ownedNow);
+  }
+};
+
+/** The reconciliation step, replaceable by bug-zoo variants. */
+export type NextAssignment = typeof nextAssignment;
+
+// ---------------------------------------------------------------- ConsumerGroupHeartbeat
+
+const heartbeatResponse = (ctx: ConsumerGroupContext, to: string, error: ConsumerGroupHeartbeatError, m: ConsumerGroupMember | null, memberId = m?.memberId ?? ''): Effect =>
+  send(to, {
+    type: 'ConsumerGroupHeartbeatResponse',
+    to,
+    error,
+    memberId,
+    memberEpoch: m?.epoch ?? LEAVE_EPOCH,
+    heartbeatIntervalMs: ctx.heartbeatIntervalMs,
+    assignment: m === null ? null : m.assigned,
+  });
+
+/** Sets a member's record and keeps the revocation timer in step with its state. */
+const updateMember = (ctx: ConsumerGroupContext, before: ConsumerGroupMember | undefined, m: ConsumerGroupMember): Step<ConsumerGroupContext> => {
+  const out: Effect[] = [];
+  const changed = before === undefined || before.epoch !== m.epoch || before.assigned.join() !== m.assigned.join() || before.pendingRevocation.join() !== m.pendingRevocation.join();
+  if (changed) out.push(observeMember(ctx, m));
+  const wasRevoking = before?.state === 'UNREVOKED_PARTITIONS';
+  if (m.state === 'UNREVOKED_PARTITIONS' && !wasRevoking) out.push({ type: 'SetTimer', timer: revocationTimer(m.memberId), delayMs: m.rebalanceTimeoutMs });
+  if (m.state !== 'UNREVOKED_PARTITIONS' && wasRevoking) out.push({ type: 'CancelTimer', timer: revocationTimer(m.memberId) });
+  return { ctx: { ...ctx, members: { ...ctx.members, [m.memberId]: m } }, out };
+};
+
+/** A member joins with epoch 0: it gets an id, the group epoch goes up and it reconciles at once. */
+const join = (ctx: ConsumerGroupContext, req: Req<'ConsumerGroupHeartbeat'>, grant: NextAssignment): Step<ConsumerGroupContext> => {
+  const memberId = `${req.from}~${ctx.memberSeq + 1}`;
+  const fresh: ConsumerGroupMember = { memberId, clientId: req.from, topics: req.topics, rebalanceTimeoutMs: req.rebalanceTimeoutMs, epoch: JOIN_EPOCH, state: 'STABLE', assigned: [], pendingRevocation: [] };
+  const bumped = bumpEpoch({ ...ctx, memberSeq: ctx.memberSeq + 1 }, { ...ctx.members, [memberId]: fresh });
+  const m = reconcile(bumped.ctx, fresh, [], grant);
+  const updated = updateMember(bumped.ctx, undefined, m);
+  return {
+    ctx: updated.ctx,
+    out: [...bumped.out, ...updated.out, heartbeatResponse(updated.ctx, req.from, 'NONE', m), { type: 'SetTimer', timer: sessionTimer(memberId), delayMs: ctx.sessionTimeoutMs }],
+  };
+};
+
+/** Removes a member: its partitions are free at once, the group epoch goes up (consumerGroupFenceMember). */
+export const removeMember = (ctx: ConsumerGroupContext, memberId: string, reason: 'leave' | 'session-timeout' | 'revocation-timeout'): Step<ConsumerGroupContext> => {
+  const m = ctx.members[memberId];
+  if (m === undefined) return { ctx, out: [] };
+  const members = { ...ctx.members };
+  delete members[memberId];
+  const bumped = bumpEpoch(ctx, members);
+  return {
+    ctx: bumped.ctx,
+    out: [
+      { type: 'CancelTimer', timer: sessionTimer(memberId) },
+      { type: 'CancelTimer', timer: revocationTimer(memberId) },
+      { type: 'Observe', event: { type: 'MemberRemoved', group: ctx.group, member: m.clientId, reason } },
+      ...bumped.out,
+    ],
+  };
+};
+
+/**
+ * ConsumerGroupHeartbeat (§3.3): join, leave, or heartbeat. A heartbeat from an unknown member
+ * gets UNKNOWN_MEMBER_ID; one whose epoch is not the member's gets FENCED_MEMBER_EPOCH
+ * (throwIfConsumerGroupMemberEpochIsInvalid); otherwise the session is refreshed and the member
+ * reconciles with the partitions it reports owning.
+ */
+export const consumerGroupHeartbeat = (ctx: ConsumerGroupContext, req: Req<'ConsumerGroupHeartbeat'>, grant: NextAssignment = nextAssignment): Step<ConsumerGroupContext> => {
+  if (req.memberEpoch === JOIN_EPOCH) return join(ctx, req, grant);
+  const m = ctx.members[req.memberId];
+  if (req.memberEpoch === LEAVE_EPOCH) {
+    const removed = removeMember(ctx, req.memberId, 'leave');
+    return { ctx: removed.ctx, out: [...removed.out, heartbeatResponse(ctx, req.from, m === undefined ? 'UNKNOWN_MEMBER_ID' : 'NONE', null, req.memberId)] };
+  }
+  if (m === undefined) return { ctx, out: [heartbeatResponse(ctx, req.from, 'UNKNOWN_MEMBER_ID', null, req.memberId)] };
+  if (req.memberEpoch !== m.epoch) return { ctx, out: [heartbeatResponse(ctx, req.from, 'FENCED_MEMBER_EPOCH', null, req.memberId)] };
+  const next = reconcile(ctx, m, req.ownedPartitions, grant);
+  const updated = updateMember(ctx, m, next);
+  return {
+    ctx: updated.ctx,
+    out: [...updated.out, heartbeatResponse(updated.ctx, req.from, 'NONE', next), { type: 'SetTimer', timer: sessionTimer(m.memberId), delayMs: ctx.sessionTimeoutMs }],
+  };
+};
+
+/** A session or revocation timer fired: the member is fenced and removed (§3.3 Timeouts). */
+export const memberTimerFired = (ctx: ConsumerGroupContext, timer: string): Step<ConsumerGroupContext> => {
+  const t = timerOf(timer);
+  if (t === null) return { ctx, out: [] };
+  return removeMember(ctx, t.memberId, t.kind === 'session' ? 'session-timeout' : 'revocation-timeout');
+};
+
+/** Entering Stable: every member holds its target; observed once per group epoch. */
+export const groupStable = (ctx: ConsumerGroupContext): Step<ConsumerGroupContext> => {
+  if (ctx.stableEpoch === ctx.groupEpoch) return { ctx, out: [] };
+  const assignment: Record<string, readonly TopicPartition[]> = {};
+  for (const m of memberList(ctx)) assignment[m.clientId] = m.assigned;
+  return {
+    ctx: { ...ctx, stableEpoch: ctx.groupEpoch },
+    out: [{ type: 'Observe', event: { type: 'GroupStable', group: ctx.group, generation: ctx.groupEpoch, assignment } }],
+  };
+};
+
+// ---------------------------------------------------------------- OffsetCommit (§1.11, KIP-848 groups)
+
+/** ConsumerGroup.validateOffsetCommit: the member epoch is all that is checked (§1.11, §1.12). */
+export const validateOffsetCommit = (ctx: ConsumerGroupContext, req: Req<'OffsetCommit'>): CommitError => {
+  if (req.generation < 0 && !hasMembers(ctx)) return 'NONE';
+  const m = ctx.members[req.memberId];
+  if (m === undefined) return 'UNKNOWN_MEMBER_ID';
+  return req.generation === m.epoch ? 'NONE' : 'STALE_MEMBER_EPOCH';
+};
+
+export const offsetCommit = (ctx: ConsumerGroupContext, req: Req<'OffsetCommit'>, validate: typeof validateOffsetCommit = validateOffsetCommit): Step<ConsumerGroupContext> => {
+  const error = validate(ctx, req);
+  const out: Effect[] = [];
+  if (error === 'NONE') {
+    out.push({ type: 'StoreOffsets', group: ctx.group, offsets: req.offsets });
+    out.push({
+      type: 'Observe',
+      event: { type: 'OffsetsStored', group: ctx.group, member: ctx.members[req.memberId]?.clientId ?? req.from, generation: req.generation, offsets: req.offsets },
+    });
+  }
+  out.push(send(req.from, { type: 'OffsetCommitResponse', to: req.from, error, generation: req.generation, offsets: req.offsets, seq: req.seq }));
+  return { ctx, out };
+};
