@@ -253,6 +253,32 @@ export class PartitionedLog {
     return [...this.offsets.keys()].sort();
   }
 
+  /** An independent copy (records are frozen and shared; the partition index points at the copy's arrays). */
+  clone(): PartitionedLog {
+    const copy = new PartitionedLog([], this.recordBytes);
+    for (const s of this.specs) copy.specs.push({ ...s });
+    for (const [topic, partitions] of this.logs) {
+      copy.logs.set(topic, partitions.map((p) => p.slice()));
+      copy.index(topic);
+    }
+    for (const [group, store] of this.offsets) copy.offsets.set(group, new Map(store));
+    return copy;
+  }
+
+  /**
+   * A compact canonical text of the contents: per partition the keys and values of its records,
+   * then each group's committed offsets (groups sorted, partitions in order).
+   */
+  canonical(): string {
+    const out: string[] = [];
+    for (const [topic, partitions] of this.logs) partitions.forEach((records, p) => out.push(`${topic}-${p}:${records.map((r) => `${r.key}=${r.value}`).join(',')}`));
+    for (const group of this.groups()) {
+      const store = this.offsets.get(group) as Map<TopicPartition, number>;
+      out.push(`@${group}:${this.allPartitions().map((tp) => store.get(tp) ?? '').join(',')}`);
+    }
+    return out.join(';');
+  }
+
   toJSON(): PartitionedLogJSON {
     const records: Record<TopicPartition, LogRecord[]> = {};
     for (const tp of this.allPartitions()) records[tp] = this.partition(tp).map((r) => ({ ...r }));

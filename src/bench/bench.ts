@@ -24,6 +24,7 @@ import {
   type SimThroughput,
 } from './measure.ts';
 import { renderText } from './report.ts';
+import { exploreThroughput, type ExploreBench } from './exploreBench.ts';
 import { progress, progressDone, type Rate } from './timing.ts';
 
 export interface BenchResult {
@@ -39,6 +40,8 @@ export interface BenchResult {
   /** Mean commands per scenario of the check's row (from its simulator corpus). */
   readonly commandsPerRunOfCheckRow: number;
   readonly firstCounterexamples: readonly FirstCounterexample[];
+  /** The exhaustive BFS against its naive baseline (src/bench/exploreBench.ts). */
+  readonly explore: ExploreBench;
   readonly totalMs: number;
   /** os.loadavg() when the bench started (the machine may be shared: absolute rates are noisy). */
   readonly loadavg: readonly number[];
@@ -87,6 +90,8 @@ export const runBench = (params: BenchParams): Omit<BenchResult, 'multiCore'> =>
   progress(`check throughput: ${params.checkRow}`);
   const check = checkThroughput(params);
   const firstCounterexamples = allFirstCounterexamples(params);
+  progress('exhaustive search: fingerprinted BFS and the naive Map-of-JSON baseline');
+  const explore = exploreThroughput(params.exploreStates, params.exploreRepeats);
   progressDone();
   return {
     packageVersion: versionAt('../../package.json'),
@@ -100,6 +105,7 @@ export const runBench = (params: BenchParams): Omit<BenchResult, 'multiCore'> =>
     check,
     commandsPerRunOfCheckRow: simulator.find((s) => s.row === params.checkRow)?.commandsPerRun ?? Number.NaN,
     firstCounterexamples,
+    explore,
     totalMs: performance.now() - t0,
     loadavg,
   };

@@ -31,6 +31,9 @@ export interface BenchParams {
   readonly ttfRuns: number;
   /** Also shrink one counterexample per cell (skipped by --quick: shrinking dominates its time). */
   readonly shrink: boolean;
+  /** State budget and repeats of the exhaustive-search section. */
+  readonly exploreStates: number;
+  readonly exploreRepeats: number;
 }
 
 export const paramsFor = (quick: boolean): BenchParams => ({
@@ -45,6 +48,8 @@ export const paramsFor = (quick: boolean): BenchParams => ({
   ttfSeeds: quick ? [1, 2, 3] : [1, 2, 3, 4, 5, 6, 7],
   ttfRuns: quick ? 100 : 300,
   shrink: !quick,
+  exploreStates: quick ? 3000 : 10_000,
+  exploreRepeats: quick ? 1 : 3,
 });
 
 /**

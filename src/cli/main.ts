@@ -4,7 +4,7 @@
  * expectation is met (or a replay reproduces), 1 when one is broken, 2 on bad input or when
  * the run could not decide.
  *
- * Subcommands: check, replay, check-history, bench; each has --help. Output that is data has
+ * Subcommands: check, explore, replay, check-history, bench; each has --help. Output that is data has
  * --json. Colours only when both stdout and stderr are terminals (see `colours` below).
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -20,6 +20,7 @@ import { parseShard } from '../check/parallel.ts';
 import { runCheckHistory } from './checkHistory.ts';
 import { REPLAY_TARGETS, runRealTargetReplay, runReplay, type ReplayTarget } from './replay.ts';
 import { runReport } from './report.ts';
+import { runExplore } from './explore.ts';
 
 /**
  * Whether to colour. picocolors alone also colours whenever CI is set (even into a pipe or a
@@ -103,6 +104,59 @@ program
       shard: opts.shard === undefined ? undefined : parseShardOption(opts.shard),
     });
   });
+
+program
+  .command('explore')
+  .description('exhaustive bounded breadth-first search of one configuration over a small scope: shortest counterexamples')
+  .option('--row <id>', 'configuration of the guarantee matrix', 'batch')
+  .option('--config <file>', 'JSON simulation config to use as the base instead of the built-in default')
+  .option('--members <n>', 'member slots of every group', int('--members', 1))
+  .option('--partitions <n>', 'partitions of every topic', int('--partitions', 1))
+  .option('--records <n>', 'records the scope may produce (one per Produce)', int('--records', 0))
+  .option('--crashes <n>', 'Crash commands allowed (default 1 when the configuration has faults)', int('--crashes', 0))
+  .option('--pauses <n>', 'Pause commands allowed', int('--pauses', 0))
+  .option('--pause-ms <n>', 'length of a Pause (default: session timeout + 1 s)', int('--pause-ms', 1))
+  .option('--leaves <n>', 'Leave commands allowed', int('--leaves', 0))
+  .option('--restarts <n>', 'Start commands beyond one per slot (default: --crashes)', int('--restarts', 0))
+  .option('--depth <n>', 'bound on the steps of a path', int('--depth', 1))
+  .option('--states <n>', 'bound on distinct states', int('--states', 1))
+  .option('--no-symmetry', 'do not canonicalise over interchangeable member slots')
+  .option('--invariants <names>', 'comma-separated invariants to look for (default: every screened one; with --stop, the ones the configuration fails)')
+  .option('--stop', 'stop once every looked-for invariant has a counterexample')
+  .option('--out <dir>', 'directory for counterexamples/explore--<row>--<invariant>.json', 'reports')
+  .option('--json', 'print the result as JSON')
+  .addHelpText('after', `${EXIT_CODES}\nExample: groupcheck explore --row before-process --members 1 --partitions 1 --records 1 --stop`)
+  .action(
+    (opts: {
+      row: string;
+      config?: string;
+      members?: number;
+      partitions?: number;
+      records?: number;
+      crashes?: number;
+      pauses?: number;
+      pauseMs?: number;
+      leaves?: number;
+      restarts?: number;
+      depth?: number;
+      states?: number;
+      symmetry: boolean;
+      invariants?: string;
+      stop?: boolean;
+      out: string;
+      json?: boolean;
+    }) => {
+      const { config, invariants, stop, out, json, ...scope } = opts;
+      process.exitCode = runExplore({
+        ...scope,
+        base: config === undefined ? undefined : readConfig(config),
+        invariants: invariants === undefined ? undefined : list(invariants),
+        stop: stop === true,
+        outDir: out,
+        json: json === true,
+      });
+    },
+  );
 
 program
   .command('report')

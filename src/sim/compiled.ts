@@ -215,7 +215,14 @@ export class CompiledActor<C = unknown> {
     private readonly m: CompiledMachine,
     input: unknown,
     private readonly coverage: Coverage | null = null,
+    /** Start in this state and context instead of the initial ones (a clone). */
+    from?: { readonly def: StateDef; readonly ctx: Ctx },
   ) {
+    if (from !== undefined) {
+      this.def = from.def;
+      this.ctx = from.ctx;
+      return;
+    }
     this.def = m.states.get(m.initial) as StateDef;
     coverage?.states.add(m.initial);
     this.ctx = m.context(input);
@@ -244,6 +251,11 @@ export class CompiledActor<C = unknown> {
 
   /** Nothing to release: the simulator's runner interface. */
   stop(): void {}
+
+  /** A copy in the same state: the context is immutable, so both share it until one steps. */
+  clone(): CompiledActor<C> {
+    return new CompiledActor<C>(this.m, undefined, this.coverage, { def: this.def, ctx: this.ctx });
+  }
 
   /** Processes one event (a macrostep) and returns the effects it emitted, in order. */
   send(event: Ev): Effect[] {

@@ -86,7 +86,11 @@ interface Runner<C, E> {
   send(event: E): Effect[];
   matches(state: string): boolean;
   readonly context: C;
+  /** The current state's name (flat machines). */
+  readonly value: string;
   stop(): void;
+  /** An independent copy in the same state (compiled machines only: their contexts are immutable and shared). */
+  clone(): Runner<C, E>;
 }
 
 const xstateRunner = <C, E>(machine: AnyStateMachine, input: unknown): Runner<C, E> => {
@@ -106,7 +110,13 @@ const xstateRunner = <C, E>(machine: AnyStateMachine, input: unknown): Runner<C,
     get context() {
       return actor.getSnapshot().context as C;
     },
+    get value() {
+      return JSON.stringify(actor.getSnapshot().value);
+    },
     stop: () => actor.stop(),
+    clone: () => {
+      throw new Error('only the compiled stepper can clone a running machine (GROUPCHECK_STEPPER=xstate cannot explore)');
+    },
   };
 };
 
@@ -118,7 +128,7 @@ const runner = <C, E>(machine: AnyStateMachine, input: unknown, stepper: Stepper
     cov = coverage.get(c.id) ?? { states: new Set(), transitions: new Set() };
     coverage.set(c.id, cov);
   }
-  // The compiled actor is a Runner itself (no wrapper on the hot path).
+  // The compiled actor is a Runner itself (no wrapper on the hot path; its clone() too).
   return new CompiledActor<C>(c, input, cov) as unknown as Runner<C, E>;
 };
 
@@ -715,6 +725,15 @@ export class Simulation {
     }
   }
 
+  /**
+   * runFor's rule, for the step-level API: no message in flight would be older than
+   * networkDelayMaxMs if the clock moved to `until` (deliverable() is oldest head first).
+   */
+  private inFlightAllows(open: readonly Channel[], until: number): boolean {
+    const oldest = open.length === 0 ? Infinity : ((open[0] as Channel).queue[0] as InFlight).sentAt;
+    return oldest + this.config.networkDelayMaxMs >= until;
+  }
+
   private fire(): void {
     const t = this.timers.pop();
     if (t === undefined) return;
@@ -827,6 +846,175 @@ export class Simulation {
       for (const t of g.topics) for (const tp of this.log.partitionsOf(t)) if (!owned.has(tp)) return false;
     }
     return true;
+  }
+
+  // ------------------------------------------------------------------ step-level API (src/explore)
+  //
+  // The exhaustive search (src/explore/bfs.ts) drives this same simulator one step at a time:
+  // deliver the head of one open channel, fire the next timer, or apply a command, and clones
+  // the world to branch. The rules are runFor's: a delivery picks among the open channels
+  // (oldest head first), the clock moves only to the next timer and only if no message in
+  // flight would then be older than networkDelayMaxMs, and a command may come only when no
+  // timer is due (as between two Waits), so every explored path is a commands + choices run.
+
+  /** How many channels may deliver now; deliverNth(k) takes one of them, oldest head first. */
+  deliveries(): number {
+    return this.deliverable().length;
+  }
+
+  deliverNth(k: number): void {
+    const ch = this.deliverable()[k];
+    if (ch === undefined) throw new Error(`deliverNth(${k}): only ${this.deliverable().length} channel(s) are open`);
+    this.deliver(ch);
+  }
+
+  /** The time of the next live timer, if any. */
+  nextTimerAt(): number | undefined {
+    return this.timers.peek()?.at;
+  }
+
+  /** Oldest send time among the heads of the open channels (Infinity when none is open). */
+  oldestInFlightMs(): number {
+    return this.deliverable().reduce((mn, ch) => Math.min(mn, (ch.queue[0] as InFlight).sentAt), Infinity);
+  }
+
+  /** Whether runFor could move the clock to the next timer now. */
+  mayFire(): boolean {
+    const next = this.timers.peek();
+    if (next === undefined) return false;
+    const open = this.deliverable();
+    return open.length === 0 || this.inFlightAllows(open, next.at);
+  }
+
+  fireNext(): void {
+    if (!this.mayFire()) throw new Error('fireNext: no timer may fire now');
+    this.fire();
+  }
+
+  /**
+   * runFor could end a wait here: no timer is due at or before now, and no open channel holds
+   * a message older than networkDelayMaxMs (one to a process that was paused may be). A
+   * command may be applied only then.
+   */
+  quiet(): boolean {
+    const next = this.timers.peek();
+    if (next !== undefined && next.at <= this.now) return false;
+    const open = this.deliverable();
+    return open.length === 0 || this.inFlightAllows(open, this.now);
+  }
+
+  /** Whether the process in a slot is running (alive), and whether it is leaving or paused. */
+  slotState(slot: number): 'down' | 'running' | 'leaving' | 'paused' {
+    const p = this.running(slot);
+    if (p === undefined) return 'down';
+    return p.leaving ? 'leaving' : p.pausedUntil > this.now ? 'paused' : 'running';
+  }
+
+  /**
+   * An independent copy of the world (compiled stepper, no PCT). Machine contexts, records,
+   * messages, parked fetches and persisted group snapshots are immutable and shared; the
+   * containers holding them are copied, and so are processes, channels (rebound to the copy's
+   * processes) and timer entries (they carry a mutable flag). The copy starts with an empty
+   * history: the caller keeps what happened so far.
+   */
+  clone(): Simulation {
+    if (this.pct !== null) throw new Error('a PCT-scheduled simulation cannot be cloned');
+    const processes = new Map<string, Process>();
+    // A dead process is never changed again, so it is shared.
+    for (const [name, p] of this.processes) processes.set(name, p.alive ? { ...p, actor: p.actor.clone(), leader: p.leader.clone() } : p);
+    // Only channels with messages in flight: send() recreates the others on demand (deliverable()
+    // orders by sequence number, not by channel creation).
+    const channels: Channel[] = [];
+    const channelIndex = new Map<string, Map<string, Channel>>();
+    for (const ch of this.channels) {
+      if (ch.queue.length === 0) continue;
+      const copy: Channel = { from: ch.from, to: ch.to, dest: ch.dest === undefined ? undefined : processes.get(ch.to), queue: ch.queue.slice() };
+      channels.push(copy);
+      let byTo = channelIndex.get(ch.from);
+      if (byTo === undefined) {
+        byTo = new Map();
+        channelIndex.set(ch.from, byTo);
+      }
+      byTo.set(ch.to, copy);
+    }
+    const coordinators = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
+    for (const [g, a] of this.coordinators) coordinators.set(g, a.clone());
+    const retired = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
+    for (const [k, a] of this.retired) retired.set(k, a.clone());
+    const copy = Object.create(Simulation.prototype) as Simulation;
+    // Every field of the class, in declaration order (the constructor's parameters last).
+    const fields: { [K in keyof Simulation]?: unknown } & Record<string, unknown> = {
+      history: [],
+      log: this.log.clone(),
+      now: this.now,
+      timers: this.timers.clone(),
+      channels,
+      channelIndex,
+      msgSeq: this.msgSeq,
+      processes,
+      slotIncarnations: this.slotIncarnations.slice(),
+      slotCurrent: this.slotCurrent.map((p) => (p === undefined ? undefined : processes.get(p.name))),
+      coordinators,
+      coordinatorNode: new Map(this.coordinatorNode),
+      retired,
+      persisted: new Map(this.persisted),
+      nodeSeq: this.nodeSeq,
+      pendingDrops: new Map(this.pendingDrops),
+      pendingDropCount: this.pendingDropCount,
+      parked: new Map(this.parked),
+      slots: this.slots,
+      choiceIndex: this.choiceIndex,
+      pct: null,
+      events: this.events,
+      messages: this.messages,
+      valueSeq: this.valueSeq,
+      partitionsAdded: this.partitionsAdded,
+      config: this.config,
+      choices: this.choices,
+      machines: this.machines,
+      stepper: this.stepper,
+      coverage: this.coverage,
+    };
+    Object.assign(copy, fields);
+    return copy;
+  }
+
+  /**
+   * A canonical text of everything that decides the world's future: per slot (one string each,
+   * so that symmetry reduction can permute them) its incarnation and, if running, its flags and
+   * machines; then live processes no slot holds any more (static members' zombies), the
+   * coordinators (current, node, retired, persisted snapshots), every message in flight in send
+   * order with its age, the live timers in firing order relative to now, parked fetches, pending
+   * drops, the log and committed offsets. Absolute time, message sequence numbers and counters
+   * are left out (the future depends only on their order and on durations), and so is the
+   * history. `json` encodes an immutable value (a cache keyed by object identity makes the
+   * shared contexts of clones cheap).
+   */
+  canonical(json: (v: object) => string): { readonly slots: string[]; readonly rest: string } {
+    const now = this.now;
+    const proc = (p: Process): string =>
+      `${p.name}|${p.pausedUntil > now ? p.pausedUntil - now : 0}${p.leaving ? 'L' : ''}|${p.stalledUntil > now ? p.stalledUntil - now : 0}|${p.coordinator}|${p.actor.value}|${json(p.actor.context as object)}|${p.leader.value}|${json(p.leader.context as object)}`;
+    const slots: string[] = [];
+    for (let s = 0; s < this.slots.length; s++) {
+      const p = this.running(s);
+      const inc = this.slotIncarnations[s] ?? 0;
+      slots.push(p === undefined ? `${inc}` : `${inc}|${proc(p)}`);
+    }
+    const out: string[] = [];
+    for (const p of this.processes.values()) if (p.alive && this.slotCurrent[p.slot] !== p) out.push(`Z${proc(p)}`);
+    for (const [g, a] of this.coordinators) out.push(`G${g}`, a.value, json(a.context as object));
+    for (const [g, node] of this.coordinatorNode) out.push(`N${g}@${node}`);
+    for (const [k, a] of this.retired) out.push(`R${k}`, a.value, json(a.context as object));
+    for (const [g, snap] of this.persisted) out.push(`S${g}`, json(snap));
+    const inFlight: { ch: Channel; m: InFlight }[] = [];
+    for (const ch of this.channels) for (const m of ch.queue) inFlight.push({ ch, m });
+    inFlight.sort((a, b) => a.m.seq - b.m.seq);
+    for (const { ch, m } of inFlight) out.push(`M${ch.from}>${ch.to}@${now - m.sentAt}`, json(m.message));
+    for (const t of this.timers.liveInOrder()) out.push(`T${t.owner}/${t.name}@${t.at - now}`);
+    for (const f of this.parked.values()) out.push(`F${f.timer}`, json(f.req));
+    for (const [type, n] of this.pendingDrops) out.push(`D${type}x${n}`);
+    out.push(`V${this.valueSeq}`, `K${this.nodeSeq}${this.partitionsAdded ? '+' : ''}`, this.log.canonical());
+    return { slots, rest: out.join('|') };
   }
 
   stats(applied: readonly boolean[]): RunStats {

@@ -84,6 +84,37 @@ export class TimerQueue {
     this.set(entry.owner, entry.name, at);
   }
 
+  /**
+   * An independent copy. Entries carry a mutable `dead` flag, so the copy gets fresh entries
+   * (live ones only, same due times and arming order, so it fires exactly as this queue would).
+   */
+  clone(): TimerQueue {
+    const copy = new TimerQueue();
+    // Only the live entries, sorted: an ascending array is a valid heap.
+    for (const e of this.liveEntries()) {
+      const fresh: Entry = { at: e.at, seq: e.seq, owner: e.owner, name: e.name, dead: false };
+      copy.heap.push(fresh);
+      let byName = copy.live.get(e.owner);
+      if (byName === undefined) {
+        byName = new Map();
+        copy.live.set(e.owner, byName);
+      }
+      byName.set(e.name, fresh);
+    }
+    copy.seq = this.seq;
+    copy.count = this.count;
+    return copy;
+  }
+
+  /** The live timers in firing order (due time, then arming order). */
+  liveInOrder(): TimerEntry[] {
+    return this.liveEntries();
+  }
+
+  private liveEntries(): Entry[] {
+    return this.heap.filter((e) => !e.dead).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  }
+
   get size(): number {
     return this.count;
   }

@@ -1,0 +1,313 @@
+/**
+ * Exhaustive bounded breadth-first search over one scope (issue #7, item 2).
+ *
+ * States are worlds of the one simulator (src/sim/simulate.ts, stepped one delivery, timer or
+ * command at a time and cloned to branch) plus the monitors' small states and the remaining
+ * budgets. The visited set keeps 64-bit fingerprints of each state's canonical text
+ * (fingerprint.ts), canonicalised over interchangeable member slots where that is sound
+ * (symmetry.ts); each new state keeps a parent pointer and the step that reached it, so a
+ * path is rebuilt from the root. Breadth-first order makes the first confirmed path of each
+ * invariant a shortest one (in steps) within the scope.
+ *
+ * Invariants: monitors (monitor.ts) screen each new state; each suspect is confirmed by
+ * running its path through `simulate` (with the quiescence tail) and judging the full history
+ * with the real invariant (properties/invariants). Only confirmed violations are reported.
+ */
+import type { HistoryEvent } from '../../models/history.ts';
+import type { Command } from '../sim/command.ts';
+import { slotTable } from '../sim/config.ts';
+import { machinesFor } from '../../models/zoo.ts';
+import { Simulation, simulate } from '../sim/simulate.ts';
+import { checkInvariant } from '../check/checkHistory.ts';
+import type { CheckContext, Violation } from '../check/invariant.ts';
+import { INVARIANTS, invariantByName } from '../../properties/invariants/index.ts';
+import { FingerprintSet, IntColumn, fingerprint } from './fingerprint.ts';
+import { faultTailMonitor, ledgerMonitor, type MonitorContext, type PathMonitor } from './monitor.ts';
+import { decodeStep, describeStep, encodeStep, pathToScenario, applyStep, type Step } from './path.ts';
+import { produceAlphabet, type Budgets, type Scope } from './scope.ts';
+import { renameSlots, symmetricKey, symmetryPermutations } from './symmetry.ts';
+
+/** The default screens: the ledger, and every invariant after each fault. */
+export const DEFAULT_MONITORS: readonly PathMonitor[] = [ledgerMonitor as PathMonitor, faultTailMonitor(INVARIANTS.map((i) => i.name)) as PathMonitor];
+
+export interface ExploreOptions {
+  /** Invariants to look for (default: every one a monitor screens). */
+  readonly invariants?: readonly string[];
+  /** Default DEFAULT_MONITORS. */
+  readonly monitors?: readonly PathMonitor[];
+  readonly check?: CheckContext;
+  /** Stop once every looked-for invariant has a confirmed counterexample. */
+  readonly stopWhenFound?: boolean;
+  /** Bound on confirmation runs per invariant (each is a full simulate). */
+  readonly confirmMax?: number;
+  readonly onLevel?: (depth: number, states: number) => void;
+  /**
+   * The benchmark's naive baseline (xstate/graph style): the visited set is a Map keyed by the
+   * full JSON text of each state (no fingerprints, no cache of encoded values, no symmetry).
+   */
+  readonly naive?: boolean;
+}
+
+export interface ExploreCounterexample {
+  readonly invariant: string;
+  /** Steps of the path (the quiescence tail of the confirming run not counted). */
+  readonly depth: number;
+  readonly steps: readonly string[];
+  readonly commands: readonly Command[];
+  readonly choices: readonly number[];
+  readonly exact: boolean;
+  readonly violations: readonly Violation[];
+}
+
+export interface ExploreResult {
+  readonly states: number;
+  readonly transitions: number;
+  /** Steps of the deepest distinct state found. */
+  readonly depth: number;
+  /** Every state within the depth bound was expanded (no state budget cut). */
+  readonly exhausted: boolean;
+  /** Some state at the depth bound still had successors. */
+  readonly depthBounded: boolean;
+  readonly elapsedMs: number;
+  readonly statesPerSecond: number;
+  /**
+   * Bytes per distinct state of the visited set, parent pointers and step codes (typed arrays:
+   * exact; naive: estimated as key characters plus 80 bytes per Map entry and its record).
+   */
+  readonly bytesPerState: number;
+  /** Largest number of worlds held at once (two BFS levels). */
+  readonly frontierPeak: number;
+  readonly symmetryPermutations: number;
+  readonly invariants: readonly string[];
+  readonly suspects: Readonly<Record<string, number>>;
+  readonly confirmations: Readonly<Record<string, number>>;
+  /** Invariants whose confirmations hit confirmMax: not every suspect was checked. */
+  readonly unconfirmed: readonly string[];
+  readonly counterexamples: readonly ExploreCounterexample[];
+}
+
+interface Node {
+  readonly id: number;
+  readonly sim: Simulation;
+  readonly monitors: readonly unknown[];
+  readonly budgets: Budgets;
+}
+
+/**
+ * Encodes an immutable value (a machine context, a message) as the fingerprint of its JSON
+ * text, renamed by a slot permutation when there is one. Cached by object identity: clones
+ * share contexts and messages, so each is encoded once. Keys stay short, which keeps
+ * fingerprinting, comparing and renaming them cheap.
+ */
+const valueEncoder = (perm: readonly number[] | null): ((v: object) => string) => {
+  const cache = new WeakMap<object, string>();
+  return (v) => {
+    let s = cache.get(v);
+    if (s === undefined) {
+      const text = JSON.stringify(v);
+      const [lo, hi] = fingerprint(perm === null ? text : renameSlots(text, perm));
+      s = `{${lo.toString(36)}.${hi.toString(36)}}`;
+      cache.set(v, s);
+    }
+    return s;
+  };
+};
+
+const spend = (b: Budgets, c: Command): Budgets | null => {
+  const key = c.type === 'Start' ? 'starts' : c.type === 'Crash' ? 'crashes' : c.type === 'Pause' ? 'pauses' : c.type === 'Leave' ? 'leaves' : c.type === 'Produce' ? 'records' : null;
+  if (key === null || b[key] <= 0) return null;
+  return { ...b, [key]: b[key] - 1 };
+};
+
+/** The steps enabled in a world within the budgets. */
+export const enabledSteps = (sim: Simulation, b: Budgets, slots: number, produce: readonly Command[], pauseMs: number, cmd: (c: Command) => Command): Step[] => {
+  const out: Step[] = [];
+  const n = sim.deliveries();
+  for (let k = 0; k < n; k++) out.push({ type: 'deliver', k });
+  if (sim.mayFire()) out.push({ type: 'fire' });
+  if (!sim.quiet()) return out;
+  for (let s = 0; s < slots; s++) {
+    const st = sim.slotState(s);
+    if (st === 'down') {
+      if (b.starts > 0) out.push({ type: 'command', command: cmd({ type: 'Start', consumer: s }) });
+      continue;
+    }
+    if (b.crashes > 0) out.push({ type: 'command', command: cmd({ type: 'Crash', consumer: s }) });
+    if (b.pauses > 0 && st !== 'paused') out.push({ type: 'command', command: cmd({ type: 'Pause', consumer: s, ms: pauseMs }) });
+    if (b.leaves > 0 && st !== 'leaving') out.push({ type: 'command', command: cmd({ type: 'Leave', consumer: s }) });
+  }
+  if (b.records > 0) for (const p of produce) out.push({ type: 'command', command: p });
+  return out;
+};
+
+export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult => {
+  const t0 = performance.now();
+  const config = scope.config;
+  const monitors = opts.monitors ?? DEFAULT_MONITORS;
+  const screened = [...new Set(monitors.flatMap((m) => m.screens))];
+  const wanted = (opts.invariants ?? screened).filter((i) => screened.includes(i));
+  for (const name of opts.invariants ?? []) {
+    invariantByName(name);
+    if (!screened.includes(name)) throw new Error(`no monitor screens ${name}; screened: ${screened.join(', ')}`);
+  }
+  const confirmMax = opts.confirmMax ?? 5000;
+  const rows = slotTable(config);
+  const mctx: MonitorContext = {
+    groupOf: (member) => rows[Number(/^c(\d+)#/.exec(member)?.[1] ?? -1)]?.group.name ?? '',
+  };
+  const perms = scope.symmetry && opts.naive !== true ? symmetryPermutations(config) : [rows.map((r) => r.slot)];
+  const produce = produceAlphabet(config);
+  // One object per command, so a step code is its index in the alphabet.
+  const alphabet: Command[] = [...produce];
+  const interned = new Map<string, Command>();
+  const cmd = (c: Command): Command => {
+    const k = JSON.stringify(c);
+    let x = interned.get(k);
+    if (x === undefined) {
+      x = c;
+      interned.set(k, c);
+      alphabet.push(c);
+    }
+    return x;
+  };
+  for (const p of produce) interned.set(JSON.stringify(p), p);
+
+  const encoders = opts.naive === true ? [(v: object) => JSON.stringify(v)] : perms.map((p) => valueEncoder(perms.length > 1 ? p : null));
+  const visited = new FingerprintSet(10);
+  const parent = new IntColumn(1024);
+  const step = new IntColumn(1024);
+  // Monitor states are immutable and shared by a parent and a child the step left unchanged.
+  const monitorTexts = monitors.map(() => new WeakMap<object, string>());
+  const encodeMonitor = (i: number, state: unknown): string => {
+    const m = monitors[i] as PathMonitor;
+    if (typeof state !== 'object' || state === null) return m.encode(state);
+    const cache = monitorTexts[i] as WeakMap<object, string>;
+    let text = cache.get(state);
+    if (text === undefined) {
+      text = m.encode(state);
+      cache.set(state, text);
+    }
+    return text;
+  };
+  const keyOf = (sim: Simulation, mons: readonly unknown[], b: Budgets): string => {
+    const tail = `\nB${b.starts},${b.crashes},${b.pauses},${b.leaves},${b.records}\n${mons.map((s, i) => encodeMonitor(i, s)).join('\n')}`;
+    return symmetricKey((i) => {
+      const { slots, rest } = sim.canonical(encoders[i] as (v: object) => string);
+      return { slots, rest: rest + tail };
+    }, perms);
+  };
+  const naive = new Map<string, { readonly parent: number; readonly step: number }>();
+  let naiveBytes = 0;
+  const add = (key: string, from: number, code: number): number => {
+    if (opts.naive === true) {
+      if (naive.has(key)) return -1;
+      naive.set(key, { parent: from, step: code });
+      naiveBytes += key.length + 80;
+      parent.push(from);
+      step.push(code);
+      return naive.size - 1;
+    }
+    const [lo, hi] = fingerprint(key);
+    const id = visited.add(lo, hi);
+    if (id >= 0) {
+      parent.push(from);
+      step.push(code);
+    }
+    return id;
+  };
+  const count = (): number => (opts.naive === true ? naive.size : visited.size);
+  const pathTo = (id: number): Step[] => {
+    const out: Step[] = [];
+    for (let i = id; parent.get(i) >= 0; i = parent.get(i)) out.push(decodeStep(step.get(i), alphabet));
+    return out.reverse();
+  };
+
+  const suspects: Record<string, number> = {};
+  const confirmations: Record<string, number> = {};
+  const unconfirmed = new Set<string>();
+  const found = new Map<string, ExploreCounterexample>();
+  const confirm = (id: number, names: readonly string[], depth: number): void => {
+    const todo = names.filter((n) => wanted.includes(n) && !found.has(n));
+    if (todo.length === 0) return;
+    for (const n of todo) suspects[n] = (suspects[n] ?? 0) + 1;
+    const open = todo.filter((n) => (confirmations[n] ?? 0) < confirmMax);
+    for (const n of todo) if (!open.includes(n)) unconfirmed.add(n);
+    if (open.length === 0) return;
+    const steps = pathTo(id);
+    const sc = pathToScenario(config, steps);
+    const run = simulate(config, sc.commands, sc.choices);
+    for (const n of open) {
+      confirmations[n] = (confirmations[n] ?? 0) + 1;
+      const r = checkInvariant(invariantByName(n), run.history, opts.check ?? {});
+      if (r.validity === false) {
+        found.set(n, { invariant: n, depth, steps: steps.map(describeStep), commands: sc.commands, choices: sc.choices, exact: sc.exact, violations: r.violations });
+      }
+    }
+  };
+
+  // The compiled step function: its actors clone cheaply (XState's own cannot be cloned).
+  const root = new Simulation(config, [], machinesFor(config.variant), 'compiled');
+  const rootMons = monitors.map((m) => m.initial);
+  add(keyOf(root, rootMons, scope.budgets), -1, -1);
+  let frontier: Node[] = [{ id: 0, sim: root, monitors: rootMons, budgets: scope.budgets }];
+  let transitions = 0;
+  let depth = 0;
+  let deepest = 0;
+  let frontierPeak = 1;
+  let cut = false;
+  let depthBounded = false;
+  const done = (): boolean => opts.stopWhenFound === true && wanted.every((n) => found.has(n));
+
+  search: while (frontier.length > 0 && !done()) {
+    if (depth >= scope.depthMax) {
+      depthBounded = frontier.some((n) => enabledSteps(n.sim, n.budgets, rows.length, produce, scope.pauseMs, cmd).length > 0);
+      break;
+    }
+    const next: Node[] = [];
+    for (const node of frontier) {
+      for (const s of enabledSteps(node.sim, node.budgets, rows.length, produce, scope.pauseMs, cmd)) {
+        const budgets = s.type === 'command' ? spend(node.budgets, s.command) : node.budgets;
+        if (budgets === null) continue;
+        const sim = node.sim.clone();
+        if (!applyStep(sim, s)) continue;
+        transitions++;
+        const events: HistoryEvent[] = sim.history.splice(0);
+        const mons = monitors.map((m, i) => m.step(node.monitors[i], events, mctx));
+        const id = add(keyOf(sim, mons, budgets), node.id, encodeStep(s, alphabet));
+        if (id < 0) continue;
+        deepest = depth + 1;
+        const flagged = monitors.flatMap((m, i) => m.suspects(mons[i]));
+        if (flagged.length > 0) confirm(id, flagged, depth + 1);
+        next.push({ id, sim, monitors: mons, budgets });
+        if (count() >= scope.statesMax) {
+          cut = true;
+          break search;
+        }
+        if (done()) break search;
+      }
+    }
+    frontierPeak = Math.max(frontierPeak, frontier.length + next.length);
+    frontier = next;
+    depth++;
+    opts.onLevel?.(depth, count());
+  }
+  const elapsedMs = performance.now() - t0;
+  const states = count();
+  return {
+    states,
+    transitions,
+    depth: deepest,
+    exhausted: !cut && !depthBounded && !done(),
+    depthBounded,
+    elapsedMs,
+    statesPerSecond: states / (elapsedMs / 1000),
+    bytesPerState: opts.naive === true ? naiveBytes / states : (visited.bytes + parent.bytes + step.bytes) / states,
+    frontierPeak,
+    symmetryPermutations: perms.length,
+    invariants: wanted,
+    suspects,
+    confirmations,
+    unconfirmed: [...unconfirmed],
+    counterexamples: wanted.flatMap((n) => (found.has(n) ? [found.get(n) as ExploreCounterexample] : [])),
+  };
+};

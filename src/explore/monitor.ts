@@ -1,0 +1,175 @@
+/**
+ * Monitors: small state folded over the events of a path during the search, so that the
+ * fingerprint of a state includes what the claims need from its past (the history itself is
+ * not kept). A monitor *screens*: it names the invariants a state may violate, and the search
+ * confirms each suspect by running its path through `simulate` to a full history judged by the
+ * real invariant (properties/invariants). A screen must over-approximate: every history prefix
+ * that violates a screened claim must make the monitor suspect it, or the search misses it.
+ *
+ * The hook is deliberately small (initial, step, suspects, encode) so that streaming forms of
+ * the invariants can be plugged in as monitors later.
+ */
+import type { HistoryEvent } from '../../models/history.ts';
+
+export interface MonitorContext {
+  /** The group of a member (process name `c<slot>#<incarnation>`). */
+  readonly groupOf: (member: string) => string;
+}
+
+export interface PathMonitor<S = unknown> {
+  readonly name: string;
+  /** Invariant names (properties/invariants) this monitor screens for. */
+  readonly screens: readonly string[];
+  readonly initial: S;
+  /** Folds the events of one step; returns `state` itself when nothing it tracks changed. */
+  step(state: S, events: readonly HistoryEvent[], ctx: MonitorContext): S;
+  /** The screened invariants the path so far may violate. */
+  suspects(state: S): readonly string[];
+  /** Canonical text of the state, part of the fingerprint. */
+  encode(state: S): string;
+}
+
+/**
+ * What the ledger remembers, per `group|tp` unless said otherwise. Offsets are bits of a
+ * 31-bit mask (scopes produce at most RECORDS_MAX records).
+ */
+interface Ledger {
+  /** Offsets some member of the group processed. */
+  readonly processed: Readonly<Record<string, number>>;
+  /** Offsets produced after the group's first Started (atLeastOnce scope rule 1). */
+  readonly inScope: Readonly<Record<string, number>>;
+  /** Lowest offset a member of the group was Positioned at (scope rule 2). */
+  readonly minPositioned: Readonly<Record<string, number>>;
+  readonly startedGroups: readonly string[];
+  /** Per `member|tp`: max(start position, last processed + 1) since the latest Positioned. */
+  readonly bound: Readonly<Record<string, number>>;
+  /** Commit requests (`member:seq`) that asked for an offset above the member's bound. */
+  readonly aheadRequests: readonly string[];
+  /** Offsets stored as committed (the next to read) per `group|tp`. */
+  readonly committed: Readonly<Record<string, number>>;
+  /** Offsets a position skipped (in the group's scope, unprocessed at the time). */
+  readonly skipped: Readonly<Record<string, number>>;
+  /**
+   * What the last step did that a claim may object to (not part of the fingerprint): a
+   * duplicate processing, an accepted commit ahead of processing.
+   */
+  readonly fresh: readonly ('duplicate' | 'commitAhead')[];
+}
+
+const EMPTY: Ledger = { processed: {}, inScope: {}, minPositioned: {}, startedGroups: [], bound: {}, aheadRequests: [], committed: {}, skipped: {}, fresh: [] };
+
+const bit = (offset: number): number => (offset < 31 ? 1 << offset : 0);
+/** Bits of the offsets below `n`. */
+const below = (n: number): number => (n >= 31 ? 0x7fffffff : (1 << Math.max(0, n)) - 1);
+
+const aheadOf = (l: Ledger, member: string, offsets: Readonly<Record<string, number>>): boolean =>
+  Object.entries(offsets).some(([tp, c]) => {
+    const b = l.bound[`${member}|${tp}`];
+    return b === undefined || c > b;
+  });
+
+/** Some record is, right now, below a stored commit or skipped by a position, and not processed. */
+const maybeLost = (l: Ledger): boolean => {
+  for (const [k, c] of Object.entries(l.committed)) if ((below(c) & ~(l.processed[k] ?? 0)) !== 0) return true;
+  for (const [k, m] of Object.entries(l.skipped)) if ((m & ~(l.processed[k] ?? 0)) !== 0) return true;
+  return false;
+};
+
+/**
+ * Screens atLeastOnce (lost-write and unseen), committedNotAheadOfProcessed, noDuplicateProcessing
+ * and duplicatesBounded (every excess duplicate is a duplicate).
+ * - duplicate (the step processed a record its group had processed): noDuplicateProcessing's
+ *   rule exactly; every excess duplicate of duplicatesBounded is such a step;
+ * - commit ahead (the step had an accepted CommitResult whose request, or itself, carried an
+ *   offset above the member's max(position, last processed + 1) at that moment: the
+ *   invariant's bound, taken at the request);
+ * - maybe lost (now, not just in this step): an offset below a stored commit (OffsetsStored), or
+ *   skipped by a position a member took, is not processed by the group. A settled run's missing
+ *   record is below the final commit (lost-write) or was jumped over by a position (unseen).
+ * Fresh flags are confirmed once, at the state where they happen; the search visits each
+ * state once, so a flag raised on a path that reaches an already-visited state is not
+ * confirmed again (the screen is exact for noDuplicateProcessing; see README for the rest).
+ */
+export const ledgerMonitor: PathMonitor<Ledger> = {
+  name: 'ledger',
+  screens: ['atLeastOnce', 'committedNotAheadOfProcessed', 'noDuplicateProcessing', 'duplicatesBounded'],
+  initial: EMPTY,
+  step(state, events, ctx) {
+    let l = state.fresh.length === 0 ? state : { ...state, fresh: [] };
+    for (const e of events) {
+      switch (e.type) {
+        case 'Started':
+          if (!l.startedGroups.includes(e.group)) l = { ...l, startedGroups: [...l.startedGroups, e.group].sort() };
+          break;
+        case 'Produced': {
+          const inScope = { ...l.inScope };
+          for (const g of l.startedGroups) inScope[`${g}|${e.tp}`] = (inScope[`${g}|${e.tp}`] ?? 0) | bit(e.offset);
+          l = { ...l, inScope };
+          break;
+        }
+        case 'Processed': {
+          const k = `${ctx.groupOf(e.member)}|${e.tp}`;
+          const had = l.processed[k] ?? 0;
+          const mk = `${e.member}|${e.tp}`;
+          l = {
+            ...l,
+            processed: { ...l.processed, [k]: had | bit(e.offset) },
+            bound: { ...l.bound, [mk]: Math.max(l.bound[mk] ?? 0, e.offset + 1) },
+            fresh: (had & bit(e.offset)) !== 0 ? [...l.fresh, 'duplicate'] : l.fresh,
+          };
+          break;
+        }
+        case 'Positioned': {
+          const k = `${ctx.groupOf(e.member)}|${e.tp}`;
+          const minPositioned = Math.min(l.minPositioned[k] ?? e.offset, e.offset);
+          const claimed = (l.inScope[k] ?? 0) | (below(e.offset) & ~below(minPositioned));
+          const skipped = (l.skipped[k] ?? 0) | (claimed & below(e.offset) & ~(l.processed[k] ?? 0));
+          l = { ...l, minPositioned: { ...l.minPositioned, [k]: minPositioned }, bound: { ...l.bound, [`${e.member}|${e.tp}`]: e.offset }, skipped: { ...l.skipped, [k]: skipped } };
+          break;
+        }
+        case 'CommitRequested':
+          if (aheadOf(l, e.member, e.offsets)) l = { ...l, aheadRequests: [...l.aheadRequests, `${e.member}:${e.seq}`].sort() };
+          break;
+        case 'CommitResult': {
+          const key = `${e.member}:${e.seq}`;
+          const ahead = e.error === 'NONE' && (l.aheadRequests.includes(key) || aheadOf(l, e.member, e.offsets));
+          l = { ...l, aheadRequests: l.aheadRequests.filter((x) => x !== key), fresh: ahead ? [...l.fresh, 'commitAhead'] : l.fresh };
+          break;
+        }
+        case 'OffsetsStored': {
+          const committed = { ...l.committed };
+          for (const [tp, c] of Object.entries(e.offsets)) committed[`${e.group}|${tp}`] = c;
+          l = { ...l, committed };
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    return l;
+  },
+  suspects(l) {
+    const out: string[] = [];
+    if (maybeLost(l)) out.push('atLeastOnce');
+    if (l.fresh.includes('commitAhead')) out.push('committedNotAheadOfProcessed');
+    if (l.fresh.includes('duplicate')) out.push('noDuplicateProcessing', 'duplicatesBounded');
+    return out;
+  },
+  encode: ({ fresh: _fresh, ...rest }) => JSON.stringify(rest),
+};
+
+/**
+ * Screens every invariant right after a fault (Crash, Pause, Leave): the confirming run's
+ * quiescence tail (resume, restart an empty group, settle) is where most faults show their
+ * damage (a lost record, a re-processed batch, a group that never settles), so the path only
+ * needs to reach the fault. The flag is not part of the fingerprint: it says how the state was
+ * reached, not what it is.
+ */
+export const faultTailMonitor = (invariants: readonly string[]): PathMonitor<boolean> => ({
+  name: 'fault-tail',
+  screens: invariants,
+  initial: false,
+  step: (_state, events) => events.some((e) => e.type === 'Crashed' || e.type === 'Paused' || e.type === 'LeaveRequested'),
+  suspects: (afterFault) => (afterFault ? invariants : []),
+  encode: () => '',
+});
