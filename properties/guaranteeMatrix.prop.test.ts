@@ -95,13 +95,6 @@ const KNOWN_UNREACHED: Readonly<Record<string, readonly string[]>> = {
     // An auto-commit's answer while a sync commit is awaited: needs the librdkafka timer policy, whose
     // KIP-848 row is not in the matrix (its atLeastOnce counterexample takes ~500 runs at seed 42).
     'Committing.OffsetCommitResponse#4',
-    // Root handlers inherited from the classic machine for its background (cooperative) JoinGroup and
-    // SyncGroup: a KIP-848 member never sends either, so these answers never come.
-    '*.JoinGroupResponse#0',
-    '*.JoinGroupResponse#1',
-    '*.AssignmentComputed#0',
-    '*.SyncGroupResponse#0',
-    '*.SyncGroupResponse#1',
     // Stall (max.poll.interval.ms) and message drops are not generated in the KIP-848 rows: the stall,
     // the poll-timeout timer and the fetch request timeout are the classic member's, untested here.
     '*.StallRequest#0',

@@ -83,7 +83,9 @@ const actions = {
 const base = consumerMachine.config;
 // The classic membership states have no counterpart: KIP-848 has no join or sync phase.
 const { Joining: _j, Assigning: _a, Syncing: _s, Failed: _f, ...loopStates } = base.states ?? {};
-const { HeartbeatResponse: _h, ...rootHandlers } = base.on ?? {};
+// Root handlers of the classic group protocol have none either: the heartbeat answer is replaced, and
+// the cooperative member's background JoinGroup/SyncGroup answers never come (no JoinGroup in KIP-848).
+const { HeartbeatResponse: _h, JoinGroupResponse: _jr, AssignmentComputed: _ac, SyncGroupResponse: _sr, ...rootHandlers } = base.on ?? {};
 
 const config = {
   ...base,
