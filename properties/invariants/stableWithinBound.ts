@@ -16,7 +16,8 @@
  * + R (the sync phase is bounded by DelayedSync, §1.6.3, KAFKA-12890),
  * + the rest of any Stall given before the tail (slow processing is a fault that outlasts it).
  *
- * The group is Stable at time T when its last `GroupStable` event after the `Quiesce` is at T (or
+ * The `Quiesce` is the last one (faults after an earlier one restart the clock). The group is
+ * Stable at time T when its last `GroupStable` event after the `Quiesce` is at T (or
  * it was already Stable and no rebalance started after the `Quiesce`). A group that started a
  * rebalance after the `Quiesce` and never became Stable again is a violation too (when the run
  * settled, groupSettles covers the rest). Histories without a bound say nothing: 'unknown'.
@@ -27,7 +28,7 @@ import { defineInvariant, StateMonitor, type MonitorVerdict, type Violation } fr
 const NAME = 'stableWithinBound';
 
 interface State {
-  /** The first Quiesce: its index, time and the bounds it carries (undefined: none yet). */
+  /** The last Quiesce so far: its index, time and the bounds it carries (undefined: none yet). */
   quiesce: { readonly index: number; readonly t: number; readonly bounds: Readonly<Record<string, number>> | undefined } | undefined;
   /** Per group, after the Quiesce: the last rebalance start and the last Stable (index, t). */
   lastStart: Map<string, { readonly index: number; readonly t: number }>;
@@ -42,7 +43,11 @@ class StableWithinBoundMonitor extends StateMonitor<State> {
 
   step(e: HistoryEvent, i: number): void {
     if (e.type === 'Quiesce') {
-      if (this.s.quiesce === undefined) this.s.quiesce = { index: i, t: e.t, bounds: e.stableWithinMs };
+      // The last Quiesce counts: faults that came after an earlier one (histories chained from
+      // several runs, src/history/concat.ts) restart the clock.
+      this.s.quiesce = { index: i, t: e.t, bounds: e.stableWithinMs };
+      this.s.lastStart.clear();
+      this.s.lastStable.clear();
       return;
     }
     if (this.s.quiesce === undefined) return;

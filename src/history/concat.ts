@@ -58,6 +58,7 @@ export const renameEvent = (e: HistoryEvent, r: Renaming, dt: number): HistoryEv
     case 'Processed':
       return { ...e, t, member: r.member(e.member), tp: tp(e.tp) };
     case 'Quiesce':
+      return e.stableWithinMs === undefined ? { ...e, t } : { ...e, t, stableWithinMs: mapKeys(e.stableWithinMs, r.group) };
     case 'Quiesced':
       return { ...e, t };
     case 'Joined':
