@@ -83,11 +83,11 @@ const KNOWN_UNREACHED: Readonly<Record<string, readonly string[]>> = {
   ],
   coordinator: [
     'Empty.SyncGroup#0', // a SyncGroup to an Empty group: its member was removed and the group emptied while the SyncGroup was in flight
-    'Empty.JoinGroup#1', // a known member id joining an Empty group: needs a lost JoinGroup response
-    'CompletingRebalance.JoinGroup#1', // re-joins during CompletingRebalance need lost or reordered responses
-    'CompletingRebalance.JoinGroup#2',
+    // A current member re-joining, or a member leaving, during CompletingRebalance: the group-drops row
+    // holds a group there (a lost leader SyncGroup leaves it waiting for the sync timer), but seed 42
+    // does not put a heartbeat-triggered re-join or a Leave command into that window.
+    'CompletingRebalance.JoinGroup#1',
     'CompletingRebalance.LeaveGroup#0',
-    'PreparingRebalance.JoinGroup#2',
   ],
   leader: [],
   consumer848: [

@@ -21,6 +21,12 @@ export interface ScenarioShape {
   readonly stalls?: boolean;
   /** AddPartitions commands are generated: topics grow while the group runs. */
   readonly partitionChanges?: boolean;
+  /**
+   * Drops of the group protocol's own messages (JoinGroup, SyncGroup and their answers) are
+   * generated, often: they hold a group in CompletingRebalance until the sync timer, or leave a
+   * member re-joining with an id the coordinator no longer knows (kafka-protocol.md §1.6, §1.10).
+   */
+  readonly groupDrops?: boolean;
 }
 
 export const DEFAULT_SHAPE: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
@@ -59,6 +65,10 @@ export const commandArb = (config: SimConfig, shape: ScenarioShape): fc.Arbitrar
       { weight: 1, arbitrary: fc.constant<Command>({ type: 'Drop', message: 0 }) },
       { weight: 1, arbitrary: fc.nat(DROPPABLE.length - 1).map((m): Command => ({ type: 'Drop', message: m })) },
     );
+  }
+  if (shape.groupDrops === true) {
+    const groupMessages = ['JoinGroupResponse', 'SyncGroupResponse', 'SyncGroup', 'JoinGroup'].map((t) => DROPPABLE.indexOf(t as (typeof DROPPABLE)[number]));
+    weighted.push({ weight: 3, arbitrary: fc.constantFrom(...groupMessages).map((m): Command => ({ type: 'Drop', message: m })) });
   }
   if (shape.stalls === true) {
     // Around max.poll.interval.ms: short stalls only slow the batch, long ones make the member leave.
