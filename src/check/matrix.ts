@@ -68,6 +68,7 @@ const CLEAN: ScenarioShape = { faults: false, commandsMax: 24, choicesMax: 48 };
 const FAILOVER: ScenarioShape = { faults: true, failover: true, commandsMax: 24, choicesMax: 48 };
 const FAILOVER_CLEAN: ScenarioShape = { faults: false, failover: true, commandsMax: 24, choicesMax: 48 };
 const GROUP_DROPS: ScenarioShape = { faults: false, groupDrops: true, commandsMax: 24, choicesMax: 48 };
+const SEEKS: ScenarioShape = { faults: false, seeks: true, commandsMax: 24, choicesMax: 48 };
 const STALLS: ScenarioShape = { ...CLEAN, stalls: true };
 const PARTITION_CHANGES: ScenarioShape = { ...CLEAN, partitionChanges: true };
 
@@ -188,6 +189,39 @@ return [
     // next owner re-reads from the last commit (seed 42 finds one in 400 runs; reported, not asserted).
     witnesses: ['ambiguousCommit', 'coordinatorMovedMidRebalance'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'seek',
+    title: 'commit after the batch, the application seeks its partitions (clean)',
+    config: withPolicy('commit-after-batch'),
+    shape: SEEKS,
+    // Seek is the application's decision (kafka-protocol.md §2.8): forward skips records it never
+    // processes, backward processes them again. The checker must say so, not hide it behind the
+    // protocol; everything the protocol promises still holds.
+    witnesses: [],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'report', atLeastOnce: 'fails', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'consumer-seek',
+    title: 'KIP-848 protocol, commit after the batch, the application seeks its partitions (clean)',
+    config: withPolicy('commit-after-batch', (c) => ({ ...c, groups: c.groups.map((g) => ({ ...g, protocol: 'consumer' as const })) })),
+    shape: SEEKS,
+    // Seek is the application's decision (kafka-protocol.md §2.8): forward skips records it never
+    // processes, backward processes them again. The checker must say so, not hide it behind the
+    // protocol; everything the protocol promises still holds.
+    witnesses: [],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'report', atLeastOnce: 'fails', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'inconsistent-protocols',
+    title: 'misconfigured upgrade: members with no assignor in common, the second is refused (INCONSISTENT_GROUP_PROTOCOL), clean',
+    config: withPolicy('commit-after-batch', (c) => ({ ...c, groups: c.groups.map((g) => ({ ...g, assignorsByMember: [['range'], ['roundrobin']] as const })) })),
+    shape: CLEAN,
+    duplicateBound: 0,
+    // The second member's JoinGroup shares no protocol with the group's: INCONSISTENT_GROUP_PROTOCOL
+    // (kafka-protocol.md §1.5) is fatal to it, and the group carries on without it, exactly-once.
+    witnesses: [],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
   },
   {
     id: 'group-drops',

@@ -27,6 +27,8 @@ export interface ScenarioShape {
    * member re-joining with an id the coordinator no longer knows (kafka-protocol.md §1.6, §1.10).
    */
   readonly groupDrops?: boolean;
+  /** The application seeks owned partitions (Seek): an application decision the checker must see through. */
+  readonly seeks?: boolean;
 }
 
 export const DEFAULT_SHAPE: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
@@ -65,6 +67,12 @@ export const commandArb = (config: SimConfig, shape: ScenarioShape): fc.Arbitrar
       { weight: 1, arbitrary: fc.constant<Command>({ type: 'Drop', message: 0 }) },
       { weight: 1, arbitrary: fc.nat(DROPPABLE.length - 1).map((m): Command => ({ type: 'Drop', message: m })) },
     );
+  }
+  if (shape.seeks === true) {
+    weighted.push({
+      weight: 2,
+      arbitrary: fc.record({ consumer, partition: fc.nat(7), offset: fc.nat(12) }).map((r): Command => ({ type: 'Seek', ...r })),
+    });
   }
   if (shape.groupDrops === true) {
     const groupMessages = ['JoinGroupResponse', 'SyncGroupResponse', 'SyncGroup', 'JoinGroup'].map((t) => DROPPABLE.indexOf(t as (typeof DROPPABLE)[number]));
