@@ -30,6 +30,7 @@ import {
   asyncCommitAnswered,
   commitSync,
   leave,
+  pollTimeoutExpired,
   positioned,
   syncCommitAnswered,
   type ConsumerContext,
@@ -125,6 +126,17 @@ export const heartbeatAnswered = (ctx: C, ev: Res<'ConsumerGroupHeartbeatRespons
 /** close(): consumer.logic.ts's leave, with the LeaveGroup replaced by a heartbeat of epoch -1. */
 export const leaveGroup = (ctx: C): Step<C> => {
   const r = leave(ctx);
+  const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? heartbeatRequest(ctx, LEAVE_EPOCH) : e));
+  return { ctx: { ...(r.ctx as C), kip848: { ...ctx.kip848, heartbeatInFlight: false } }, out };
+};
+
+/**
+ * max.poll.interval.ms expired while the heartbeat thread runs: consumer.logic.ts's handler, with
+ * its LeaveGroup replaced by a heartbeat of epoch -1 (KIP-848: the member leaves the group, and its
+ * partitions are lost at the next poll, which re-joins with epoch 0; kafka-protocol.md §2.3, §3.3).
+ */
+export const pollTimeoutExpired848 = (ctx: C): Step<C> => {
+  const r = pollTimeoutExpired(ctx);
   const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? heartbeatRequest(ctx, LEAVE_EPOCH) : e));
   return { ctx: { ...(r.ctx as C), kip848: { ...ctx.kip848, heartbeatInFlight: false } }, out };
 };

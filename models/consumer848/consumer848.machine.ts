@@ -35,6 +35,7 @@ import {
   joinGroup,
   leaveGroup,
   lift,
+  pollTimeoutExpired848,
   loseAndRejoin,
   needsReconcile,
   positionAdded,
@@ -71,6 +72,7 @@ const actions = {
   retryCommit: act(when('OffsetCommitResponse', retryCommit)),
   // Classic names, KIP-848 meaning (the shared states call them):
   leave: act((c) => leaveGroup(c)),
+  pollTimeoutExpired: act((c) => pollTimeoutExpired848(c)),
   heartbeatTick: act((c) => heartbeatTick(c)),
   syncCommitAnswered: act(when('OffsetCommitResponse', syncCommitAnswered848)),
   asyncCommitAnswered: act(when('OffsetCommitResponse', asyncCommitAnswered848)),

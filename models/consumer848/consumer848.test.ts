@@ -64,6 +64,18 @@ describe('KIP-848 member', () => {
     expect(m.ctx().rejoinNeeded).toBe(false);
   });
 
+  it('max.poll.interval.ms expired: leaves with a heartbeat of epoch -1 (no LeaveGroup), loses its partitions at the next poll and re-joins with epoch 0', () => {
+    const m = member();
+    m.joinWith(['t-0']);
+    const expired = m.send({ type: 'Timer', timer: 'maxpoll' });
+    expect(observed(expired)).toEqual([{ type: 'PollTimeoutExpired', group: 'G' }]);
+    expect(sent(expired)).toEqual([expect.objectContaining({ type: 'ConsumerGroupHeartbeat', memberEpoch: -1, ownedPartitions: ['t-0'] })]);
+    expect(m.ctx().generationLost).toBe(true);
+    const poll = m.send(emptyFetch(m));
+    expect(observed(poll)).toEqual([{ type: 'Revoked', group: 'G', partitions: ['t-0'], reason: 'lost' }]);
+    expect(sent(poll)[0]).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberId: '', memberEpoch: 0 });
+  });
+
   it('when fenced, loses every partition at the next poll and re-joins with epoch 0', () => {
     const m = member();
     m.joinWith(['t-0']);

@@ -251,6 +251,14 @@ return [
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },
   {
+    id: 'consumer-max-poll',
+    title: 'KIP-848 protocol, commit after the batch, processing stalls past max.poll.interval.ms (no crashes)',
+    config: withPolicy('commit-after-batch', (c) => ({ ...c, groups: c.groups.map((g) => ({ ...g, protocol: 'consumer' as const })) })),
+    shape: STALLS,
+    witnesses: ['pollTimeoutLeave'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
     id: 'add-partitions',
     title: 'commit after the batch, partitions added while the group runs, auto.offset.reset=earliest, clean',
     config: withPolicy('commit-after-batch'),
