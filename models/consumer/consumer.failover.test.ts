@@ -13,6 +13,7 @@ import type { Response } from '../protocol.ts';
 import type { ConsumerConfig, LogRecord } from '../types.ts';
 import { JOIN_TIMEOUT_LAPSE_MS, RETRY_BACKOFF_MS } from './consumer.logic.ts';
 import { consumerMachine, type ConsumerEvent } from './consumer.machine.ts';
+import { testConsumerConfig } from './testConfig.ts';
 
 type Res<T extends Response['type']> = Extract<Response, { type: T }>;
 const ME = 'c1';
@@ -119,22 +120,7 @@ describe('the heartbeat thread (§2.2)', () => {
 // Helpers
 
 function config(): ConsumerConfig {
-  return {
-    policy: 'commit-per-message',
-    autoOffsetReset: 'earliest',
-    assignors: ['range'],
-    sessionTimeoutMs: 10_000,
-    heartbeatIntervalMs: 3_000,
-    maxPollIntervalMs: 30_000,
-    autoCommitIntervalMs: 5_000,
-    maxPollRecords: 10,
-    fetchMinBytes: 1,
-    fetchMaxWaitMs: 500,
-    fetchMaxBytes: 1_000_000,
-    maxPartitionFetchBytes: 100_000,
-    processingMs: 7,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-  };
+  return testConsumerConfig({ requestTimeoutMs: REQUEST_TIMEOUT_MS });
 }
 
 function consumer() {

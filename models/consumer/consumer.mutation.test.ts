@@ -42,24 +42,11 @@ import {
   type ConsumerContext,
   type ConsumerInput,
 } from './consumer.logic.ts';
+import { testConsumerConfig } from './testConfig.ts';
 
 type Res<T extends Response['type']> = Extract<Response, { type: T }>;
 
-const config = (policy: ProcessingPolicy): ConsumerConfig => ({
-  policy,
-  autoOffsetReset: 'earliest',
-  assignors: ['range'],
-  sessionTimeoutMs: 10_000,
-  heartbeatIntervalMs: 3_000,
-  maxPollIntervalMs: 30_000,
-  autoCommitIntervalMs: 5_000,
-  maxPollRecords: 10,
-  fetchMinBytes: 1,
-  fetchMaxWaitMs: 500,
-  fetchMaxBytes: 1_000_000,
-  maxPartitionFetchBytes: 100_000,
-  processingMs: 7,
-});
+const config = (policy: ProcessingPolicy): ConsumerConfig => testConsumerConfig({ policy });
 
 const input = (policy: ProcessingPolicy = 'commit-after-batch', mode: ConsumerInput['mode'] = 'subscribe'): ConsumerInput => ({
   name: 'c1',

@@ -12,26 +12,14 @@ import type { CommitError } from '../history.ts';
 import type { ConsumerConfig, LogRecord, ProcessingPolicy } from '../types.ts';
 import type { ConsumerContext } from './consumer.logic.ts';
 import { consumerMachine, type ConsumerEvent } from './consumer.machine.ts';
+import { testConsumerConfig } from './testConfig.ts';
 
 type Res<T extends Response['type']> = Extract<Response, { type: T }>;
 
 // ---------------------------------------------------------------- helpers
 
-const config = (policy: ProcessingPolicy, autoOffsetReset: 'earliest' | 'latest' = 'earliest'): ConsumerConfig => ({
-  policy,
-  autoOffsetReset,
-  assignors: ['range', 'roundrobin'],
-  sessionTimeoutMs: 10_000,
-  heartbeatIntervalMs: 3_000,
-  maxPollIntervalMs: 30_000,
-  autoCommitIntervalMs: 5_000,
-  maxPollRecords: 10,
-  fetchMinBytes: 1,
-  fetchMaxWaitMs: 500,
-  fetchMaxBytes: 1_000_000,
-  maxPartitionFetchBytes: 100_000,
-  processingMs: 7,
-});
+const config = (policy: ProcessingPolicy, autoOffsetReset: 'earliest' | 'latest' = 'earliest'): ConsumerConfig =>
+  testConsumerConfig({ policy, autoOffsetReset, assignors: ['range', 'roundrobin'] });
 
 const ME = 'c1';
 const MEMBER_ID = 'c1~1';
