@@ -798,6 +798,8 @@ export class Simulation {
       if (p.alive && p.pausedUntil > this.now) {
         p.pausedUntil = 0;
         this.timers.cancel(SIM, `resume:${p.name}`);
+        // Its timers that fell due during the pause were moved to the pause's end: they are due now.
+        this.timers.resumeEarly(p.name, this.now);
         this.record({ type: 'Resumed', t: this.now, member: p.name });
       }
     }

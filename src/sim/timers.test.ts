@@ -105,3 +105,35 @@ describe('TimerQueue', () => {
     expect(q.size).toBe(0);
   });
 });
+
+describe('resumeEarly (a paused owner resumed by the quiescence tail)', () => {
+  it('brings the postponed timers back to the resume time in their original order, and leaves later ones', () => {
+    const q = new TimerQueue();
+    q.set('c1', 'request', 100);
+    q.set('c1', 'heartbeat', 50);
+    q.set('c1', 'autocommit', 10_000); // armed for the pause's end itself: not postponed
+    q.set('c1', 'maxpoll', 20_000);
+    q.set('c0', 'heartbeat', 10_000);
+    // c1 is paused until 10 000: its due timers are postponed as they fall due.
+    for (const name of ['heartbeat', 'request']) {
+      const top = q.pop();
+      expect(top?.name).toBe(name);
+      q.postpone(top as NonNullable<typeof top>, 10_000);
+    }
+    q.resumeEarly('c1', 300);
+    const order: string[] = [];
+    for (let t = q.pop(); t !== undefined; t = q.pop()) order.push(`${t.owner}:${t.name}@${t.at}`);
+    expect(order).toEqual(['c1:heartbeat@300', 'c1:request@300', 'c1:autocommit@10000', 'c0:heartbeat@10000', 'c1:maxpoll@20000']);
+  });
+
+  it('survives clone()', () => {
+    const q = new TimerQueue();
+    q.set('c1', 'request', 5);
+    const top = q.pop();
+    q.postpone(top as NonNullable<typeof top>, 1000);
+    const copy = q.clone();
+    copy.resumeEarly('c1', 10);
+    expect(copy.peek()?.at).toBe(10);
+    expect(q.peek()?.at).toBe(1000);
+  });
+});

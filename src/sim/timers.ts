@@ -19,6 +19,8 @@ export interface TimerEntry {
 interface Entry extends TimerEntry {
   /** Re-armed, cancelled or popped: no longer the live timer of (owner, name). */
   dead: boolean;
+  /** Moved to its paused owner's resume time by postpone(): resumeEarly() brings it back. */
+  postponed: boolean;
 }
 
 const before = (a: Entry, b: Entry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
@@ -31,7 +33,7 @@ export class TimerQueue {
   private count = 0;
 
   set(owner: string, name: string, at: number): void {
-    const entry: Entry = { at, seq: ++this.seq, owner, name, dead: false };
+    const entry: Entry = { at, seq: ++this.seq, owner, name, dead: false, postponed: false };
     let byName = this.live.get(owner);
     if (byName === undefined) {
       byName = new Map();
@@ -82,6 +84,18 @@ export class TimerQueue {
   /** Moves a live timer to a later time (a paused owner's timers wait for its resume). */
   postpone(entry: TimerEntry, at: number): void {
     this.set(entry.owner, entry.name, at);
+    (this.live.get(entry.owner)?.get(entry.name) as Entry).postponed = true;
+  }
+
+  /**
+   * The owner resumed before its pause ran out (the quiescence tail): the timers postpone() moved
+   * to the pause's end are due now, in their original order. Timers armed for later stay.
+   */
+  resumeEarly(owner: string, at: number): void {
+    const byName = this.live.get(owner);
+    if (byName === undefined) return;
+    const moved = [...byName.values()].filter((e) => e.postponed).sort((a, b) => a.seq - b.seq);
+    for (const e of moved) this.set(e.owner, e.name, at);
   }
 
   /**
@@ -92,7 +106,7 @@ export class TimerQueue {
     const copy = new TimerQueue();
     // Only the live entries, sorted: an ascending array is a valid heap.
     for (const e of this.liveEntries()) {
-      const fresh: Entry = { at: e.at, seq: e.seq, owner: e.owner, name: e.name, dead: false };
+      const fresh: Entry = { at: e.at, seq: e.seq, owner: e.owner, name: e.name, dead: false, postponed: e.postponed };
       copy.heap.push(fresh);
       let byName = copy.live.get(e.owner);
       if (byName === undefined) {
