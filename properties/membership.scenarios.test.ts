@@ -235,6 +235,30 @@ describe('partitions added to a subscribed topic (§2.8, KAFKA-12261)', () => {
   });
 });
 
+describe('cooperative member whose background JoinGroup answer is lost (§2.1, §2.2, §2.4)', () => {
+  // c1 leads alone; c2 joins, c1 re-joins in the background and its JoinGroup answer is lost. Its
+  // heartbeats stopped with the JoinGroup, so its session expires and c2 takes everything; c2 then
+  // leaves. Before the background request timeout existed, c1 waited for the answer forever,
+  // believing it owned every partition, and the group never became Stable again (seed 7 of the
+  // coop-drops row found it: unsettled runs).
+  const COOP_DROPS = rowById('coop-drops').config;
+  const lostAnswer: Command[] = [start(1), wait(1000), start(2), { type: 'Drop', message: 2 }, wait(20_000), { type: 'Leave', consumer: 2 }, wait(1000)];
+
+  it('the background join times out, its retry learns it was removed (UNKNOWN_MEMBER_ID), it loses its partitions and re-joins; the group settles', () => {
+    expect(describeCommand(lostAnswer[3]!)).toBe('Drop the next JoinGroupResponse');
+    const r = simulate(COOP_DROPS, lostAnswer);
+    expect(r.settled).toBe(true);
+    const h = r.history;
+    expect(ofType(h, 'MessageDropped')).toEqual([expect.objectContaining({ message: 'JoinGroupResponse', to: 'c1#1' })]);
+    expect(ofType(h, 'MemberRemoved')).toEqual([
+      expect.objectContaining({ member: 'c1#1', reason: 'session-timeout' }),
+      expect.objectContaining({ member: 'c2#1', reason: 'leave' }),
+    ]);
+    expect(ofType(h, 'Revoked').filter((e) => e.member === 'c1#1')).toEqual([expect.objectContaining({ reason: 'lost' })]);
+    for (const name of SAFETY) expect(verdict(h, name).validity, name).toBe(true);
+  });
+});
+
 describe('commands Stall and AddPartitions', () => {
   const cmds: Command[] = [
     { type: 'Stall', consumer: 1, ms: 12_000 },
