@@ -257,6 +257,37 @@ describe('cooperative member whose background JoinGroup answer is lost (ยง2.1, ย
     expect(ofType(h, 'Revoked').filter((e) => e.member === 'c1#1')).toEqual([expect.objectContaining({ reason: 'lost' })]);
     for (const name of SAFETY) expect(verdict(h, name).validity, name).toBe(true);
   });
+
+  // Seed 2 of the coop-failover row, minimized: the coordinator moves while c0's background JoinGroup
+  // is parked there; the old one answers NOT_COORDINATOR. c0 used to re-send its JoinGroup to the old
+  // coordinator at every poll without looking it up (its heartbeats are off while it joins), so the
+  // new coordinator expired it and the group never settled.
+  const COOP_FAILOVER = rowById('coop-failover').config;
+  const moved: Command[] = [
+    { type: 'Start', consumer: 1 },
+    { type: 'Wait', ms: 6 },
+    { type: 'Start', consumer: 0 },
+    { type: 'Wait', ms: 5722 },
+    { type: 'Wait', ms: 4947 },
+    { type: 'Start', consumer: 2 },
+    { type: 'Wait', ms: 242 },
+    { type: 'Produce', topic: 0, key: 1, count: 2 },
+    { type: 'Wait', ms: 5287 },
+    { type: 'Crash', consumer: 1 },
+    { type: 'Wait', ms: 4608 },
+    { type: 'MoveCoordinator', group: 0 },
+  ];
+  const movedChoices = [456, 775, 228, 382, 105, 481, 745, 423, 799, 623, 683, 798, 646, 189, 733];
+
+  it('a background JoinGroup answered NOT_COORDINATOR looks the coordinator up and re-joins there; the group settles', () => {
+    const r = simulate(COOP_FAILOVER, moved, movedChoices);
+    expect(r.settled).toBe(true);
+    const h = r.history;
+    const loadedAt = h.findIndex((e) => e.type === 'GroupLoaded');
+    expect(loadedAt).toBeGreaterThan(0);
+    expect(ofType(h.slice(loadedAt), 'GenerationStarted').some((e) => e.members.includes('c0#1'))).toBe(true);
+    for (const name of SAFETY) expect(verdict(h, name).validity, name).toBe(true);
+  });
 });
 
 describe('commands Stall and AddPartitions', () => {

@@ -745,6 +745,9 @@ export const syncedInBackground = (ctx: ConsumerContext, ev: Res<'SyncGroupRespo
 /**
  * A background JoinGroup or SyncGroup failed: re-join at the next poll. UNKNOWN_MEMBER_ID and
  * ILLEGAL_GENERATION reset the generation, so the partitions are lost, not kept (§2.1, §2.4).
+ * A routing error also looks the coordinator up again, as in the foreground (§2.1: NOT_COORDINATOR
+ * → rediscover): the heartbeat thread, which would otherwise notice, is off during a join (§2.2),
+ * so without it the member re-sent its JoinGroup to the old coordinator forever.
  */
 export const backgroundRebalanceFailed = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'> | Res<'SyncGroupResponse'>): Step<ConsumerContext> => {
   const fenced = ev.error === 'UNKNOWN_MEMBER_ID' || ev.error === 'ILLEGAL_GENERATION';
@@ -756,7 +759,7 @@ export const backgroundRebalanceFailed = (ctx: ConsumerContext, ev: Res<'JoinGro
       generationLost: ctx.generationLost || fenced,
       memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId,
     },
-    out: [cancelBackgroundTimer],
+    out: isRoutingError(ev.error) && ev.error !== 'COORDINATOR_LOAD_IN_PROGRESS' ? [cancelBackgroundTimer, lookup(ctx)] : [cancelBackgroundTimer],
   };
 };
 

@@ -90,6 +90,16 @@ describe('cooperative member: pure handlers', () => {
     expect(busy).toMatchObject({ coopPhase: 'idle', rejoinNeeded: true, generationLost: false, memberId: 'c1~1' });
   });
 
+  it('a background join answered with a routing error looks the coordinator up (§2.1), unless it is only loading', () => {
+    const answer = (error: 'NOT_COORDINATOR' | 'COORDINATOR_LOAD_IN_PROGRESS' | 'REBALANCE_IN_PROGRESS') =>
+      ({ type: 'JoinGroupResponse', to: 'c1', error, generation: -1, memberId: 'c1~1', leaderId: '', protocol: null, members: [] }) as const;
+    const moved = backgroundRebalanceFailed(owning({ coopPhase: 'joining' }), answer('NOT_COORDINATOR'));
+    expect(moved.ctx).toMatchObject({ coopPhase: 'idle', rejoinNeeded: true, generationLost: false, memberId: 'c1~1' });
+    expect(sent(moved.out)).toMatchObject([{ type: 'FindCoordinator' }]);
+    expect(sent(backgroundRebalanceFailed(owning({ coopPhase: 'joining' }), answer('COORDINATOR_LOAD_IN_PROGRESS')).out)).toEqual([]);
+    expect(sent(backgroundRebalanceFailed(owning({ coopPhase: 'joining' }), answer('REBALANCE_IN_PROGRESS')).out)).toEqual([]);
+  });
+
   it('the background JoinGroup has its own request timeout (rebalance timeout + 5 s), which the poll loop cannot overwrite', () => {
     const { out } = joinCooperatively(owning({ rejoinNeeded: true }));
     const timers = out.flatMap((e) => (e.type === 'SetTimer' ? [[e.timer, e.delayMs]] : []));
