@@ -358,7 +358,9 @@ return [
     shape: GROUP_DROPS,
     // A cooperative member re-joins in the background and keeps polling (§2.4): when its SyncGroup
     // is lost the group waits in CompletingRebalance for the sync timer, and meanwhile the member
-    // can close (LeaveGroup) or re-join. As `group-drops`: delays, never a lost record.
+    // can close (LeaveGroup) or re-join. As `group-drops`: delays, never a lost record. (This row
+    // found a member waiting forever for a lost background JoinGroup answer: consumer.logic.ts
+    // backgroundRebalanceTimedOut.)
     witnesses: ['cooperativeRevokeInProgress', 'commitRejected'],
     expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },
@@ -368,7 +370,9 @@ return [
     config: withPolicy('commit-after-batch', (c) => withAssignors(c, ['cooperative-sticky'])),
     shape: FAILOVER,
     // A background JoinGroup (§2.4) can now fail: the coordinator moved (NOT_COORDINATOR) or dropped
-    // the member meanwhile (UNKNOWN_MEMBER_ID); the member re-joins at its next poll. As `failover`.
+    // the member meanwhile (UNKNOWN_MEMBER_ID); the member re-joins at its next poll, looking the
+    // coordinator up first after a routing error (this row found it did not: backgroundRebalanceFailed).
+    // As `failover`.
     witnesses: ['ambiguousCommit', 'coordinatorMovedMidRebalance', 'commitRejected', 'cooperativeRevokeInProgress'],
     expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },
