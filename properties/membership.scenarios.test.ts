@@ -235,6 +235,61 @@ describe('partitions added to a subscribed topic (§2.8, KAFKA-12261)', () => {
   });
 });
 
+describe('cooperative member whose background JoinGroup answer is lost (§2.1, §2.2, §2.4)', () => {
+  // c1 leads alone; c2 joins, c1 re-joins in the background and its JoinGroup answer is lost. Its
+  // heartbeats stopped with the JoinGroup, so its session expires and c2 takes everything; c2 then
+  // leaves. Before the background request timeout existed, c1 waited for the answer forever,
+  // believing it owned every partition, and the group never became Stable again (seed 7 of the
+  // coop-drops row found it: unsettled runs).
+  const COOP_DROPS = rowById('coop-drops').config;
+  const lostAnswer: Command[] = [start(1), wait(1000), start(2), { type: 'Drop', message: 2 }, wait(20_000), { type: 'Leave', consumer: 2 }, wait(1000)];
+
+  it('the background join times out, its retry learns it was removed (UNKNOWN_MEMBER_ID), it loses its partitions and re-joins; the group settles', () => {
+    expect(describeCommand(lostAnswer[3]!)).toBe('Drop the next JoinGroupResponse');
+    const r = simulate(COOP_DROPS, lostAnswer);
+    expect(r.settled).toBe(true);
+    const h = r.history;
+    expect(ofType(h, 'MessageDropped')).toEqual([expect.objectContaining({ message: 'JoinGroupResponse', to: 'c1#1' })]);
+    expect(ofType(h, 'MemberRemoved')).toEqual([
+      expect.objectContaining({ member: 'c1#1', reason: 'session-timeout' }),
+      expect.objectContaining({ member: 'c2#1', reason: 'leave' }),
+    ]);
+    expect(ofType(h, 'Revoked').filter((e) => e.member === 'c1#1')).toEqual([expect.objectContaining({ reason: 'lost' })]);
+    for (const name of SAFETY) expect(verdict(h, name).validity, name).toBe(true);
+  });
+
+  // Seed 2 of the coop-failover row, minimized: the coordinator moves while c0's background JoinGroup
+  // is parked there; the old one answers NOT_COORDINATOR. c0 used to re-send its JoinGroup to the old
+  // coordinator at every poll without looking it up (its heartbeats are off while it joins), so the
+  // new coordinator expired it and the group never settled.
+  const COOP_FAILOVER = rowById('coop-failover').config;
+  const moved: Command[] = [
+    { type: 'Start', consumer: 1 },
+    { type: 'Wait', ms: 6 },
+    { type: 'Start', consumer: 0 },
+    { type: 'Wait', ms: 5722 },
+    { type: 'Wait', ms: 4947 },
+    { type: 'Start', consumer: 2 },
+    { type: 'Wait', ms: 242 },
+    { type: 'Produce', topic: 0, key: 1, count: 2 },
+    { type: 'Wait', ms: 5287 },
+    { type: 'Crash', consumer: 1 },
+    { type: 'Wait', ms: 4608 },
+    { type: 'MoveCoordinator', group: 0 },
+  ];
+  const movedChoices = [456, 775, 228, 382, 105, 481, 745, 423, 799, 623, 683, 798, 646, 189, 733];
+
+  it('a background JoinGroup answered NOT_COORDINATOR looks the coordinator up and re-joins there; the group settles', () => {
+    const r = simulate(COOP_FAILOVER, moved, movedChoices);
+    expect(r.settled).toBe(true);
+    const h = r.history;
+    const loadedAt = h.findIndex((e) => e.type === 'GroupLoaded');
+    expect(loadedAt).toBeGreaterThan(0);
+    expect(ofType(h.slice(loadedAt), 'GenerationStarted').some((e) => e.members.includes('c0#1'))).toBe(true);
+    for (const name of SAFETY) expect(verdict(h, name).validity, name).toBe(true);
+  });
+});
+
 describe('commands Stall and AddPartitions', () => {
   const cmds: Command[] = [
     { type: 'Stall', consumer: 1, ms: 12_000 },

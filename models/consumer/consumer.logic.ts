@@ -703,45 +703,76 @@ export const seek = (ctx: ConsumerContext, tp: TopicPartition, offset: number): 
 export const needsCooperativeJoin = (ctx: ConsumerContext): boolean =>
   ctx.rejoinNeeded && cooperative(ctx) && !ctx.generationLost;
 
+/**
+ * The background JoinGroup and SyncGroup have their own request timeout, the timer 'rebalance'
+ * (the rebalance timeout + JOIN_TIMEOUT_LAPSE_MS, as in the foreground): the poll loop keeps
+ * arming 'request' for its fetches and commits meanwhile, which would otherwise erase it.
+ */
+export const BACKGROUND_REBALANCE_TIMER = 'rebalance';
+const inBackground = (step: Step<ConsumerContext>): Step<ConsumerContext> => ({
+  ctx: step.ctx,
+  out: step.out.map((e) => (e.type === 'SetTimer' && e.timer === 'request' ? { ...e, timer: BACKGROUND_REBALANCE_TIMER } : e)),
+});
+const cancelBackgroundTimer: Effect = { type: 'CancelTimer', timer: BACKGROUND_REBALANCE_TIMER };
+
 /** JoinGroup with the owned partitions, unless a background join is already under way; polling goes on. */
 export const joinCooperatively = (ctx: ConsumerContext): Step<ConsumerContext> => {
   if (ctx.coopPhase !== 'idle') return none(ctx);
-  const join = sendJoin({ ...ctx, rejoinNeeded: false, coopPhase: 'joining' });
-  return join;
+  return inBackground(sendJoin({ ...ctx, rejoinNeeded: false, coopPhase: 'joining' }));
 };
 
 export const isCooperativePhase = (ctx: ConsumerContext, phase: CooperativePhase): boolean => ctx.coopPhase === phase;
 
 /** The background JoinGroup succeeded: as `joined`, and the member now waits for its assignment. */
 export const joinedInBackground = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): Step<ConsumerContext> => {
-  const step = joined(ctx, ev);
+  const step = inBackground(joined(ctx, ev));
   return { ctx: { ...step.ctx, coopPhase: isLeaderResponse(ev) ? 'assigning' : 'syncing' }, out: step.out };
 };
 
 /** The leader role's plan for a background join: send it in SyncGroup. */
 export const syncAsLeaderInBackground = (ctx: ConsumerContext, assignments: Readonly<Record<string, readonly TopicPartition[]>>): Step<ConsumerContext> => {
-  const step = syncAsLeader(ctx, assignments);
+  const step = inBackground(syncAsLeader(ctx, assignments));
   return { ctx: { ...step.ctx, coopPhase: 'syncing' }, out: step.out };
 };
 
 /** The background SyncGroup answered NONE: STABLE; the assignment waits for the top of poll(). */
-export const syncedInBackground = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step<ConsumerContext> =>
+export const syncedInBackground = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step<ConsumerContext> => ({
   // A generation reset learnt meanwhile still wins: the top of poll() then loses everything (§2.4).
-  none({ ...ctx, coopPhase: 'idle', pendingAssignment: ev.assignment, stable: true, rejoinNeeded: ctx.generationLost });
+  ctx: { ...ctx, coopPhase: 'idle', pendingAssignment: ev.assignment, stable: true, rejoinNeeded: ctx.generationLost },
+  out: [cancelBackgroundTimer],
+});
 
 /**
  * A background JoinGroup or SyncGroup failed: re-join at the next poll. UNKNOWN_MEMBER_ID and
  * ILLEGAL_GENERATION reset the generation, so the partitions are lost, not kept (§2.1, §2.4).
+ * A routing error also looks the coordinator up again, as in the foreground (§2.1: NOT_COORDINATOR
+ * → rediscover): the heartbeat thread, which would otherwise notice, is off during a join (§2.2),
+ * so without it the member re-sent its JoinGroup to the old coordinator forever.
  */
 export const backgroundRebalanceFailed = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'> | Res<'SyncGroupResponse'>): Step<ConsumerContext> => {
   const fenced = ev.error === 'UNKNOWN_MEMBER_ID' || ev.error === 'ILLEGAL_GENERATION';
-  return none({
-    ...ctx,
-    coopPhase: 'idle',
-    rejoinNeeded: true,
-    generationLost: ctx.generationLost || fenced,
-    memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId,
-  });
+  return {
+    ctx: {
+      ...ctx,
+      coopPhase: 'idle',
+      rejoinNeeded: true,
+      generationLost: ctx.generationLost || fenced,
+      memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId,
+    },
+    out: isRoutingError(ev.error) && ev.error !== 'COORDINATOR_LOAD_IN_PROGRESS' ? [cancelBackgroundTimer, lookup(ctx)] : [cancelBackgroundTimer],
+  };
+};
+
+/**
+ * The background JoinGroup or SyncGroup got no answer within its timeout (a lost message): as in
+ * the foreground, the connection is closed and the coordinator looked up again (§2.1: a
+ * disconnect is retriable), and the member re-joins at its next poll, keeping its partitions.
+ * Without this a member whose JoinGroup answer was lost waits for it forever: its heartbeats
+ * stopped with the JoinGroup (§2.2), so nothing else ever tells it it was removed.
+ */
+export const backgroundRebalanceTimedOut = (ctx: ConsumerContext): Step<ConsumerContext> => {
+  if (ctx.coopPhase === 'idle') return none(ctx);
+  return { ctx: { ...ctx, coopPhase: 'idle', rejoinNeeded: true }, out: [{ type: 'Disconnect', to: COORDINATOR }, lookup(ctx)] };
 };
 
 export const canApplyAssignment = (ctx: ConsumerContext): boolean => ctx.pendingAssignment !== null && !ctx.generationLost;

@@ -12,7 +12,9 @@ import { consumerMachine } from './consumer.machine.ts';
 import {
   applyAssignment,
   asyncCommitAnswered,
+  BACKGROUND_REBALANCE_TIMER,
   backgroundRebalanceFailed,
+  backgroundRebalanceTimedOut,
   initialConsumerContext,
   joinCooperatively,
   positioned,
@@ -86,6 +88,33 @@ describe('cooperative member: pure handlers', () => {
     expect(fenced).toMatchObject({ coopPhase: 'idle', rejoinNeeded: true, generationLost: true, memberId: '' });
     const busy = backgroundRebalanceFailed(owning({ coopPhase: 'syncing' }), { type: 'SyncGroupResponse', to: 'c1', error: 'REBALANCE_IN_PROGRESS', generation: 4, assignment: [] }).ctx;
     expect(busy).toMatchObject({ coopPhase: 'idle', rejoinNeeded: true, generationLost: false, memberId: 'c1~1' });
+  });
+
+  it('a background join answered with a routing error looks the coordinator up (§2.1), unless it is only loading', () => {
+    const answer = (error: 'NOT_COORDINATOR' | 'COORDINATOR_LOAD_IN_PROGRESS' | 'REBALANCE_IN_PROGRESS') =>
+      ({ type: 'JoinGroupResponse', to: 'c1', error, generation: -1, memberId: 'c1~1', leaderId: '', protocol: null, members: [] }) as const;
+    const moved = backgroundRebalanceFailed(owning({ coopPhase: 'joining' }), answer('NOT_COORDINATOR'));
+    expect(moved.ctx).toMatchObject({ coopPhase: 'idle', rejoinNeeded: true, generationLost: false, memberId: 'c1~1' });
+    expect(sent(moved.out)).toMatchObject([{ type: 'FindCoordinator' }]);
+    expect(sent(backgroundRebalanceFailed(owning({ coopPhase: 'joining' }), answer('COORDINATOR_LOAD_IN_PROGRESS')).out)).toEqual([]);
+    expect(sent(backgroundRebalanceFailed(owning({ coopPhase: 'joining' }), answer('REBALANCE_IN_PROGRESS')).out)).toEqual([]);
+  });
+
+  it('the background JoinGroup has its own request timeout (rebalance timeout + 5 s), which the poll loop cannot overwrite', () => {
+    const { out } = joinCooperatively(owning({ rejoinNeeded: true }));
+    const timers = out.flatMap((e) => (e.type === 'SetTimer' ? [[e.timer, e.delayMs]] : []));
+    expect(timers).toEqual([[BACKGROUND_REBALANCE_TIMER, 35_000]]);
+  });
+
+  it('a background JoinGroup or SyncGroup left unanswered times out: disconnect, look the coordinator up, re-join at the next poll keeping the partitions', () => {
+    for (const coopPhase of ['joining', 'syncing'] as const) {
+      const { ctx, out } = backgroundRebalanceTimedOut(owning({ coopPhase }));
+      expect(ctx).toMatchObject({ coopPhase: 'idle', rejoinNeeded: true, generationLost: false, assignment: ['t-0', 't-1'], memberId: 'c1~1' });
+      expect(out.map((e) => e.type)).toEqual(['Disconnect', 'Send']);
+      expect(sent(out)).toMatchObject([{ type: 'FindCoordinator' }]);
+    }
+    // A stale timer (the background rebalance ended meanwhile) does nothing.
+    expect(backgroundRebalanceTimedOut(owning())).toEqual({ ctx: owning(), out: [] });
   });
 
   it('ILLEGAL_GENERATION for a commit of a generation it has left is not a reset (KAFKA-9823); for the current one it is', () => {

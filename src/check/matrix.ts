@@ -336,6 +336,57 @@ return [
     witnesses: ['crashMidBatch'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
   },
+  // ------------------------------------------------------------------ coverage rows (issue 3, item 9)
+  // Each reaches classic-machine transitions no row above reaches in the default search, through
+  // the generators alone (properties/guaranteeMatrix.prop.test.ts, KNOWN_UNREACHED).
+  {
+    id: 'static-drops',
+    title: 'static membership, commit after the batch, lost JoinGroup/SyncGroup messages (crashes, pauses, restarts of paused members)',
+    config: withPolicy('commit-after-batch', (c) => ({ ...c, groups: c.groups.map((g) => ({ ...g, staticMembership: true })) })),
+    shape: { ...FAULTS, groupDrops: true },
+    // A lost leader SyncGroup holds the group in CompletingRebalance until the sync timer (§1.6.3)
+    // while the followers' SyncGroups are parked; a restart of a paused follower then replaces it
+    // and its parked SyncGroup is answered FENCED_INSTANCE_ID (§1.9, KAFKA-9801). As `static`:
+    // fencing keeps commits safe; drops only add replays.
+    witnesses: ['staticRejoinWithoutRebalance', 'fencedInstance', 'crashMidBatch'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'coop-drops',
+    title: 'cooperative-sticky (KIP-429), commit after the batch, lost JoinGroup/SyncGroup messages and their answers, graceful leaves (no crashes)',
+    config: withPolicy('commit-after-batch', (c) => withAssignors(c, ['cooperative-sticky'])),
+    shape: GROUP_DROPS,
+    // A cooperative member re-joins in the background and keeps polling (§2.4): when its SyncGroup
+    // is lost the group waits in CompletingRebalance for the sync timer, and meanwhile the member
+    // can close (LeaveGroup) or re-join. As `group-drops`: delays, never a lost record. (This row
+    // found a member waiting forever for a lost background JoinGroup answer: consumer.logic.ts
+    // backgroundRebalanceTimedOut.)
+    witnesses: ['cooperativeRevokeInProgress', 'commitRejected'],
+    expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'coop-failover',
+    title: 'cooperative-sticky (KIP-429), commit after the batch, coordinator failover and lost messages (crashes, pauses)',
+    config: withPolicy('commit-after-batch', (c) => withAssignors(c, ['cooperative-sticky'])),
+    shape: FAILOVER,
+    // A background JoinGroup (§2.4) can now fail: the coordinator moved (NOT_COORDINATOR) or dropped
+    // the member meanwhile (UNKNOWN_MEMBER_ID); the member re-joins at its next poll, looking the
+    // coordinator up first after a routing error (this row found it did not: backgroundRebalanceFailed).
+    // As `failover`.
+    witnesses: ['ambiguousCommit', 'coordinatorMovedMidRebalance', 'commitRejected', 'cooperativeRevokeInProgress'],
+    expect: { ...SAFE, ...ASSIGNOR_CLAIMS, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'lone-gc',
+    title: 'one consumer, long GC pauses past the session timeout, lost JoinGroup/SyncGroup messages, group.initial.rebalance.delay.ms 3 s (commit after the batch)',
+    config: withPolicy('commit-after-batch', (c) => ({ ...c, initialRebalanceDelayMs: 3000, groups: [{ ...c.groups[0]!, members: 1 }] })),
+    shape: { ...FAULTS, groupDrops: true, gcPauses: true },
+    // Kafka's default initial delay (§1.6.2) parks a lone member's JoinGroup for 3 s; paused then, it
+    // wakes up removed (§1.7) with its group emptied, and its SyncGroup or re-join meets an Empty
+    // group (UNKNOWN_MEMBER_ID, §1.10). One slot: its incarnations never overlap.
+    witnesses: ['zombieProcessing', 'rebalanceWithPausedMember', 'commitRejected'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'holds' },
+  },
   // ------------------------------------------------------------------ KIP-848 consumer protocol
   {
     id: 'consumer-batch',

@@ -29,6 +29,12 @@ export interface ScenarioShape {
   readonly groupDrops?: boolean;
   /** The application seeks owned partitions (Seek): an application decision the checker must see through. */
   readonly seeks?: boolean;
+  /**
+   * Long stop-the-world pauses (GC, SIGSTOP) past the session timeout, often, with waits long
+   * enough for them to run out before the quiescence tail resumes everyone: a member paused while
+   * its JoinGroup is parked wakes up removed, its group possibly emptied meanwhile (§1.6.2, §1.7).
+   */
+  readonly gcPauses?: boolean;
 }
 
 export const DEFAULT_SHAPE: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
@@ -77,6 +83,15 @@ export const commandArb = (config: SimConfig, shape: ScenarioShape): fc.Arbitrar
   if (shape.groupDrops === true) {
     const groupMessages = ['JoinGroupResponse', 'SyncGroupResponse', 'SyncGroup', 'JoinGroup'].map((t) => DROPPABLE.indexOf(t as (typeof DROPPABLE)[number]));
     weighted.push({ weight: 3, arbitrary: fc.constantFrom(...groupMessages).map((m): Command => ({ type: 'Drop', message: m })) });
+  }
+  if (shape.gcPauses === true) {
+    // Past session timeout + initial delay even when the pause starts as a join phase does (§1.6.2, §1.7).
+    const session = Math.max(...config.groups.map((g) => g.consumer.sessionTimeoutMs));
+    const beyond = Math.ceil(1.5 * session) + config.initialRebalanceDelayMs;
+    weighted.push(
+      { weight: 6, arbitrary: fc.record({ consumer, ms: fc.integer({ min: beyond, max: 2 * beyond }) }).map((r): Command => ({ type: 'Pause', ...r })) },
+      { weight: 6, arbitrary: fc.integer({ min: session, max: 3 * session }).map((ms): Command => ({ type: 'Wait', ms })) },
+    );
   }
   if (shape.stalls === true) {
     // Around max.poll.interval.ms: short stalls only slow the batch, long ones make the member leave.
