@@ -90,9 +90,6 @@ const KNOWN_UNREACHED: Readonly<Record<string, readonly string[]>> = {
     // An auto-commit's answer while a sync commit is awaited: needs the librdkafka timer policy, whose
     // KIP-848 row is not in the matrix (its atLeastOnce counterexample takes ~500 runs at seed 42).
     'Committing.OffsetCommitResponse#4',
-    // Message drops are not generated in the KIP-848 rows (failover is classic-only in the model), so a
-    // fetch request never times out there.
-    'Fetching.Timer#0',
   ],
 };
 

@@ -30,14 +30,17 @@ import {
   hasUnpositioned,
   heartbeatAnswered,
   heartbeatTick,
+  heartbeatTimedOut,
+  HEARTBEAT_REQUEST_TIMER,
   INITIAL_KIP848,
-  isStaleEpoch,
+  isRetriedCommitError,
   joinGroup,
   leaveGroup,
   lift,
   pollTimeoutExpired848,
   loseAndRejoin,
   needsReconcile,
+  offsetFetchTimedOut,
   positionAdded,
   reconcile,
   retryCommit,
@@ -59,7 +62,8 @@ const guards: Record<string, Guard> = {
   needsReconcile: ({ context }) => needsReconcile(context),
   revokes: ({ context }) => revokes(context),
   hasUnpositioned: ({ context }) => hasUnpositioned(context),
-  isStaleEpoch: ({ event }) => event.type === 'OffsetCommitResponse' && isStaleEpoch(event),
+  isRetriedCommitError: ({ event }) => event.type === 'OffsetCommitResponse' && isRetriedCommitError(event),
+  isHeartbeatRequestTimer: ({ event }) => event.type === 'Timer' && event.timer === HEARTBEAT_REQUEST_TIMER,
 };
 
 const actions = {
@@ -70,6 +74,8 @@ const actions = {
   fetchAddedOffsets: act((c) => fetchAddedOffsets(c)),
   positionAdded: act(when('OffsetFetchResponse', positionAdded)),
   retryCommit: act(when('OffsetCommitResponse', retryCommit)),
+  heartbeatTimedOut: act((c) => heartbeatTimedOut(c)),
+  offsetFetchTimedOut: act((c) => offsetFetchTimedOut(c)),
   // Classic names, KIP-848 meaning (the shared states call them):
   leave: act((c) => leaveGroup(c)),
   pollTimeoutExpired: act((c) => pollTimeoutExpired848(c)),
@@ -93,11 +99,19 @@ const config = {
   ...base,
   id: 'consumer848',
   context: ({ input }: { input: ConsumerInput }): C => ({ ...initialConsumerContext(input), kip848: INITIAL_KIP848 }),
-  on: { ...rootHandlers, ConsumerGroupHeartbeatResponse: { actions: 'heartbeatAnswered848' } },
+  on: {
+    ...rootHandlers,
+    // The classic heartbeat, auto-commit and poll timers, then the heartbeat's request timeout.
+    Timer: [...(rootHandlers.Timer as readonly unknown[]), { guard: 'isHeartbeatRequestTimer', actions: 'heartbeatTimedOut' }],
+    ConsumerGroupHeartbeatResponse: { actions: 'heartbeatAnswered848' },
+  },
   states: {
     ...loopStates,
     FindingCoordinator: {
-      on: { FindCoordinatorResponse: { target: 'Polling', actions: 'joinGroup' } },
+      on: {
+        FindCoordinatorResponse: { target: 'Polling', actions: 'joinGroup' },
+        Timer: { guard: 'isRequestTimer', actions: 'lookupCoordinator' },
+      },
     },
     /** The top of poll(): close, then lose-and-rejoin when fenced, then reconcile, then fetch. */
     Polling: {
@@ -115,16 +129,29 @@ const config = {
       always: [{ guard: 'hasUnpositioned', target: 'FetchingOffsets', actions: 'fetchAddedOffsets' }, { target: 'Polling' }],
     },
     FetchingOffsets: {
-      on: { OffsetFetchResponse: { target: 'Polling', actions: 'positionAdded' } },
+      on: {
+        // A routing error (the coordinator moved or is loading, §1.10): rediscover, back off, fetch again.
+        OffsetFetchResponse: [{ guard: 'isOffsetFetchOk', target: 'Polling', actions: 'positionAdded' }, { actions: 'retryLater' }],
+        Timer: [
+          { guard: 'isRequestTimer', actions: 'offsetFetchTimedOut' },
+          { guard: 'isRetryTimer', actions: 'fetchAddedOffsets' },
+        ],
+      },
     },
     Committing: {
       on: {
         OffsetCommitResponse: [
-          { guard: and(['isAwaitedCommit', 'isStaleEpoch']), actions: 'retryCommit' },
+          { guard: and(['isAwaitedCommit', 'isRetriedCommitError']), actions: 'retryCommit' },
           { guard: and(['isAwaitedCommit', 'afterIsLeave']), target: 'Left', actions: 'syncCommitAnswered' },
           { guard: and(['isAwaitedCommit', 'afterIsJoin']), target: 'Reconciling', actions: ['syncCommitAnswered', 'reconcile'] },
           { guard: 'isAwaitedCommit', target: 'AfterCommit', actions: 'syncCommitAnswered' },
           { actions: 'asyncCommitAnswered' },
+        ],
+        // commitSync retries: a routing error (§1.10), or no answer within request.timeout.ms
+        // (outcome unknown: REQUEST_TIMED_OUT), then the same offsets again with the latest epoch (§2.7).
+        Timer: [
+          { guard: 'isRequestTimer', actions: 'syncCommitTimedOut' },
+          { guard: 'isRetryTimer', actions: 'retrySyncCommit' },
         ],
       },
     },

@@ -54,6 +54,27 @@ describe('consumer group coordinator (KIP-848)', () => {
     expect(g.commit('x', '', -1)).toBe('UNKNOWN_MEMBER_ID');
   });
 
+  it('accepts the previous epoch when the answer that bumped it was lost and what the member owns is still its own (§3.3)', () => {
+    const g = group();
+    g.heartbeat('a', '', 0, []);
+    g.heartbeat('a', 'a~1', 1, ['t-0', 't-1']);
+    g.heartbeat('b', '', 0, []);
+    // a revokes t-1 and moves to epoch 2; suppose that answer is lost: a still says epoch 1, owning t-0 only.
+    expect(g.heartbeat('a', 'a~1', 1, ['t-0'])).toMatchObject({ memberEpoch: 2, assignment: ['t-0'] });
+    expect(g.heartbeat('a', 'a~1', 1, ['t-0'])).toMatchObject({ error: 'NONE', memberEpoch: 2, assignment: ['t-0'] });
+    // The previous epoch claiming a partition no longer assigned to it, or a later epoch, is fenced.
+    expect(g.heartbeat('a', 'a~1', 1, ['t-0', 't-1'])).toMatchObject({ error: 'FENCED_MEMBER_EPOCH' });
+    expect(g.heartbeat('a', 'a~1', 3, ['t-0'])).toMatchObject({ error: 'FENCED_MEMBER_EPOCH' });
+  });
+
+  it('a client-generated member id (KIP-1082) that joins again with epoch 0 keeps its place, epoch and partitions', () => {
+    const g = group();
+    expect(g.heartbeat('a', 'a', 0, [])).toMatchObject({ memberId: 'a', memberEpoch: 1, assignment: ['t-0', 't-1'] });
+    // The answer was lost: the same join again is the same member, not a second one.
+    expect(g.heartbeat('a', 'a', 0, [])).toMatchObject({ error: 'NONE', memberId: 'a', memberEpoch: 1, assignment: ['t-0', 't-1'] });
+    expect(g.observed().filter((e) => e.type === 'RebalanceStarted')).toHaveLength(1);
+  });
+
   it('fences a heartbeat of another epoch, and answers UNKNOWN_MEMBER_ID to an unknown member', () => {
     const g = group();
     g.heartbeat('a', '', 0, []);

@@ -71,6 +71,24 @@ describe('fencedCommitRejected under KIP-848 (member epochs)', () => {
     expect(v[1]?.message).toContain('is not a member of the group');
   });
 
+  it('rule (c) under KIP-848: a commit stored while the group is between coordinators is reported; after the load, epochs carry on', () => {
+    const h = history(
+      epochAssigned('c1', 1, ['t-0'], []),
+      epochAssigned('c2', 1, [], []),
+      { type: 'CoordinatorMoved', group: 'G', coordinator: 1 },
+      stored('c1', 1), // the unloaded coordinator must answer NOT_COORDINATOR, not store
+      { type: 'GroupLoaded', group: 'G', coordinator: 1, generation: 1, members: ['c1'] },
+      stored('c1', 1), // the loaded group kept c1's epoch: accepted
+      stored('c2', 1), // c2 is not in the loaded group
+    );
+    const v = violations(fencedCommitRejected.check(h, {}));
+    expect(v.map((x) => [x.events, x.evidence['view']])).toEqual([
+      [[2, 3], 'failover'],
+      [[6], 'coordinator'],
+    ]);
+    expect(v[0]?.message).toContain('after its coordinator moved and before the new one loaded it');
+  });
+
   it('accepts an epoch -1 commit only while the group has no members', () => {
     const h = history(
       epochAssigned('c1', 1, ['t-0'], []),

@@ -29,7 +29,8 @@
  *   these outcomes: it changes who decides the assignment and how ownership moves (a partition
  *   reaches its new owner only after the old one released it), not what a crash between
  *   processing and commit does, so each policy is expected to pass and fail as under the classic
- *   protocol.
+ *   protocol; with lost messages and coordinator failover too (`consumer-drops`,
+ *   `consumer-failover`), as the group's records, member epochs included, survive the move.
  */
 import type { ProcessingPolicy } from '../../models/types.ts';
 import { defaultSimConfig, type SimConfig } from '../sim/config.ts';
@@ -71,6 +72,10 @@ const GROUP_DROPS: ScenarioShape = { faults: false, groupDrops: true, commandsMa
 const SEEKS: ScenarioShape = { faults: false, seeks: true, commandsMax: 24, choicesMax: 48 };
 const STALLS: ScenarioShape = { ...CLEAN, stalls: true };
 const PARTITION_CHANGES: ScenarioShape = { ...CLEAN, partitionChanges: true };
+/** Lost KIP-848 messages (ConsumerGroupHeartbeat, OffsetCommit, Fetch and their answers), no crashes. */
+const CONSUMER_DROPS: ScenarioShape = { ...CLEAN, consumerDrops: true };
+/** KIP-848 coordinator failover and lost KIP-848 messages, with crashes and pauses. */
+const CONSUMER_FAILOVER: ScenarioShape = { ...FAILOVER, consumerDrops: true };
 
 /**
  * The matrix over a base configuration (the built-in default, or a user's --config file):
@@ -379,6 +384,31 @@ return [
     duplicateBound: 0,
     witnesses: ['commitInFlightDuringRebalance'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
+  },
+  {
+    id: 'consumer-drops',
+    title: 'consumer protocol (KIP-848): commit after the batch, lost heartbeats, commits, fetches and their answers, graceful leaves (no crashes)',
+    config: withPolicy('commit-after-batch', consumerProtocol),
+    shape: CONSUMER_DROPS,
+    // request.timeout.ms on every request (kafka-protocol.md §2.7): a lost commit answer is
+    // ambiguous (REQUEST_TIMED_OUT) and retried with the same offsets, so nothing is lost; a member
+    // whose heartbeats go unanswered past the session timeout is removed and finishes its batch as
+    // a zombie while the next owner re-reads from the last commit (§2.10): duplicates (reported).
+    witnesses: ['ambiguousCommit'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'consumer-failover',
+    title: 'consumer protocol (KIP-848): commit after the batch, with coordinator failover and lost messages (crashes, pauses)',
+    config: withPolicy('commit-after-batch', consumerProtocol),
+    shape: CONSUMER_FAILOVER,
+    // The new coordinator rebuilds the group from its records in __consumer_offsets, member epochs
+    // included (kafka-protocol.md §1.2, §3.3), and answers COORDINATOR_LOAD_IN_PROGRESS meanwhile;
+    // the old one answers NOT_COORDINATOR (§1.10). Members rediscover it and go on with their
+    // epochs; commits are retried, a lost answer is ambiguous (§2.7). As `failover`: at-least-once
+    // holds, and crashes between processing and commit replay the batch.
+    witnesses: ['ambiguousCommit', 'coordinatorMovedMidRebalance', 'commitRejected', 'crashMidBatch'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },
 ];
 };
