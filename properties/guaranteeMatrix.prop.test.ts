@@ -86,11 +86,7 @@ const KNOWN_UNREACHED: Readonly<Record<string, readonly string[]>> = {
     'CompletingRebalance.LeaveGroup#0',
   ],
   leader: [],
-  consumer848: [
-    // An auto-commit's answer while a sync commit is awaited: needs the librdkafka timer policy, whose
-    // KIP-848 row is not in the matrix (its atLeastOnce counterexample takes ~500 runs at seed 42).
-    'Committing.OffsetCommitResponse#4',
-  ],
+  consumer848: [],
 };
 
 describe(`machine coverage over the whole matrix (seed ${SEED})`, () => {

@@ -410,6 +410,22 @@ return [
     witnesses: ['ambiguousCommit', 'coordinatorMovedMidRebalance', 'commitRejected', 'crashMidBatch'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },
+  {
+    id: 'consumer-auto-timer-clean',
+    title: "consumer protocol (KIP-848): librdkafka's timer auto-commit of the offset store, clean joins and leaves only",
+    config: withPolicy('auto-commit-timer', consumerProtocol),
+    shape: CLEAN,
+    duplicateBound: 0,
+    // The timer commits the offset store, set when a record is handed to the application, so a
+    // commit can run ahead of processing (kafka-protocol.md §2.6: committedNotAheadOfProcessed
+    // fails). Without crashes that is never a loss: the application finishes its batch before the
+    // next poll(), where revocation and close commit the store first (§2.4, §2.6, rdkafka_assignment.c
+    // commits removed partitions), so the next owner starts exactly after the last processed
+    // record: at-least-once and no duplicates. The timer fires while a revoke or close commit is
+    // awaited, so an async commit's answer arrives in Committing.
+    witnesses: ['commitInFlightDuringRebalance'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'fails', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
+  },
 ];
 };
 
