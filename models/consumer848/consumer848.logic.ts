@@ -15,7 +15,8 @@
  *   heartbeat acknowledges the new owned set at once;
  * - when fenced (UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH on a heartbeat) it loses every partition
  *   at the next poll and re-joins with epoch 0;
- * - leaves with a heartbeat of epoch -1.
+ * - leaves with a heartbeat of epoch -1; a static member (group.instance.id, §1.9) with epoch -2,
+ *   keeping its place for a restart, and FENCED_INSTANCE_ID or UNRELEASED_INSTANCE_ID is fatal to it.
  * A commit answered STALE_MEMBER_EPOCH is retried with the member's latest epoch (CommitRequestManager);
  * commit errors never change membership: heartbeats do (UNKNOWN_MEMBER_ID also marks it fenced).
  *
@@ -34,7 +35,7 @@
  * the first answer; assignment = owned partitions; generationLost = fenced) plus `kip848`.
  */
 import type { Effect, Step } from '../effects.ts';
-import { BROKER, COORDINATOR, JOIN_EPOCH, LEAVE_EPOCH, type Request, type Response } from '../protocol.ts';
+import { BROKER, COORDINATOR, JOIN_EPOCH, LEAVE_EPOCH, LEAVE_STATIC_EPOCH, type Request, type Response } from '../protocol.ts';
 import type { TopicPartition } from '../types.ts';
 import {
   NOTHING_OWNED,
@@ -91,6 +92,7 @@ const heartbeatRequest = (ctx: C, memberEpoch: number): Effect =>
     group: ctx.group,
     memberId: ctx.memberId,
     memberEpoch,
+    ...(ctx.groupInstanceId === undefined ? {} : { instanceId: ctx.groupInstanceId }),
     topics: ctx.topics,
     rebalanceTimeoutMs: ctx.config.maxPollIntervalMs,
     ownedPartitions: memberEpoch === JOIN_EPOCH ? [] : ctx.assignment,
@@ -140,6 +142,10 @@ export const heartbeatTick = (ctx: C): Step<C> => {
 export const heartbeatAnswered = (ctx: C, ev: Res<'ConsumerGroupHeartbeatResponse'>): Step<C> => {
   if (!ctx.heartbeatEnabled) return none(ctx);
   const answered: C = { ...ctx, kip848: { ...ctx.kip848, heartbeatInFlight: false } };
+  // Another incarnation holds the instance id (§1.9, KIP-848): fatal, raised at the next poll().
+  if (ev.error === 'FENCED_INSTANCE_ID' || ev.error === 'UNRELEASED_INSTANCE_ID') {
+    return { ctx: { ...answered, fenced: true, generationLost: true, heartbeatEnabled: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }, cancelHeartbeatRequest] };
+  }
   if (ev.error === 'UNKNOWN_MEMBER_ID' || ev.error === 'FENCED_MEMBER_EPOCH') {
     return { ctx: { ...answered, generationLost: true, heartbeatEnabled: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }, cancelHeartbeatRequest] };
   }
@@ -170,10 +176,20 @@ export const heartbeatTimedOut = (ctx: C): Step<C> => {
   return { ctx: { ...ctx, kip848: { ...ctx.kip848, heartbeatInFlight: false, ackDue: false } }, out: [{ type: 'Disconnect', to: COORDINATOR }, lookup(ctx), retryHeartbeat] };
 };
 
-/** close(): consumer.logic.ts's leave, with the LeaveGroup replaced by a heartbeat of epoch -1. */
+/**
+ * The heartbeat that leaves: epoch -1, or -2 for a static member, which keeps its place and
+ * partitions until its session expires so that a restart can take them over (§3.3).
+ */
+const leaveRequest = (ctx: C): Effect => heartbeatRequest(ctx, ctx.groupInstanceId === undefined ? LEAVE_EPOCH : LEAVE_STATIC_EPOCH);
+
+/**
+ * close(): consumer.logic.ts's leave, with the LeaveGroup replaced by a heartbeat of epoch -1; a
+ * static member (which sends no LeaveGroup) leaves with epoch -2 unless it was fenced.
+ */
 export const leaveGroup = (ctx: C): Step<C> => {
   const r = leave(ctx);
-  const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? heartbeatRequest(ctx, LEAVE_EPOCH) : e));
+  const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? leaveRequest(ctx) : e));
+  if (ctx.groupInstanceId !== undefined && !ctx.fenced && ctx.memberId !== '') out.splice(out.length - 2, 0, leaveRequest(ctx));
   return { ctx: { ...(r.ctx as C), kip848: { ...ctx.kip848, heartbeatInFlight: false } }, out };
 };
 
@@ -184,8 +200,12 @@ export const leaveGroup = (ctx: C): Step<C> => {
  */
 export const pollTimeoutExpired848 = (ctx: C): Step<C> => {
   const r = pollTimeoutExpired(ctx);
-  const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? heartbeatRequest(ctx, LEAVE_EPOCH) : e));
-  if (r.out.length > 0) out.push(cancelHeartbeatRequest);
+  const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? leaveRequest(ctx) : e));
+  if (r.out.length > 0) {
+    // A static member leaves too, with epoch -2 (the async consumer's leave epoch for it).
+    if (ctx.groupInstanceId !== undefined && ctx.memberId !== '') out.push(leaveRequest(ctx));
+    out.push(cancelHeartbeatRequest);
+  }
   return { ctx: { ...(r.ctx as C), kip848: { ...ctx.kip848, heartbeatInFlight: false } }, out };
 };
 

@@ -59,6 +59,8 @@ type Guard = (args: { context: C; event: ConsumerEvent }) => boolean;
 
 const guards: Record<string, Guard> = {
   isFenced: ({ context }) => context.generationLost,
+  /** FENCED_INSTANCE_ID or UNRELEASED_INSTANCE_ID: fatal (static membership, §1.9). */
+  isInstanceFenced: ({ context }) => context.fenced,
   needsReconcile: ({ context }) => needsReconcile(context),
   revokes: ({ context }) => revokes(context),
   hasUnpositioned: ({ context }) => hasUnpositioned(context),
@@ -90,7 +92,7 @@ const actions = {
 
 const base = consumerMachine.config;
 // The classic membership states have no counterpart: KIP-848 has no join or sync phase.
-const { Joining: _j, Assigning: _a, Syncing: _s, Failed: _f, ...loopStates } = base.states ?? {};
+const { Joining: _j, Assigning: _a, Syncing: _s, ...loopStates } = base.states ?? {};
 // Root handlers of the classic group protocol have none either: the heartbeat answer is replaced, and
 // the cooperative member's background JoinGroup/SyncGroup answers never come (no JoinGroup in KIP-848).
 const { HeartbeatResponse: _h, JoinGroupResponse: _jr, AssignmentComputed: _ac, SyncGroupResponse: _sr, ...rootHandlers } = base.on ?? {};
@@ -116,6 +118,7 @@ const config = {
     /** The top of poll(): close, then lose-and-rejoin when fenced, then reconcile, then fetch. */
     Polling: {
       always: [
+        { guard: 'isInstanceFenced', target: 'Failed' },
         { guard: and(['isClosing', 'needsCloseCommit']), target: 'Committing', actions: 'commitOnClose' },
         { guard: 'isClosing', target: 'Left' },
         { guard: 'isFenced', target: 'Reconciling', actions: 'loseAndRejoin' },

@@ -142,6 +142,25 @@ describe('KIP-848 member', () => {
     expect(sent(m.send({ type: 'Timer', timer: 'retry' }))).toEqual([expect.objectContaining({ type: 'OffsetCommit', seq: 3 })]);
   });
 
+  it('static member: heartbeats name its instance id, close leaves with epoch -2, FENCED_INSTANCE_ID is fatal', () => {
+    const m = member('commit-per-message', 'i0');
+    expect(m.start()).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberId: 'c', memberEpoch: 0, instanceId: 'i0' });
+    m.send(answer(1, ['t-0']));
+    m.send({ type: 'LeaveRequest' });
+    const close = m.send(emptyFetch(m));
+    expect(sent(close)).toEqual([expect.objectContaining({ type: 'ConsumerGroupHeartbeat', memberId: 'c~1', memberEpoch: -2, instanceId: 'i0' })]);
+    expect(m.state()).toBe('Left');
+
+    const z = member('commit-per-message', 'i0');
+    z.joinWith(['t-0']);
+    const fenced = z.send({ ...answer(1, null), error: 'FENCED_INSTANCE_ID' });
+    expect(fenced).toContainEqual({ type: 'CancelTimer', timer: 'heartbeat' });
+    const poll = z.send(emptyFetch(z));
+    expect(observed(poll).map((e) => e.type)).toEqual(['Fenced', 'Revoked', 'Left']);
+    expect(sent(poll)).toEqual([]); // a fenced incarnation sends no leave
+    expect(z.state()).toBe('Failed');
+  });
+
   it('leaves with a heartbeat of epoch -1 instead of LeaveGroup', () => {
     const m = member();
     m.joinWith(['t-0']);
@@ -191,8 +210,9 @@ function observed(out: readonly Effect[]): Extract<Effect, { type: 'Observe' }>[
   return out.flatMap((e) => (e.type === 'Observe' ? [e.event] : []));
 }
 
-function member(policy: ProcessingPolicy = 'commit-per-message') {
-  const actor = createActor(consumer848Machine, { input: { name: 'c', group: 'G', topics: ['t'], mode: 'subscribe', partitions: [], config: CONFIG(policy) } });
+function member(policy: ProcessingPolicy = 'commit-per-message', groupInstanceId?: string) {
+  const input = { name: 'c', group: 'G', topics: ['t'], mode: 'subscribe' as const, partitions: [], config: CONFIG(policy), ...(groupInstanceId === undefined ? {} : { groupInstanceId }) };
+  const actor = createActor(consumer848Machine, { input });
   let out: Effect[] = [];
   actor.on('*', (e) => out.push(e as Effect));
   actor.start();

@@ -25,14 +25,16 @@
  *   GroupMetadataManager.onLoaded, which restarts each member's session timer and, for a member
  *   still revoking, its rebalance timer. The unloaded group (Dead) answers NOT_COORDINATOR.
  *
- * Not modelled: static membership, regex subscriptions, rack-aware and sticky (uniform) assignors
+ * - static membership (group.instance.id, §1.9, §3.3): see staticMemberHeartbeat.
+ *
+ * Not modelled: regex subscriptions, rack-aware and sticky (uniform) assignors
  * (the classic range/roundrobin assignors of models/assignor run server side instead; stickiness
  * changes how much moves, not the protocol's safety), group.consumer.max.size.
  */
 import { assign } from '../assignor/index.ts';
 import type { CommitError } from '../history.ts';
 import type { Effect, Step } from '../effects.ts';
-import { JOIN_EPOCH, LEAVE_EPOCH, type ConsumerGroupHeartbeatError, type Request, type Response } from '../protocol.ts';
+import { JOIN_EPOCH, LEAVE_EPOCH, LEAVE_STATIC_EPOCH, type ConsumerGroupHeartbeatError, type Request, type Response } from '../protocol.ts';
 import { routingErrorResponse } from '../coordinator/coordinator.logic.ts';
 import type { AssignorName, TopicPartition } from '../types.ts';
 
@@ -49,6 +51,8 @@ export interface ConsumerGroupMember {
   readonly memberId: string;
   /** The client's name (a consumer incarnation); history events use it. */
   readonly clientId: string;
+  /** group.instance.id of a static member. */
+  readonly instanceId?: string;
   readonly topics: readonly string[];
   readonly rebalanceTimeoutMs: number;
   readonly epoch: number;
@@ -225,6 +229,7 @@ const join = (ctx: ConsumerGroupContext, req: Req<'ConsumerGroupHeartbeat'>, gra
     state: 'STABLE',
     assigned: [],
     pendingRevocation: [],
+    ...(req.instanceId === undefined ? {} : { instanceId: req.instanceId }),
   };
   const bumped = bumpEpoch({ ...ctx, memberSeq: ctx.memberSeq + 1 }, { ...ctx.members, [memberId]: fresh });
   const m = reconcile(bumped.ctx, fresh, [], grant);
@@ -267,6 +272,10 @@ export const isValidMemberEpoch = (m: ConsumerGroupMember, req: Req<'ConsumerGro
  * reconciles with the partitions it reports owning.
  */
 export const consumerGroupHeartbeat = (ctx: ConsumerGroupContext, req: Req<'ConsumerGroupHeartbeat'>, grant: NextAssignment = nextAssignment): Step<ConsumerGroupContext> => {
+  if (req.instanceId !== undefined) {
+    const answer = staticMemberHeartbeat(ctx, req, req.instanceId, grant);
+    if (answer !== null) return answer;
+  }
   const m = ctx.members[req.memberId];
   // Epoch 0 from a known member (KIP-1082): its join answer was lost, or it was fenced and re-joins
   // having dropped its partitions; it goes on with its current epoch and assignment.
@@ -278,6 +287,57 @@ export const consumerGroupHeartbeat = (ctx: ConsumerGroupContext, req: Req<'Cons
   if (m === undefined) return { ctx, out: [heartbeatResponse(ctx, req.from, 'UNKNOWN_MEMBER_ID', null, req.memberId)] };
   if (!isValidMemberEpoch(m, req)) return { ctx, out: [heartbeatResponse(ctx, req.from, 'FENCED_MEMBER_EPOCH', null, req.memberId)] };
   return heartbeatOf(ctx, m, req, grant);
+};
+
+/** The member holding a group.instance.id, if any. */
+const staticMemberOf = (ctx: ConsumerGroupContext, instanceId: string): ConsumerGroupMember | undefined => memberList(ctx).find((m) => m.instanceId === instanceId);
+
+/**
+ * Static membership under KIP-848 (kafka-protocol.md §1.9, §3.3; GroupMetadataManager): null when
+ * the request is handled as a dynamic member's.
+ * - A join (epoch 0) with an instance id another member id holds: refused with
+ *   UNRELEASED_INSTANCE_ID unless that member left temporarily (epoch -2,
+ *   throwIfInstanceIdIsUnreleased); then the newcomer replaces it, a copy with its own member id
+ *   and epoch 0 that keeps the old assignment and its target, with no new group epoch (no rebalance).
+ * - Any other request whose member id is not the one holding the instance id: FENCED_INSTANCE_ID
+ *   (throwIfInstanceIdIsFenced), or UNKNOWN_MEMBER_ID when nobody holds it.
+ * - Epoch -2: the static member leaves temporarily; it keeps its place and partitions until its
+ *   session expires (consumerGroupStaticMemberGroupLeave).
+ */
+const staticMemberHeartbeat = (ctx: ConsumerGroupContext, req: Req<'ConsumerGroupHeartbeat'>, instanceId: string, grant: NextAssignment): Step<ConsumerGroupContext> | null => {
+  const holder = staticMemberOf(ctx, instanceId);
+  const refuse = (error: ConsumerGroupHeartbeatError): Step<ConsumerGroupContext> => ({ ctx, out: [heartbeatResponse(ctx, req.from, error, null, req.memberId)] });
+  if (req.memberEpoch === JOIN_EPOCH) {
+    if (holder === undefined || holder.memberId === req.memberId) return null;
+    if (holder.epoch !== LEAVE_STATIC_EPOCH) return refuse('UNRELEASED_INSTANCE_ID');
+    return replaceStaticMember(ctx, holder, req, grant);
+  }
+  if (holder === undefined) return refuse('UNKNOWN_MEMBER_ID');
+  if (holder.memberId !== req.memberId) return refuse('FENCED_INSTANCE_ID');
+  if (req.memberEpoch !== LEAVE_STATIC_EPOCH) return null;
+  const left: ConsumerGroupMember = { ...holder, epoch: LEAVE_STATIC_EPOCH, previousEpoch: holder.epoch };
+  const updated = updateMember(ctx, holder, left);
+  return { ctx: updated.ctx, out: [...updated.out, heartbeatResponse(updated.ctx, req.from, 'NONE', null, req.memberId)] };
+};
+
+/** The newcomer takes the released static member's place, assignment and target (replaceMember); it reconciles at once. */
+const replaceStaticMember = (ctx: ConsumerGroupContext, old: ConsumerGroupMember, req: Req<'ConsumerGroupHeartbeat'>, grant: NextAssignment): Step<ConsumerGroupContext> => {
+  const members: Record<string, ConsumerGroupMember> = {};
+  const copy: ConsumerGroupMember = { ...old, memberId: req.memberId, clientId: req.from, topics: req.topics, rebalanceTimeoutMs: req.rebalanceTimeoutMs, epoch: JOIN_EPOCH, previousEpoch: JOIN_EPOCH };
+  for (const m of memberList(ctx)) members[m.memberId === old.memberId ? copy.memberId : m.memberId] = m.memberId === old.memberId ? copy : m;
+  const target: Record<string, readonly TopicPartition[]> = {};
+  for (const [id, tps] of Object.entries(ctx.target)) target[id === old.memberId ? copy.memberId : id] = tps;
+  const replaced: ConsumerGroupContext = { ...ctx, members, target };
+  const out: Effect[] = [
+    { type: 'CancelTimer', timer: sessionTimer(old.memberId) },
+    { type: 'CancelTimer', timer: revocationTimer(old.memberId) },
+    {
+      type: 'Observe',
+      event: { type: 'StaticMemberReplaced', group: ctx.group, generation: ctx.groupEpoch, instance: old.instanceId ?? '', previous: old.clientId, member: req.from },
+    },
+  ];
+  const beat = heartbeatOf(replaced, copy, req, grant);
+  return { ctx: beat.ctx, out: [...out, ...beat.out] };
 };
 
 /** A valid heartbeat of member m: the session is refreshed and m reconciles with what it reports owning. */

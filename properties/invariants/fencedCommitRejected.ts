@@ -183,6 +183,8 @@ class FencedCommitMonitor extends StateMonitor<State> {
       const gen = latest.get(e.group);
       if (gen !== undefined && !gen.removed.has(e.member)) gen.removed.set(e.member, i);
     } else if (e.type === 'StaticMemberReplaced') {
+      // KIP-848: the replaced incarnation is no longer a member (its id is unknown from now on).
+      epochs.get(e.group)?.delete(e.previous);
       const gen = latest.get(e.group);
       if (gen !== undefined && gen.generation === e.generation) {
         gen.members.add(e.member);

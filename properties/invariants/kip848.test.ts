@@ -39,6 +39,25 @@ describe('singleOwnerPerPartition under KIP-848 (coordinator-epochs view)', () =
   });
 });
 
+describe('static membership under KIP-848 (StaticMemberReplaced)', () => {
+  it('the replaced incarnation hands its partitions to the new one: one owner, and its later commits are zombie commits', () => {
+    const h = history(
+      epochAssigned('c0#1', 1, ['t-0'], []),
+      epochAssigned('c0#1', -2, ['t-0'], []), // left temporarily, keeps t-0
+      { type: 'StaticMemberReplaced', group: 'G', generation: 1, instance: 'c0', previous: 'c0#1', member: 'c0#2' },
+      epochAssigned('c0#2', 1, ['t-0'], []),
+      stored('c0#2', 1),
+      stored('c0#1', 1),
+    );
+    expect(violations(singleOwnerPerPartition.check(h, {}))).toEqual([]);
+    const v = violations(fencedCommitRejected.check(h, {}));
+    expect(v.map((x) => x.events)).toEqual([[5]]);
+    // Without the replacement, the same partition at two members is split ownership.
+    const split = history(epochAssigned('c0#1', 1, ['t-0'], []), epochAssigned('c0#2', 1, ['t-0'], []));
+    expect(violations(singleOwnerPerPartition.check(split, {}))).toHaveLength(1);
+  });
+});
+
 describe('fencedCommitRejected under KIP-848 (member epochs)', () => {
   it('holds for a member still revoking at its old epoch after another member joined a later one', () => {
     const h = history(

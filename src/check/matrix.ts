@@ -30,7 +30,8 @@
  *   reaches its new owner only after the old one released it), not what a crash between
  *   processing and commit does, so each policy is expected to pass and fail as under the classic
  *   protocol; with lost messages and coordinator failover too (`consumer-drops`,
- *   `consumer-failover`), as the group's records, member epochs included, survive the move.
+ *   `consumer-failover`), as the group's records, member epochs included, survive the move, and
+ *   with static membership (`consumer-static`), where a closed member's restart takes its place.
  */
 import type { ProcessingPolicy } from '../../models/types.ts';
 import { defaultSimConfig, type SimConfig } from '../sim/config.ts';
@@ -425,6 +426,20 @@ return [
     // awaited, so an async commit's answer arrives in Committing.
     witnesses: ['commitInFlightDuringRebalance'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'fails', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
+  },
+  {
+    id: 'consumer-static',
+    title: 'consumer protocol (KIP-848): static membership (group.instance.id), commit after the batch (crashes, pauses, restarts of paused members)',
+    config: withPolicy('commit-after-batch', (c) => consumerProtocol({ ...c, groups: c.groups.map((g) => ({ ...g, staticMembership: true })) })),
+    shape: FAULTS,
+    duplicateBound: batchSize,
+    // KIP-848 static membership (kafka-protocol.md §1.9, §3.3): a member that closed leaves with
+    // epoch -2 and keeps its place; its restart takes it over with no new group epoch. A restart
+    // while the old incarnation still holds the id (crashed or paused, no epoch -2) is refused with
+    // UNRELEASED_INSTANCE_ID (fatal to the newcomer) until the session expires; a replaced
+    // incarnation is fenced (FENCED_INSTANCE_ID). As `static`: at-least-once, crashes replay a batch.
+    witnesses: ['staticRejoinWithoutRebalance', 'fencedInstance', 'crashMidBatch'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },
 ];
 };
