@@ -26,12 +26,27 @@ export type GroupError =
   /** Another incarnation holds this group.instance.id now (KIP-345, kafka-protocol.md §1.9). */
   | 'FENCED_INSTANCE_ID';
 
-/** ConsumerGroupHeartbeat errors the models produce (KIP-848; kafka-protocol.md §3.3). */
-export type ConsumerGroupHeartbeatError = 'NONE' | 'UNKNOWN_MEMBER_ID' | 'FENCED_MEMBER_EPOCH' | 'COORDINATOR_NOT_AVAILABLE';
+/**
+ * ConsumerGroupHeartbeat errors the models produce (KIP-848; kafka-protocol.md §3.3, whose response
+ * schema lists the routing errors NOT_COORDINATOR and COORDINATOR_LOAD_IN_PROGRESS, §1.10).
+ */
+export type ConsumerGroupHeartbeatError =
+  | 'NONE'
+  | 'UNKNOWN_MEMBER_ID'
+  | 'FENCED_MEMBER_EPOCH'
+  | 'COORDINATOR_NOT_AVAILABLE'
+  | 'NOT_COORDINATOR'
+  | 'COORDINATOR_LOAD_IN_PROGRESS'
+  /** A static member joins with an instance id another member still holds (§1.9, KIP-848). */
+  | 'UNRELEASED_INSTANCE_ID'
+  /** The instance id now belongs to another member id: this incarnation was replaced (§1.9). */
+  | 'FENCED_INSTANCE_ID';
 
 /** Member epochs with a meaning of their own in ConsumerGroupHeartbeat (§3.3): 0 joins, -1 leaves. */
 export const JOIN_EPOCH = 0;
 export const LEAVE_EPOCH = -1;
+/** A static member leaving temporarily (§3.3): it keeps its place and partitions until its session expires. */
+export const LEAVE_STATIC_EPOCH = -2;
 
 export interface JoinMemberMetadata {
   readonly memberId: string;
@@ -95,6 +110,8 @@ export type Request =
       /** '' when joining: the coordinator names the member in its answer. */
       readonly memberId: string;
       readonly memberEpoch: number;
+      /** group.instance.id of a static member; absent for dynamic members. */
+      readonly instanceId?: string;
       readonly topics: readonly string[];
       readonly rebalanceTimeoutMs: number;
       readonly ownedPartitions: readonly TopicPartition[];
@@ -177,7 +194,10 @@ export type Message = Request | Response;
  */
 export const COORDINATOR = 'coordinator';
 export const isCoordinatorNode = (node: string): boolean => node === COORDINATOR || node.startsWith(`${COORDINATOR}@`);
-/** Message types the Drop command can make the network lose (its slot is resolved modulo this list). */
+/**
+ * Message types the Drop command can make the network lose (its slot is resolved modulo this list).
+ * The KIP-848 member's own messages come last, so the classic entries keep their slots.
+ */
 export const DROPPABLE: readonly Message['type'][] = [
   'OffsetCommitResponse',
   'OffsetCommit',
@@ -191,5 +211,11 @@ export const DROPPABLE: readonly Message['type'][] = [
   'FetchResponse',
   'FindCoordinatorResponse',
   'LeaveGroup',
+  // The classic protocol's messages end here (CLASSIC_DROPPABLE).
+  'ConsumerGroupHeartbeatResponse',
+  'ConsumerGroupHeartbeat',
+  'Fetch',
 ];
+/** How many entries of DROPPABLE the classic rows draw from (their generated scenarios predate the KIP-848 ones). */
+export const CLASSIC_DROPPABLE = 12;
 export const BROKER = 'broker';

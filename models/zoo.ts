@@ -35,7 +35,7 @@ import {
   resumeAfterCommitted,
   resumeFromStalePosition,
 } from './consumer/consumer.zoo.ts';
-import { acceptsStaleMemberEpoch, assignsUnreleasedPartitions } from './coordinator848/consumerGroup.zoo.ts';
+import { acceptsStaleMemberEpoch, assignsUnreleasedPartitions, consumerGroupStoresAfterUnload } from './coordinator848/consumerGroup.zoo.ts';
 import { assignFirstPartitionToAll, rangeDropsExtraPartition, rangeInclusiveEnd, stickyByUnion } from './leader/leader.zoo.ts';
 import { skipsSecondRebalance } from './consumer/cooperative.zoo.ts';
 import { cooperativeWithoutRevokePhase, stickyIgnoresClaims, stickyKeepsAllClaims } from './leader/cooperative.zoo.ts';
@@ -135,6 +135,14 @@ export const ZOO: readonly ZooEntry[] = [
     configuration: 'consumer-per-message',
     caughtBy: 'fencedCommitRejected',
     machines: { coordinator848: acceptsStaleMemberEpoch },
+  },
+  {
+    id: 'consumer-group-stores-after-unload',
+    title: 'A KIP-848 coordinator that unloaded the group still stores the commits sent to it (stale coordinator epoch)',
+    reference: 'classic mistake (a zombie leader writing); kafka-protocol.md §1.2, §1.10 NOT_COORDINATOR, §3.3',
+    configuration: 'consumer-failover',
+    caughtBy: 'fencedCommitRejected',
+    machines: { coordinator848: consumerGroupStoresAfterUnload },
   },
   // ------------------------------------------------------------------ consumer
   {

@@ -73,17 +73,7 @@ const KNOWN_UNREACHED: Readonly<Record<string, readonly string[]>> = {
   consumer: [],
   coordinator: [],
   leader: [],
-  consumer848: [
-    // An auto-commit's answer while a sync commit is awaited: needs the librdkafka timer policy, whose
-    // KIP-848 row is not in the matrix (its atLeastOnce counterexample takes ~500 runs at seed 42).
-    'Committing.OffsetCommitResponse#4',
-    // Message drops are not generated in the KIP-848 rows (failover is classic-only in the model), so a
-    // fetch request never times out there.
-    'Fetching.Timer#0',
-    // Inherited from the classic machine's root handlers: the timeout of a cooperative member's
-    // background JoinGroup/SyncGroup (timer 'rebalance'), which a KIP-848 member never sends.
-    '*.Timer#3',
-  ],
+  consumer848: [],
 };
 
 describe(`machine coverage over the whole matrix (seed ${SEED})`, () => {

@@ -15,19 +15,36 @@
  *   heartbeat acknowledges the new owned set at once;
  * - when fenced (UNKNOWN_MEMBER_ID or FENCED_MEMBER_EPOCH on a heartbeat) it loses every partition
  *   at the next poll and re-joins with epoch 0;
- * - leaves with a heartbeat of epoch -1.
+ * - leaves with a heartbeat of epoch -1; a static member (group.instance.id, §1.9) with epoch -2,
+ *   keeping its place for a restart, and FENCED_INSTANCE_ID or UNRELEASED_INSTANCE_ID is fatal to it.
  * A commit answered STALE_MEMBER_EPOCH is retried with the member's latest epoch (CommitRequestManager);
  * commit errors never change membership: heartbeats do (UNKNOWN_MEMBER_ID also marks it fenced).
+ *
+ * Lost messages and coordinator failover (issue 3, kafka-protocol.md §1.10, §2.7), after the async
+ * consumer's HeartbeatRequestManager and CommitRequestManager: a heartbeat has request.timeout.ms
+ * (the timer 'heartbeat-request'); when it expires the connection is closed (its other in-flight
+ * requests are lost too), the coordinator is marked unknown (FindCoordinator) and the heartbeat is
+ * sent again after retry.backoff.ms, with the same epoch: the coordinator accepts the previous epoch
+ * when only the answer was lost (§3.3, throwIfConsumerGroupMemberEpochIsInvalid). A routing error on
+ * a heartbeat does the same without the disconnect (no rediscovery for LOAD_IN_PROGRESS). A sync
+ * commit retries routing errors and timeouts with the same offsets and its latest epoch, a timed-out
+ * attempt recorded as REQUEST_TIMED_OUT (outcome unknown), as consumer.logic.ts does for the classic
+ * member; OffsetFetch and FindCoordinator are retried likewise.
  *
  * The state lives in ConsumerContext's own fields (memberId; generation = member epoch, -1 before
  * the first answer; assignment = owned partitions; generationLost = fenced) plus `kip848`.
  */
 import type { Effect, Step } from '../effects.ts';
-import { COORDINATOR, JOIN_EPOCH, LEAVE_EPOCH, type Request, type Response } from '../protocol.ts';
+import { BROKER, COORDINATOR, JOIN_EPOCH, LEAVE_EPOCH, LEAVE_STATIC_EPOCH, type Request, type Response } from '../protocol.ts';
 import type { TopicPartition } from '../types.ts';
 import {
   NOTHING_OWNED,
+  RETRY_BACKOFF_MS,
   asyncCommitAnswered,
+  coordinatorTimedOut,
+  isRoutingError,
+  requestTimeoutMs,
+  syncCommitRetryLater,
   commitSync,
   leave,
   pollTimeoutExpired,
@@ -56,6 +73,13 @@ type C = Consumer848Context;
 const none = (ctx: C): Step<C> => ({ ctx, out: [] });
 const toCoordinator = (message: Request): Effect => ({ type: 'Send', to: COORDINATOR, message });
 const armHeartbeat = (ctx: C): Effect => ({ type: 'SetTimer', timer: 'heartbeat', delayMs: ctx.config.heartbeatIntervalMs });
+/** The next heartbeat after a failed one: retry.backoff.ms (HeartbeatRequestState.onFailedAttempt). */
+const retryHeartbeat: Effect = { type: 'SetTimer', timer: 'heartbeat', delayMs: RETRY_BACKOFF_MS };
+/** request.timeout.ms of the heartbeat in flight; its own timer, as the main loop's 'request' may be armed too. */
+export const HEARTBEAT_REQUEST_TIMER = 'heartbeat-request';
+const armHeartbeatRequest = (ctx: C): Effect => ({ type: 'SetTimer', timer: HEARTBEAT_REQUEST_TIMER, delayMs: requestTimeoutMs(ctx) });
+const cancelHeartbeatRequest: Effect = { type: 'CancelTimer', timer: HEARTBEAT_REQUEST_TIMER };
+const lookup = (ctx: C): Effect => ({ type: 'Send', to: BROKER, message: { type: 'FindCoordinator', from: ctx.name, group: ctx.group } });
 
 /** A consumer.logic.ts handler run on the KIP-848 context: it spreads the context, so `kip848` survives. */
 export const lift = <A extends unknown[]>(f: (ctx: ConsumerContext, ...a: A) => Step<ConsumerContext>) =>
@@ -66,27 +90,39 @@ const heartbeatRequest = (ctx: C, memberEpoch: number): Effect =>
     type: 'ConsumerGroupHeartbeat',
     from: ctx.name,
     group: ctx.group,
-    memberId: memberEpoch === JOIN_EPOCH ? '' : ctx.memberId,
+    memberId: ctx.memberId,
     memberEpoch,
+    ...(ctx.groupInstanceId === undefined ? {} : { instanceId: ctx.groupInstanceId }),
     topics: ctx.topics,
     rebalanceTimeoutMs: ctx.config.maxPollIntervalMs,
     ownedPartitions: memberEpoch === JOIN_EPOCH ? [] : ctx.assignment,
   });
 
-/** Sends a heartbeat now, or marks one due when a request is already in flight. */
+/**
+ * Sends a heartbeat now, or marks one due when a request is already in flight. Before the first
+ * answer of a join (epoch -1: the join's answer was lost) the member joins again with epoch 0.
+ */
 const heartbeatNow = (ctx: C): Step<C> =>
   !ctx.heartbeatEnabled
     ? none(ctx)
     : ctx.kip848.heartbeatInFlight
     ? none({ ...ctx, kip848: { ...ctx.kip848, ackDue: true } })
-    : { ctx: { ...ctx, kip848: { ...ctx.kip848, heartbeatInFlight: true, ackDue: false } }, out: [heartbeatRequest(ctx, ctx.generation)] };
+    : {
+        ctx: { ...ctx, kip848: { ...ctx.kip848, heartbeatInFlight: true, ackDue: false } },
+        out: [heartbeatRequest(ctx, ctx.generation < 0 ? JOIN_EPOCH : ctx.generation), armHeartbeatRequest(ctx)],
+      };
 
 // ---------------------------------------------------------------- join, heartbeat, leave
 
-/** Join: a ConsumerGroupHeartbeat with epoch 0; the heartbeat timer starts. */
+/**
+ * Join: a ConsumerGroupHeartbeat with epoch 0; the heartbeat timer starts. The member id is the
+ * client's own (KIP-1082, Kafka 4.0: generated once per consumer and kept across re-joins; here the
+ * incarnation's name), so a join whose answer was lost is sent again as the same member, and the
+ * coordinator answers it with the member's current epoch and assignment.
+ */
 export const joinGroup = (ctx: C): Step<C> => {
-  const next: C = { ...ctx, memberId: '', generation: -1, heartbeatEnabled: true, kip848: { ...INITIAL_KIP848, heartbeatInFlight: true } };
-  return { ctx: next, out: [heartbeatRequest(next, JOIN_EPOCH), armHeartbeat(next)] };
+  const next: C = { ...ctx, memberId: ctx.name, generation: -1, heartbeatEnabled: true, kip848: { ...INITIAL_KIP848, heartbeatInFlight: true } };
+  return { ctx: next, out: [heartbeatRequest(next, JOIN_EPOCH), armHeartbeatRequest(next), armHeartbeat(next)] };
 };
 
 /** The heartbeat interval elapsed: heartbeat unless a request is still in flight (one at a time). */
@@ -106,27 +142,54 @@ export const heartbeatTick = (ctx: C): Step<C> => {
 export const heartbeatAnswered = (ctx: C, ev: Res<'ConsumerGroupHeartbeatResponse'>): Step<C> => {
   if (!ctx.heartbeatEnabled) return none(ctx);
   const answered: C = { ...ctx, kip848: { ...ctx.kip848, heartbeatInFlight: false } };
-  if (ev.error === 'UNKNOWN_MEMBER_ID' || ev.error === 'FENCED_MEMBER_EPOCH') {
-    return { ctx: { ...answered, generationLost: true, heartbeatEnabled: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }] };
+  // Another incarnation holds the instance id (§1.9, KIP-848): fatal, raised at the next poll().
+  if (ev.error === 'FENCED_INSTANCE_ID' || ev.error === 'UNRELEASED_INSTANCE_ID') {
+    return { ctx: { ...answered, fenced: true, generationLost: true, heartbeatEnabled: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }, cancelHeartbeatRequest] };
   }
-  if (ev.error !== 'NONE' || ev.assignment === null) return none(answered);
+  if (ev.error === 'UNKNOWN_MEMBER_ID' || ev.error === 'FENCED_MEMBER_EPOCH') {
+    return { ctx: { ...answered, generationLost: true, heartbeatEnabled: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }, cancelHeartbeatRequest] };
+  }
+  // The coordinator moved or is loading the group (§1.10): rediscover it (unless it is only
+  // loading) and heartbeat again after the backoff, with the same epoch.
+  if (isRoutingError(ev.error)) return { ctx: answered, out: [cancelHeartbeatRequest, ...(ev.error === 'COORDINATOR_LOAD_IN_PROGRESS' ? [] : [lookup(ctx)]), retryHeartbeat] };
+  if (ev.error !== 'NONE' || ev.assignment === null) return { ctx: answered, out: [cancelHeartbeatRequest] };
   const next: C = {
     ...answered,
     memberId: ev.memberId,
     generation: ev.memberEpoch,
     kip848: { ...answered.kip848, target: ev.assignment, targetEpoch: ev.memberEpoch },
   };
-  const out: Effect[] = [];
+  const out: Effect[] = [cancelHeartbeatRequest];
   if (ctx.generation < 0) out.push({ type: 'Observe', event: { type: 'Joined', group: ctx.group, generation: ev.memberEpoch, leader: false } });
   if (!ctx.kip848.ackDue) return { ctx: next, out };
   const ack = heartbeatNow(next);
   return { ctx: ack.ctx, out: [...out, ...ack.out] };
 };
 
-/** close(): consumer.logic.ts's leave, with the LeaveGroup replaced by a heartbeat of epoch -1. */
+/**
+ * The heartbeat in flight got no answer within request.timeout.ms: the connection is closed, the
+ * coordinator marked unknown, and the heartbeat sent again after the backoff (its answer, or its
+ * request, was lost; HeartbeatRequestManager.onFailure).
+ */
+export const heartbeatTimedOut = (ctx: C): Step<C> => {
+  if (!ctx.heartbeatEnabled || !ctx.kip848.heartbeatInFlight) return none(ctx);
+  return { ctx: { ...ctx, kip848: { ...ctx.kip848, heartbeatInFlight: false, ackDue: false } }, out: [{ type: 'Disconnect', to: COORDINATOR }, lookup(ctx), retryHeartbeat] };
+};
+
+/**
+ * The heartbeat that leaves: epoch -1, or -2 for a static member, which keeps its place and
+ * partitions until its session expires so that a restart can take them over (§3.3).
+ */
+const leaveRequest = (ctx: C): Effect => heartbeatRequest(ctx, ctx.groupInstanceId === undefined ? LEAVE_EPOCH : LEAVE_STATIC_EPOCH);
+
+/**
+ * close(): consumer.logic.ts's leave, with the LeaveGroup replaced by a heartbeat of epoch -1; a
+ * static member (which sends no LeaveGroup) leaves with epoch -2 unless it was fenced.
+ */
 export const leaveGroup = (ctx: C): Step<C> => {
   const r = leave(ctx);
-  const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? heartbeatRequest(ctx, LEAVE_EPOCH) : e));
+  const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? leaveRequest(ctx) : e));
+  if (ctx.groupInstanceId !== undefined && !ctx.fenced && ctx.memberId !== '') out.splice(out.length - 2, 0, leaveRequest(ctx));
   return { ctx: { ...(r.ctx as C), kip848: { ...ctx.kip848, heartbeatInFlight: false } }, out };
 };
 
@@ -137,7 +200,12 @@ export const leaveGroup = (ctx: C): Step<C> => {
  */
 export const pollTimeoutExpired848 = (ctx: C): Step<C> => {
   const r = pollTimeoutExpired(ctx);
-  const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? heartbeatRequest(ctx, LEAVE_EPOCH) : e));
+  const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? leaveRequest(ctx) : e));
+  if (r.out.length > 0) {
+    // A static member leaves too, with epoch -2 (the async consumer's leave epoch for it).
+    if (ctx.groupInstanceId !== undefined && ctx.memberId !== '') out.push(leaveRequest(ctx));
+    out.push(cancelHeartbeatRequest);
+  }
   return { ctx: { ...(r.ctx as C), kip848: { ...ctx.kip848, heartbeatInFlight: false } }, out };
 };
 
@@ -189,8 +257,11 @@ export const hasUnpositioned = (ctx: C): boolean => unpositioned(ctx).length > 0
 
 export const fetchAddedOffsets = (ctx: C): Step<C> => ({
   ctx,
-  out: [toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: unpositioned(ctx) })],
+  out: [toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: unpositioned(ctx) }), { type: 'SetTimer', timer: 'request', delayMs: requestTimeoutMs(ctx) }],
 });
+
+/** The OffsetFetch timed out: as consumer.logic.ts's coordinatorTimedOut (disconnect, rediscover, retry after the backoff). */
+export const offsetFetchTimedOut = (ctx: C): Step<C> => coordinatorTimedOut(ctx) as Step<C>;
 
 /** consumer.logic.ts's `positioned` for the new partitions only; the others keep their positions. */
 export const positionAdded = (ctx: C, ev: Res<'OffsetFetchResponse'>): Step<C> => {
@@ -229,10 +300,16 @@ const keepMembership = (f: (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'
 export const syncCommitAnswered848 = keepMembership(syncCommitAnswered);
 export const asyncCommitAnswered848 = keepMembership(asyncCommitAnswered);
 
-export const isStaleEpoch = (ev: Res<'OffsetCommitResponse'>): boolean => ev.error === 'STALE_MEMBER_EPOCH';
+/** Commit errors commitSync retries (§2.7): a stale epoch at once, a routing error (§1.10) after rediscovery and the backoff. */
+export const isRetriedCommitError = (ev: Res<'OffsetCommitResponse'>): boolean => ev.error === 'STALE_MEMBER_EPOCH' || isRoutingError(ev.error);
 
-/** STALE_MEMBER_EPOCH on the awaited commit: record it, then send the same offsets with the latest epoch. */
+/**
+ * STALE_MEMBER_EPOCH on the awaited commit: record it, then send the same offsets with the latest
+ * epoch. A routing error: record it, look the coordinator up again (unless it is loading) and retry
+ * after retry.backoff.ms (the 'retry' timer: retrySyncCommit, which also takes the latest epoch).
+ */
 export const retryCommit = (ctx: C, ev: Res<'OffsetCommitResponse'>): Step<C> => {
+  if (isRoutingError(ev.error)) return syncCommitRetryLater(ctx, ev) as Step<C>;
   const answered = asyncCommitAnswered848(ctx, ev);
   const again = commitSync(answered.ctx, ev.offsets, ctx.afterCommit);
   return { ctx: again.ctx as C, out: [...answered.out, ...again.out] };

@@ -30,14 +30,17 @@ import {
   hasUnpositioned,
   heartbeatAnswered,
   heartbeatTick,
+  heartbeatTimedOut,
+  HEARTBEAT_REQUEST_TIMER,
   INITIAL_KIP848,
-  isStaleEpoch,
+  isRetriedCommitError,
   joinGroup,
   leaveGroup,
   lift,
   pollTimeoutExpired848,
   loseAndRejoin,
   needsReconcile,
+  offsetFetchTimedOut,
   positionAdded,
   reconcile,
   retryCommit,
@@ -56,10 +59,13 @@ type Guard = (args: { context: C; event: ConsumerEvent }) => boolean;
 
 const guards: Record<string, Guard> = {
   isFenced: ({ context }) => context.generationLost,
+  /** FENCED_INSTANCE_ID or UNRELEASED_INSTANCE_ID: fatal (static membership, §1.9). */
+  isInstanceFenced: ({ context }) => context.fenced,
   needsReconcile: ({ context }) => needsReconcile(context),
   revokes: ({ context }) => revokes(context),
   hasUnpositioned: ({ context }) => hasUnpositioned(context),
-  isStaleEpoch: ({ event }) => event.type === 'OffsetCommitResponse' && isStaleEpoch(event),
+  isRetriedCommitError: ({ event }) => event.type === 'OffsetCommitResponse' && isRetriedCommitError(event),
+  isHeartbeatRequestTimer: ({ event }) => event.type === 'Timer' && event.timer === HEARTBEAT_REQUEST_TIMER,
 };
 
 const actions = {
@@ -70,6 +76,8 @@ const actions = {
   fetchAddedOffsets: act((c) => fetchAddedOffsets(c)),
   positionAdded: act(when('OffsetFetchResponse', positionAdded)),
   retryCommit: act(when('OffsetCommitResponse', retryCommit)),
+  heartbeatTimedOut: act((c) => heartbeatTimedOut(c)),
+  offsetFetchTimedOut: act((c) => offsetFetchTimedOut(c)),
   // Classic names, KIP-848 meaning (the shared states call them):
   leave: act((c) => leaveGroup(c)),
   pollTimeoutExpired: act((c) => pollTimeoutExpired848(c)),
@@ -84,7 +92,7 @@ const actions = {
 
 const base = consumerMachine.config;
 // The classic membership states have no counterpart: KIP-848 has no join or sync phase.
-const { Joining: _j, Assigning: _a, Syncing: _s, Failed: _f, ...loopStates } = base.states ?? {};
+const { Joining: _j, Assigning: _a, Syncing: _s, ...loopStates } = base.states ?? {};
 // Root handlers of the classic group protocol have none either: the heartbeat answer is replaced, and
 // the cooperative member's background JoinGroup/SyncGroup answers never come (no JoinGroup in KIP-848).
 const { HeartbeatResponse: _h, JoinGroupResponse: _jr, AssignmentComputed: _ac, SyncGroupResponse: _sr, ...rootHandlers } = base.on ?? {};
@@ -93,15 +101,28 @@ const config = {
   ...base,
   id: 'consumer848',
   context: ({ input }: { input: ConsumerInput }): C => ({ ...initialConsumerContext(input), kip848: INITIAL_KIP848 }),
-  on: { ...rootHandlers, ConsumerGroupHeartbeatResponse: { actions: 'heartbeatAnswered848' } },
+  on: {
+    ...rootHandlers,
+    // The classic heartbeat, auto-commit and poll timers, then the heartbeat's request timeout...
+    Timer: [
+      // ...without the cooperative member's background JoinGroup/SyncGroup timeout: no JoinGroup here.
+      ...(rootHandlers.Timer as readonly { actions?: unknown }[]).filter((t) => t.actions !== 'backgroundRebalanceTimedOut'),
+      { guard: 'isHeartbeatRequestTimer', actions: 'heartbeatTimedOut' },
+    ],
+    ConsumerGroupHeartbeatResponse: { actions: 'heartbeatAnswered848' },
+  },
   states: {
     ...loopStates,
     FindingCoordinator: {
-      on: { FindCoordinatorResponse: { target: 'Polling', actions: 'joinGroup' } },
+      on: {
+        FindCoordinatorResponse: { target: 'Polling', actions: 'joinGroup' },
+        Timer: { guard: 'isRequestTimer', actions: 'lookupCoordinator' },
+      },
     },
     /** The top of poll(): close, then lose-and-rejoin when fenced, then reconcile, then fetch. */
     Polling: {
       always: [
+        { guard: 'isInstanceFenced', target: 'Failed' },
         { guard: and(['isClosing', 'needsCloseCommit']), target: 'Committing', actions: 'commitOnClose' },
         { guard: 'isClosing', target: 'Left' },
         { guard: 'isFenced', target: 'Reconciling', actions: 'loseAndRejoin' },
@@ -115,16 +136,29 @@ const config = {
       always: [{ guard: 'hasUnpositioned', target: 'FetchingOffsets', actions: 'fetchAddedOffsets' }, { target: 'Polling' }],
     },
     FetchingOffsets: {
-      on: { OffsetFetchResponse: { target: 'Polling', actions: 'positionAdded' } },
+      on: {
+        // A routing error (the coordinator moved or is loading, §1.10): rediscover, back off, fetch again.
+        OffsetFetchResponse: [{ guard: 'isOffsetFetchOk', target: 'Polling', actions: 'positionAdded' }, { actions: 'retryLater' }],
+        Timer: [
+          { guard: 'isRequestTimer', actions: 'offsetFetchTimedOut' },
+          { guard: 'isRetryTimer', actions: 'fetchAddedOffsets' },
+        ],
+      },
     },
     Committing: {
       on: {
         OffsetCommitResponse: [
-          { guard: and(['isAwaitedCommit', 'isStaleEpoch']), actions: 'retryCommit' },
+          { guard: and(['isAwaitedCommit', 'isRetriedCommitError']), actions: 'retryCommit' },
           { guard: and(['isAwaitedCommit', 'afterIsLeave']), target: 'Left', actions: 'syncCommitAnswered' },
           { guard: and(['isAwaitedCommit', 'afterIsJoin']), target: 'Reconciling', actions: ['syncCommitAnswered', 'reconcile'] },
           { guard: 'isAwaitedCommit', target: 'AfterCommit', actions: 'syncCommitAnswered' },
           { actions: 'asyncCommitAnswered' },
+        ],
+        // commitSync retries: a routing error (§1.10), or no answer within request.timeout.ms
+        // (outcome unknown: REQUEST_TIMED_OUT), then the same offsets again with the latest epoch (§2.7).
+        Timer: [
+          { guard: 'isRequestTimer', actions: 'syncCommitTimedOut' },
+          { guard: 'isRetryTimer', actions: 'retrySyncCommit' },
         ],
       },
     },

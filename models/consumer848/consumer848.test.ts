@@ -15,7 +15,7 @@ describe('KIP-848 member', () => {
   it('joins with epoch 0, adopts the epoch of the answer, and takes its partitions at the top of the next poll', () => {
     const m = member();
     const join = m.start();
-    expect(join).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberId: '', memberEpoch: 0, ownedPartitions: [] });
+    expect(join).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberId: 'c', memberEpoch: 0, ownedPartitions: [] });
     expect(m.state()).toBe('Fetching');
     const out = m.send(answer(1, ['t-0', 't-1']));
     expect(observed(out)).toEqual([{ type: 'Joined', group: 'G', generation: 1, leader: false }]);
@@ -73,17 +73,92 @@ describe('KIP-848 member', () => {
     expect(m.ctx().generationLost).toBe(true);
     const poll = m.send(emptyFetch(m));
     expect(observed(poll)).toEqual([{ type: 'Revoked', group: 'G', partitions: ['t-0'], reason: 'lost' }]);
-    expect(sent(poll)[0]).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberId: '', memberEpoch: 0 });
+    expect(sent(poll)[0]).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberId: 'c', memberEpoch: 0 });
   });
 
   it('when fenced, loses every partition at the next poll and re-joins with epoch 0', () => {
     const m = member();
     m.joinWith(['t-0']);
     const fenced = m.send({ ...answer(1, null), error: 'UNKNOWN_MEMBER_ID' });
-    expect(fenced).toEqual([{ type: 'CancelTimer', timer: 'heartbeat' }]);
+    expect(fenced).toEqual([{ type: 'CancelTimer', timer: 'heartbeat' }, { type: 'CancelTimer', timer: 'heartbeat-request' }]);
     const poll = m.send(emptyFetch(m));
     expect(observed(poll)).toEqual([{ type: 'Revoked', group: 'G', partitions: ['t-0'], reason: 'lost' }]);
-    expect(sent(poll)[0]).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberId: '', memberEpoch: 0 });
+    expect(sent(poll)[0]).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberId: 'c', memberEpoch: 0 });
+  });
+
+  it('a heartbeat with no answer within request.timeout.ms: disconnect, rediscover, heartbeat again after the backoff with the same epoch', () => {
+    const m = member();
+    m.joinWith(['t-0']);
+    const tick = m.send({ type: 'Timer', timer: 'heartbeat' });
+    expect(sent(tick)[0]).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberEpoch: 1, ownedPartitions: ['t-0'] });
+    expect(tick).toContainEqual({ type: 'SetTimer', timer: 'heartbeat-request', delayMs: 5000 });
+    const timedOut = m.send({ type: 'Timer', timer: 'heartbeat-request' });
+    expect(timedOut).toEqual([
+      { type: 'Disconnect', to: 'coordinator' },
+      { type: 'Send', to: 'broker', message: { type: 'FindCoordinator', from: 'c', group: 'G' } },
+      { type: 'SetTimer', timer: 'heartbeat', delayMs: 100 },
+    ]);
+    const again = m.send({ type: 'Timer', timer: 'heartbeat' });
+    expect(sent(again)[0]).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberEpoch: 1 });
+    expect(m.ctx().assignment).toEqual(['t-0']); // a lost answer takes nothing away
+  });
+
+  it('a lost answer to its join: joins again with epoch 0, never leaves with epoch -1', () => {
+    const m = member();
+    m.start();
+    m.send({ type: 'Timer', timer: 'heartbeat-request' });
+    const again = m.send({ type: 'Timer', timer: 'heartbeat' });
+    expect(sent(again)[0]).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberId: 'c', memberEpoch: 0 });
+  });
+
+  it('a heartbeat answered NOT_COORDINATOR rediscovers the coordinator and retries after the backoff; LOAD_IN_PROGRESS only backs off', () => {
+    const m = member();
+    m.joinWith(['t-0']);
+    m.send({ type: 'Timer', timer: 'heartbeat' });
+    const moved = m.send({ ...answer(1, null), error: 'NOT_COORDINATOR' });
+    expect(sent(moved)).toEqual([{ type: 'FindCoordinator', from: 'c', group: 'G' }]);
+    expect(moved).toContainEqual({ type: 'SetTimer', timer: 'heartbeat', delayMs: 100 });
+    m.send({ type: 'Timer', timer: 'heartbeat' });
+    const loading = m.send({ ...answer(1, null), error: 'COORDINATOR_LOAD_IN_PROGRESS' });
+    expect(sent(loading)).toEqual([]);
+    expect(m.ctx().generation).toBe(1);
+    expect(m.ctx().generationLost).toBe(false);
+  });
+
+  it('a sync commit with no answer is recorded as REQUEST_TIMED_OUT and sent again with the same offsets', () => {
+    const m = member('commit-after-batch');
+    m.joinWith(['t-0']);
+    m.send({ type: 'LeaveRequest' });
+    m.send(emptyFetch(m));
+    expect(m.state()).toBe('Committing');
+    const timedOut = m.send({ type: 'Timer', timer: 'request' });
+    expect(observed(timedOut)).toEqual([expect.objectContaining({ type: 'CommitResult', error: 'REQUEST_TIMED_OUT', offsets: { 't-0': 3 }, seq: 1 })]);
+    const retried = m.send({ type: 'Timer', timer: 'retry' });
+    expect(sent(retried)).toEqual([expect.objectContaining({ type: 'OffsetCommit', generation: 1, offsets: { 't-0': 3 }, seq: 2 })]);
+    const moved = m.send({ type: 'OffsetCommitResponse', to: 'c', error: 'NOT_COORDINATOR', generation: 1, offsets: { 't-0': 3 }, seq: 2 });
+    expect(observed(moved)).toEqual([expect.objectContaining({ type: 'CommitResult', error: 'NOT_COORDINATOR', seq: 2 })]);
+    expect(sent(moved)).toEqual([{ type: 'FindCoordinator', from: 'c', group: 'G' }]);
+    expect(m.state()).toBe('Committing');
+    expect(sent(m.send({ type: 'Timer', timer: 'retry' }))).toEqual([expect.objectContaining({ type: 'OffsetCommit', seq: 3 })]);
+  });
+
+  it('static member: heartbeats name its instance id, close leaves with epoch -2, FENCED_INSTANCE_ID is fatal', () => {
+    const m = member('commit-per-message', 'i0');
+    expect(m.start()).toMatchObject({ type: 'ConsumerGroupHeartbeat', memberId: 'c', memberEpoch: 0, instanceId: 'i0' });
+    m.send(answer(1, ['t-0']));
+    m.send({ type: 'LeaveRequest' });
+    const close = m.send(emptyFetch(m));
+    expect(sent(close)).toEqual([expect.objectContaining({ type: 'ConsumerGroupHeartbeat', memberId: 'c~1', memberEpoch: -2, instanceId: 'i0' })]);
+    expect(m.state()).toBe('Left');
+
+    const z = member('commit-per-message', 'i0');
+    z.joinWith(['t-0']);
+    const fenced = z.send({ ...answer(1, null), error: 'FENCED_INSTANCE_ID' });
+    expect(fenced).toContainEqual({ type: 'CancelTimer', timer: 'heartbeat' });
+    const poll = z.send(emptyFetch(z));
+    expect(observed(poll).map((e) => e.type)).toEqual(['Fenced', 'Revoked', 'Left']);
+    expect(sent(poll)).toEqual([]); // a fenced incarnation sends no leave
+    expect(z.state()).toBe('Failed');
   });
 
   it('leaves with a heartbeat of epoch -1 instead of LeaveGroup', () => {
@@ -116,6 +191,7 @@ const CONFIG = (policy: ProcessingPolicy): ConsumerConfig => ({
   fetchMaxBytes: 1000,
   maxPartitionFetchBytes: 1000,
   processingMs: 100,
+  requestTimeoutMs: 5000,
 });
 
 function answer(epoch: number, assignment: string[] | null): Extract<Response, { type: 'ConsumerGroupHeartbeatResponse' }> {
@@ -134,8 +210,9 @@ function observed(out: readonly Effect[]): Extract<Effect, { type: 'Observe' }>[
   return out.flatMap((e) => (e.type === 'Observe' ? [e.event] : []));
 }
 
-function member(policy: ProcessingPolicy = 'commit-per-message') {
-  const actor = createActor(consumer848Machine, { input: { name: 'c', group: 'G', topics: ['t'], mode: 'subscribe', partitions: [], config: CONFIG(policy) } });
+function member(policy: ProcessingPolicy = 'commit-per-message', groupInstanceId?: string) {
+  const input = { name: 'c', group: 'G', topics: ['t'], mode: 'subscribe' as const, partitions: [], config: CONFIG(policy), ...(groupInstanceId === undefined ? {} : { groupInstanceId }) };
+  const actor = createActor(consumer848Machine, { input });
   let out: Effect[] = [];
   actor.on('*', (e) => out.push(e as Effect));
   actor.start();

@@ -549,9 +549,10 @@ export const routingErrorResponse = (req: Request, error: RoutingError): Respons
       return { type: 'OffsetCommitResponse', to: req.from, error, generation: req.generation, offsets: req.offsets, seq: req.seq };
     case 'OffsetFetch':
       return { type: 'OffsetFetchResponse', to: req.from, error, committed: {}, logStartOffsets: {}, logEndOffsets: {} };
+    case 'ConsumerGroupHeartbeat': // KIP-848 (§3.3): the routing errors as they are, no remap
+      return { type: 'ConsumerGroupHeartbeatResponse', to: req.from, error, memberId: req.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
     case 'FindCoordinator':
     case 'Fetch':
-    case 'ConsumerGroupHeartbeat': // KIP-848 groups have no failover in the model (simulate.ts moveCoordinator)
       return null;
   }
 };

@@ -14,24 +14,35 @@
  *   partition still held by another member is withheld (unreleased) until that member lets it go,
  *   is fenced or leaves: one owner per partition at every instant (the "currentPartitionEpoch" map);
  * - session timeout and the rebalance timeout of a member stuck revoking both remove it;
- * - OffsetCommit is validated by member epoch only (§1.11, KIP-848 groups).
+ * - OffsetCommit is validated by member epoch only (§1.11, KIP-848 groups);
+ * - a heartbeat with the member's previous epoch is accepted when what it owns is still assigned
+ *   to it: the answer that bumped its epoch was lost (throwIfConsumerGroupMemberEpochIsInvalid).
  *
- * Not modelled: static membership, regex subscriptions, rack-aware and sticky (uniform) assignors
+ * - coordinator failover (kafka-protocol.md §1.2, §1.10): every change above is written to
+ *   __consumer_offsets with the answer that reveals it (ConsumerGroupMemberMetadata,
+ *   ConsumerGroupMetadata, ConsumerGroupTargetAssignment*, ConsumerGroupCurrentMemberAssignment
+ *   records), so a new coordinator rebuilds the whole group, epochs included: `load` is
+ *   GroupMetadataManager.onLoaded, which restarts each member's session timer and, for a member
+ *   still revoking, its rebalance timer. The unloaded group (Dead) answers NOT_COORDINATOR.
+ *
+ * - static membership (group.instance.id, §1.9, §3.3): see staticMemberHeartbeat.
+ *
+ * Not modelled: regex subscriptions, rack-aware and sticky (uniform) assignors
  * (the classic range/roundrobin assignors of models/assignor run server side instead; stickiness
- * changes how much moves, not the protocol's safety), the previous-epoch tolerance for lost
- * responses (the simulated network loses no messages), group.consumer.max.size.
+ * changes how much moves, not the protocol's safety), group.consumer.max.size.
  */
 import { assign } from '../assignor/index.ts';
 import type { CommitError } from '../history.ts';
 import type { Effect, Step } from '../effects.ts';
-import { JOIN_EPOCH, LEAVE_EPOCH, type ConsumerGroupHeartbeatError, type Request, type Response } from '../protocol.ts';
+import { JOIN_EPOCH, LEAVE_EPOCH, LEAVE_STATIC_EPOCH, type ConsumerGroupHeartbeatError, type Request, type Response } from '../protocol.ts';
+import { routingErrorResponse } from '../coordinator/coordinator.logic.ts';
 import type { AssignorName, TopicPartition } from '../types.ts';
 
 /**
  * Kafka's ConsumerGroupState without Assigning (the target is computed in the same step as the
- * epoch bump) and Dead (coordinator failover is not simulated for either protocol yet).
+ * epoch bump); Dead is the unloaded group of a coordinator that lost the group's partition.
  */
-export type ConsumerGroupStateName = 'Empty' | 'Reconciling' | 'Stable';
+export type ConsumerGroupStateName = 'Empty' | 'Reconciling' | 'Stable' | 'Dead';
 
 /** A member's reconciliation state (Kafka's MemberState, §3.3). */
 export type MemberState = 'STABLE' | 'UNREVOKED_PARTITIONS' | 'UNRELEASED_PARTITIONS';
@@ -40,9 +51,13 @@ export interface ConsumerGroupMember {
   readonly memberId: string;
   /** The client's name (a consumer incarnation); history events use it. */
   readonly clientId: string;
+  /** group.instance.id of a static member. */
+  readonly instanceId?: string;
   readonly topics: readonly string[];
   readonly rebalanceTimeoutMs: number;
   readonly epoch: number;
+  /** The epoch before the last bump: a heartbeat whose answer was lost still carries it (§3.3). */
+  readonly previousEpoch: number;
   readonly state: MemberState;
   /** Partitions it may own at its epoch. */
   readonly assigned: readonly TopicPartition[];
@@ -186,7 +201,9 @@ const heartbeatResponse = (ctx: ConsumerGroupContext, to: string, error: Consume
   });
 
 /** Sets a member's record and keeps the revocation timer in step with its state. */
-const updateMember = (ctx: ConsumerGroupContext, before: ConsumerGroupMember | undefined, m: ConsumerGroupMember): Step<ConsumerGroupContext> => {
+const updateMember = (ctx: ConsumerGroupContext, before: ConsumerGroupMember | undefined, next: ConsumerGroupMember): Step<ConsumerGroupContext> => {
+  const from = before ?? next;
+  const m = next.epoch === from.epoch ? next : { ...next, previousEpoch: from.epoch };
   const out: Effect[] = [];
   const changed = before === undefined || before.epoch !== m.epoch || before.assigned.join() !== m.assigned.join() || before.pendingRevocation.join() !== m.pendingRevocation.join();
   if (changed) out.push(observeMember(ctx, m));
@@ -196,10 +213,24 @@ const updateMember = (ctx: ConsumerGroupContext, before: ConsumerGroupMember | u
   return { ctx: { ...ctx, members: { ...ctx.members, [m.memberId]: m } }, out };
 };
 
-/** A member joins with epoch 0: it gets an id, the group epoch goes up and it reconciles at once. */
+/**
+ * A member joins with epoch 0: the group epoch goes up and it reconciles at once. Its id is the one
+ * it sent (KIP-1082: client-generated), or one the coordinator makes up when it sent none.
+ */
 const join = (ctx: ConsumerGroupContext, req: Req<'ConsumerGroupHeartbeat'>, grant: NextAssignment): Step<ConsumerGroupContext> => {
-  const memberId = `${req.from}~${ctx.memberSeq + 1}`;
-  const fresh: ConsumerGroupMember = { memberId, clientId: req.from, topics: req.topics, rebalanceTimeoutMs: req.rebalanceTimeoutMs, epoch: JOIN_EPOCH, state: 'STABLE', assigned: [], pendingRevocation: [] };
+  const memberId = req.memberId !== '' ? req.memberId : `${req.from}~${ctx.memberSeq + 1}`;
+  const fresh: ConsumerGroupMember = {
+    memberId,
+    clientId: req.from,
+    topics: req.topics,
+    rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+    epoch: JOIN_EPOCH,
+    previousEpoch: LEAVE_EPOCH,
+    state: 'STABLE',
+    assigned: [],
+    pendingRevocation: [],
+    ...(req.instanceId === undefined ? {} : { instanceId: req.instanceId }),
+  };
   const bumped = bumpEpoch({ ...ctx, memberSeq: ctx.memberSeq + 1 }, { ...ctx.members, [memberId]: fresh });
   const m = reconcile(bumped.ctx, fresh, [], grant);
   const updated = updateMember(bumped.ctx, undefined, m);
@@ -228,20 +259,89 @@ export const removeMember = (ctx: ConsumerGroupContext, memberId: string, reason
 };
 
 /**
+ * throwIfConsumerGroupMemberEpochIsInvalid (§3.3): the member's current epoch, or its previous one
+ * with owned partitions all still assigned to it (the answer that bumped its epoch was lost).
+ */
+export const isValidMemberEpoch = (m: ConsumerGroupMember, req: Req<'ConsumerGroupHeartbeat'>): boolean =>
+  req.memberEpoch === m.epoch || (req.memberEpoch === m.previousEpoch && req.memberEpoch < m.epoch && req.ownedPartitions.every((tp) => m.assigned.includes(tp)));
+
+/**
  * ConsumerGroupHeartbeat (§3.3): join, leave, or heartbeat. A heartbeat from an unknown member
  * gets UNKNOWN_MEMBER_ID; one whose epoch is not the member's gets FENCED_MEMBER_EPOCH
  * (throwIfConsumerGroupMemberEpochIsInvalid); otherwise the session is refreshed and the member
  * reconciles with the partitions it reports owning.
  */
 export const consumerGroupHeartbeat = (ctx: ConsumerGroupContext, req: Req<'ConsumerGroupHeartbeat'>, grant: NextAssignment = nextAssignment): Step<ConsumerGroupContext> => {
-  if (req.memberEpoch === JOIN_EPOCH) return join(ctx, req, grant);
+  if (req.instanceId !== undefined) {
+    const answer = staticMemberHeartbeat(ctx, req, req.instanceId, grant);
+    if (answer !== null) return answer;
+  }
   const m = ctx.members[req.memberId];
+  // Epoch 0 from a known member (KIP-1082): its join answer was lost, or it was fenced and re-joins
+  // having dropped its partitions; it goes on with its current epoch and assignment.
+  if (req.memberEpoch === JOIN_EPOCH) return m === undefined ? join(ctx, req, grant) : heartbeatOf(ctx, m, req, grant);
   if (req.memberEpoch === LEAVE_EPOCH) {
     const removed = removeMember(ctx, req.memberId, 'leave');
     return { ctx: removed.ctx, out: [...removed.out, heartbeatResponse(ctx, req.from, m === undefined ? 'UNKNOWN_MEMBER_ID' : 'NONE', null, req.memberId)] };
   }
   if (m === undefined) return { ctx, out: [heartbeatResponse(ctx, req.from, 'UNKNOWN_MEMBER_ID', null, req.memberId)] };
-  if (req.memberEpoch !== m.epoch) return { ctx, out: [heartbeatResponse(ctx, req.from, 'FENCED_MEMBER_EPOCH', null, req.memberId)] };
+  if (!isValidMemberEpoch(m, req)) return { ctx, out: [heartbeatResponse(ctx, req.from, 'FENCED_MEMBER_EPOCH', null, req.memberId)] };
+  return heartbeatOf(ctx, m, req, grant);
+};
+
+/** The member holding a group.instance.id, if any. */
+const staticMemberOf = (ctx: ConsumerGroupContext, instanceId: string): ConsumerGroupMember | undefined => memberList(ctx).find((m) => m.instanceId === instanceId);
+
+/**
+ * Static membership under KIP-848 (kafka-protocol.md §1.9, §3.3; GroupMetadataManager): null when
+ * the request is handled as a dynamic member's.
+ * - A join (epoch 0) with an instance id another member id holds: refused with
+ *   UNRELEASED_INSTANCE_ID unless that member left temporarily (epoch -2,
+ *   throwIfInstanceIdIsUnreleased); then the newcomer replaces it, a copy with its own member id
+ *   and epoch 0 that keeps the old assignment and its target, with no new group epoch (no rebalance).
+ * - Any other request whose member id is not the one holding the instance id: FENCED_INSTANCE_ID
+ *   (throwIfInstanceIdIsFenced), or UNKNOWN_MEMBER_ID when nobody holds it.
+ * - Epoch -2: the static member leaves temporarily; it keeps its place and partitions until its
+ *   session expires (consumerGroupStaticMemberGroupLeave).
+ */
+const staticMemberHeartbeat = (ctx: ConsumerGroupContext, req: Req<'ConsumerGroupHeartbeat'>, instanceId: string, grant: NextAssignment): Step<ConsumerGroupContext> | null => {
+  const holder = staticMemberOf(ctx, instanceId);
+  const refuse = (error: ConsumerGroupHeartbeatError): Step<ConsumerGroupContext> => ({ ctx, out: [heartbeatResponse(ctx, req.from, error, null, req.memberId)] });
+  if (req.memberEpoch === JOIN_EPOCH) {
+    if (holder === undefined || holder.memberId === req.memberId) return null;
+    if (holder.epoch !== LEAVE_STATIC_EPOCH) return refuse('UNRELEASED_INSTANCE_ID');
+    return replaceStaticMember(ctx, holder, req, grant);
+  }
+  if (holder === undefined) return refuse('UNKNOWN_MEMBER_ID');
+  if (holder.memberId !== req.memberId) return refuse('FENCED_INSTANCE_ID');
+  if (req.memberEpoch !== LEAVE_STATIC_EPOCH) return null;
+  const left: ConsumerGroupMember = { ...holder, epoch: LEAVE_STATIC_EPOCH, previousEpoch: holder.epoch };
+  const updated = updateMember(ctx, holder, left);
+  return { ctx: updated.ctx, out: [...updated.out, heartbeatResponse(updated.ctx, req.from, 'NONE', null, req.memberId)] };
+};
+
+/** The newcomer takes the released static member's place, assignment and target (replaceMember); it reconciles at once. */
+const replaceStaticMember = (ctx: ConsumerGroupContext, old: ConsumerGroupMember, req: Req<'ConsumerGroupHeartbeat'>, grant: NextAssignment): Step<ConsumerGroupContext> => {
+  const members: Record<string, ConsumerGroupMember> = {};
+  const copy: ConsumerGroupMember = { ...old, memberId: req.memberId, clientId: req.from, topics: req.topics, rebalanceTimeoutMs: req.rebalanceTimeoutMs, epoch: JOIN_EPOCH, previousEpoch: JOIN_EPOCH };
+  for (const m of memberList(ctx)) members[m.memberId === old.memberId ? copy.memberId : m.memberId] = m.memberId === old.memberId ? copy : m;
+  const target: Record<string, readonly TopicPartition[]> = {};
+  for (const [id, tps] of Object.entries(ctx.target)) target[id === old.memberId ? copy.memberId : id] = tps;
+  const replaced: ConsumerGroupContext = { ...ctx, members, target };
+  const out: Effect[] = [
+    { type: 'CancelTimer', timer: sessionTimer(old.memberId) },
+    { type: 'CancelTimer', timer: revocationTimer(old.memberId) },
+    {
+      type: 'Observe',
+      event: { type: 'StaticMemberReplaced', group: ctx.group, generation: ctx.groupEpoch, instance: old.instanceId ?? '', previous: old.clientId, member: req.from },
+    },
+  ];
+  const beat = heartbeatOf(replaced, copy, req, grant);
+  return { ctx: beat.ctx, out: [...out, ...beat.out] };
+};
+
+/** A valid heartbeat of member m: the session is refreshed and m reconciles with what it reports owning. */
+const heartbeatOf = (ctx: ConsumerGroupContext, m: ConsumerGroupMember, req: Req<'ConsumerGroupHeartbeat'>, grant: NextAssignment): Step<ConsumerGroupContext> => {
   const next = reconcile(ctx, m, req.ownedPartitions, grant);
   const updated = updateMember(ctx, m, next);
   return {
@@ -290,4 +390,54 @@ export const offsetCommit = (ctx: ConsumerGroupContext, req: Req<'OffsetCommit'>
   }
   out.push(send(req.from, { type: 'OffsetCommitResponse', to: req.from, error, generation: req.generation, offsets: req.offsets, seq: req.seq }));
   return { ctx, out };
+};
+
+// ---------------------------------------------------------------- failover (§1.2, §1.10)
+
+/**
+ * What __consumer_offsets holds of a KIP-848 group besides its offsets: the records written with
+ * every heartbeat answer (group epoch, target assignment, each member's subscription, epochs and
+ * partitions). The persisted group is therefore the group as it was when its coordinator unloaded it.
+ */
+export type ConsumerGroupSnapshot = Pick<ConsumerGroupContext, 'groupEpoch' | 'target' | 'members' | 'memberSeq' | 'stableEpoch'>;
+
+export const consumerGroupSnapshotOf = (ctx: ConsumerGroupContext): ConsumerGroupSnapshot => ({
+  groupEpoch: ctx.groupEpoch,
+  target: ctx.target,
+  members: ctx.members,
+  memberSeq: ctx.memberSeq,
+  stableEpoch: ctx.stableEpoch,
+});
+
+/** The coordinator loses the group's partition (onUnloaded): its member timers stop; it keeps nothing else. */
+export const unloadGroup = (ctx: ConsumerGroupContext): Step<ConsumerGroupContext> => {
+  const out: Effect[] = [];
+  for (const m of memberList(ctx)) out.push({ type: 'CancelTimer', timer: sessionTimer(m.memberId) }, { type: 'CancelTimer', timer: revocationTimer(m.memberId) });
+  return { ctx, out };
+};
+
+/**
+ * A new coordinator finished loading the group (GroupMetadataManager.onLoaded): members, epochs and
+ * assignments come back as persisted; every member's session timer starts again and a member still
+ * revoking gets its rebalance timer. Members keep their epochs, so their next heartbeat is valid.
+ */
+export const loadGroup = (ctx: ConsumerGroupContext, coordinator: number, snapshot: ConsumerGroupSnapshot | null): Step<ConsumerGroupContext> => {
+  const next: ConsumerGroupContext = snapshot === null ? ctx : { ...ctx, ...snapshot };
+  const out: Effect[] = [
+    {
+      type: 'Observe',
+      event: { type: 'GroupLoaded', group: ctx.group, coordinator, generation: next.groupEpoch, members: memberList(next).map((m) => m.clientId) },
+    },
+  ];
+  for (const m of memberList(next)) {
+    out.push({ type: 'SetTimer', timer: sessionTimer(m.memberId), delayMs: next.sessionTimeoutMs });
+    if (m.state === 'UNREVOKED_PARTITIONS') out.push({ type: 'SetTimer', timer: revocationTimer(m.memberId), delayMs: m.rebalanceTimeoutMs });
+  }
+  return { ctx: next, out };
+};
+
+/** Dead (the group was unloaded): every request is answered NOT_COORDINATOR (§1.10) and nothing is stored. */
+export const notCoordinator = (ctx: ConsumerGroupContext, req: Request): Step<ConsumerGroupContext> => {
+  const res = routingErrorResponse(req, 'NOT_COORDINATOR');
+  return { ctx, out: res === null ? [] : [send(res.to, res)] };
 };

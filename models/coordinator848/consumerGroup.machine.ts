@@ -7,7 +7,8 @@
  * Stable. There is no join or sync phase: every request is a ConsumerGroupHeartbeat or an
  * OffsetCommit, answered at once by the pure handlers of consumerGroup.logic.ts, and the state
  * follows from the context through eventless transitions. Time passes only through `Timer` events
- * (session and revocation timeouts) that the simulator fires.
+ * (session and revocation timeouts) that the simulator fires. `Unload` (any state → Dead) and
+ * `Load` (into a fresh coordinator) are the failover of kafka-protocol.md §1.2; see consumerGroup.logic.ts.
  */
 import { setup } from 'xstate';
 import type { Effect, TimerEvent } from '../effects.ts';
@@ -15,6 +16,10 @@ import { onEvent, pureAction } from '../pureAction.ts';
 import type { Request } from '../protocol.ts';
 import type { Step } from '../effects.ts';
 import {
+  loadGroup,
+  notCoordinator,
+  unloadGroup,
+  type ConsumerGroupSnapshot,
   consumerGroupHeartbeat,
   groupStable,
   hasMembers,
@@ -27,7 +32,13 @@ import {
 } from './consumerGroup.logic.ts';
 
 export type ConsumerGroupRequest = Extract<Request, { type: 'ConsumerGroupHeartbeat' | 'OffsetCommit' }>;
-export type ConsumerGroupEvent = ConsumerGroupRequest | TimerEvent;
+export type ConsumerGroupEvent =
+  | ConsumerGroupRequest
+  | TimerEvent
+  /** Coordinator failover (kafka-protocol.md §1.2): this coordinator lost the group's partition. */
+  | { readonly type: 'Unload' }
+  /** A new coordinator finished reading the group's records from __consumer_offsets. */
+  | { readonly type: 'Load'; readonly coordinator: number; readonly snapshot: ConsumerGroupSnapshot | null };
 
 /** Turns a pure handler into a named action (exported for bug-zoo variants, which `provide` replacements). */
 export const consumerGroupAction = (f: (ctx: ConsumerGroupContext, ev: ConsumerGroupEvent) => Step<ConsumerGroupContext>) =>
@@ -59,15 +70,22 @@ export const consumerGroupMachine = setup({
     offsetCommit: consumerGroupAction(when('OffsetCommit', (c, e) => offsetCommit(c, e))),
     memberTimerFired: consumerGroupAction(when('Timer', (c, e) => memberTimerFired(c, e.timer))),
     groupStable: consumerGroupAction((c) => groupStable(c)),
+    unload: consumerGroupAction((c) => unloadGroup(c)),
+    load: consumerGroupAction(when('Load', (c, e) => loadGroup(c, e.coordinator, e.snapshot))),
+    notCoordinator: consumerGroupAction((c, e) => (e.type === 'ConsumerGroupHeartbeat' || e.type === 'OffsetCommit' ? notCoordinator(c, e) : { ctx: c, out: [] })),
   },
 }).createMachine({
   id: 'consumerGroup',
   context: ({ input }) => initialConsumerGroupContext(input),
   initial: 'Empty',
+  on: {
+    Unload: { target: '.Dead', actions: 'unload' },
+  },
   states: {
     Empty: {
       always: { guard: 'hasMembers', target: 'Reconciling' },
-      on: requests,
+      // A new coordinator starts Empty and loads the persisted group; the state follows from it.
+      on: { ...requests, Load: { actions: 'load' } },
     },
     Reconciling: {
       always: [
@@ -82,6 +100,13 @@ export const consumerGroupMachine = setup({
         { guard: 'isNotReconciled', target: 'Reconciling' },
       ],
       on: { ...requests, Timer: { actions: 'memberTimerFired' } },
+    },
+    /** Unloaded: the broker no longer owns the group's partition; routing answers only (§1.10). */
+    Dead: {
+      on: {
+        ConsumerGroupHeartbeat: { actions: 'notCoordinator' },
+        OffsetCommit: { actions: 'notCoordinator' },
+      },
     },
   },
 });

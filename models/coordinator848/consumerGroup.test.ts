@@ -54,6 +54,45 @@ describe('consumer group coordinator (KIP-848)', () => {
     expect(g.commit('x', '', -1)).toBe('UNKNOWN_MEMBER_ID');
   });
 
+  it('accepts the previous epoch when the answer that bumped it was lost and what the member owns is still its own (§3.3)', () => {
+    const g = group();
+    g.heartbeat('a', '', 0, []);
+    g.heartbeat('a', 'a~1', 1, ['t-0', 't-1']);
+    g.heartbeat('b', '', 0, []);
+    // a revokes t-1 and moves to epoch 2; suppose that answer is lost: a still says epoch 1, owning t-0 only.
+    expect(g.heartbeat('a', 'a~1', 1, ['t-0'])).toMatchObject({ memberEpoch: 2, assignment: ['t-0'] });
+    expect(g.heartbeat('a', 'a~1', 1, ['t-0'])).toMatchObject({ error: 'NONE', memberEpoch: 2, assignment: ['t-0'] });
+    // The previous epoch claiming a partition no longer assigned to it, or a later epoch, is fenced.
+    expect(g.heartbeat('a', 'a~1', 1, ['t-0', 't-1'])).toMatchObject({ error: 'FENCED_MEMBER_EPOCH' });
+    expect(g.heartbeat('a', 'a~1', 3, ['t-0'])).toMatchObject({ error: 'FENCED_MEMBER_EPOCH' });
+  });
+
+  it('a client-generated member id (KIP-1082) that joins again with epoch 0 keeps its place, epoch and partitions', () => {
+    const g = group();
+    expect(g.heartbeat('a', 'a', 0, [])).toMatchObject({ memberId: 'a', memberEpoch: 1, assignment: ['t-0', 't-1'] });
+    // The answer was lost: the same join again is the same member, not a second one.
+    expect(g.heartbeat('a', 'a', 0, [])).toMatchObject({ error: 'NONE', memberId: 'a', memberEpoch: 1, assignment: ['t-0', 't-1'] });
+    expect(g.observed().filter((e) => e.type === 'RebalanceStarted')).toHaveLength(1);
+  });
+
+  it('static membership: a restart takes over a member that left with epoch -2, with no new group epoch; the old incarnation is fenced', () => {
+    const g = group();
+    const heartbeat = (from: string, epoch: number, owned: string[]) => g.answer(() => g.send({ ...(beat(from, from, epoch, owned) as Extract<ConsumerGroupEvent, { type: 'ConsumerGroupHeartbeat' }>), instanceId: 'i1' }));
+    expect(heartbeat('c0#1', 0, [])).toMatchObject({ memberId: 'c0#1', memberEpoch: 1, assignment: ['t-0', 't-1'] });
+    // While c0#1 holds the id, a second incarnation cannot join (UNRELEASED_INSTANCE_ID).
+    expect(heartbeat('c0#2', 0, [])).toMatchObject({ error: 'UNRELEASED_INSTANCE_ID' });
+    expect(heartbeat('c0#1', -2, ['t-0', 't-1'])).toMatchObject({ error: 'NONE' });
+    expect(g.state()).toBe('Reconciling'); // away with epoch -2, but still holding its partitions
+    const epochs = g.observed().filter((e) => e.type === 'RebalanceStarted').length;
+    expect(heartbeat('c0#2', 0, [])).toMatchObject({ error: 'NONE', memberId: 'c0#2', memberEpoch: 1, assignment: ['t-0', 't-1'] });
+    expect(g.observed().filter((e) => e.type === 'RebalanceStarted')).toHaveLength(epochs);
+    expect(g.observed()).toContainEqual({ type: 'StaticMemberReplaced', group: 'G', generation: 1, instance: 'i1', previous: 'c0#1', member: 'c0#2' });
+    expect(g.state()).toBe('Stable');
+    expect(heartbeat('c0#1', 1, ['t-0'])).toMatchObject({ error: 'FENCED_INSTANCE_ID' });
+    expect(g.commit('c0#1', 'c0#1', 1)).toBe('UNKNOWN_MEMBER_ID');
+    expect(g.commit('c0#2', 'c0#2', 1)).toBe('NONE');
+  });
+
   it('fences a heartbeat of another epoch, and answers UNKNOWN_MEMBER_ID to an unknown member', () => {
     const g = group();
     g.heartbeat('a', '', 0, []);
@@ -118,6 +157,7 @@ function group(machine = consumerGroupMachine) {
   return {
     send,
     effects,
+    answer: (f: () => void) => answer('ConsumerGroupHeartbeatResponse', f),
     state: () => actor.getSnapshot().value,
     observed: () => all.flatMap((e) => (e.type === 'Observe' ? [e.event] : [])),
     heartbeat: (from: string, memberId: string, epoch: number, owned: string[]) =>

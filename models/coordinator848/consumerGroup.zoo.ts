@@ -4,7 +4,7 @@
  * consumerGroup.machine.ts.
  */
 import { consumerGroupAction, consumerGroupMachine, when } from './consumerGroup.machine.ts';
-import { consumerGroupHeartbeat, nextAssignment, offsetCommit, type NextAssignment } from './consumerGroup.logic.ts';
+import { consumerGroupHeartbeat, nextAssignment, notCoordinator, offsetCommit, validateOffsetCommit, type NextAssignment } from './consumerGroup.logic.ts';
 
 /**
  * Reconciliation forgets the single-owner rule: a member gets every partition of its target that
@@ -36,5 +36,24 @@ export const acceptsStaleMemberEpoch = consumerGroupMachine.provide({
         }),
       ),
     ),
+  },
+});
+
+/**
+ * The KIP-848 counterpart of coordinator-stores-after-unload: a coordinator that lost the group's
+ * partition keeps writing commits (a stale coordinator epoch). After Unload its Dead group still
+ * validates an OffsetCommit against the member epochs it had in memory and stores it, then answers
+ * NOT_COORDINATOR as routing demands (kafka-protocol.md §1.2, §1.10). The member retries at the new
+ * coordinator and sees nothing wrong; the stale write lands in the store.
+ */
+export const consumerGroupStoresAfterUnload = consumerGroupMachine.provide({
+  actions: {
+    notCoordinator: consumerGroupAction((ctx, e) => {
+      if (e.type !== 'OffsetCommit') return e.type === 'ConsumerGroupHeartbeat' ? notCoordinator(ctx, e) : { ctx, out: [] };
+      const answer = notCoordinator(ctx, e);
+      if (validateOffsetCommit(ctx, e) !== 'NONE') return answer;
+      const stored = offsetCommit(ctx, e).out.filter((x) => x.type === 'StoreOffsets' || x.type === 'Observe');
+      return { ctx, out: [...stored, ...answer.out] };
+    }),
   },
 });

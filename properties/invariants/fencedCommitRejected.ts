@@ -48,6 +48,11 @@
  *      a group are skipped once its coordinator has reported a `MemberEpochAssigned` (the history
  *      has no client-side mark of the protocol, so a client-only history of KIP-848 members would
  *      still be judged by rule (b)).
+ * (c') Rule (c) holds as it is: no commit is stored between a `CoordinatorMoved` and the next
+ *      `GroupLoaded`. Every change of a KIP-848 group is persisted with the answer that reveals it
+ *      (ConsumerGroupCurrentMemberAssignment records, kafka-protocol.md §3.3), so the loaded group
+ *      keeps its members and their epochs: a `GroupLoaded` keeps the epochs of the members it
+ *      lists (and forgets any other), and (a') goes on from there.
  *
  * KIP-848 groups (the coordinator reports `MemberEpochAssigned`; kafka-protocol.md §1.11, §3.3) have
  * no generations: each member has its own epoch, and a member still revoking keeps its old one while
@@ -105,6 +110,15 @@ const fmtOffsets = (offsets: Readonly<Record<string, number>>): string => {
   return list.length === 0 ? 'no offsets' : `offsets ${list.join(', ')}`;
 };
 
+/** Rule (c): an OffsetsStored between a CoordinatorMoved of its group and the next GroupLoaded. */
+const failoverViolation = (e: Extract<HistoryEvent, { type: 'OffsetsStored' }>, movedAt: number, i: number, epochName: string): Violation => ({
+  invariant: NAME,
+  kind: 'zombie-commit',
+  message: `Group ${e.group} stored ${fmtOffsets(e.offsets)} from ${e.member} with ${epochName} ${e.generation} after its coordinator moved and before the new one loaded it: a coordinator of a stale epoch wrote it.`,
+  events: indices(movedAt, i),
+  evidence: { view: 'failover', group: e.group, member: e.member, generation: e.generation, offsets: e.offsets },
+});
+
 interface State {
   readonly out: Violation[];
   /** group → latest GenerationStarted */
@@ -131,6 +145,12 @@ class FencedCommitMonitor extends StateMonitor<State> {
       if (members === undefined) epochs.set(e.group, (members = new Map()));
       members.set(e.member, { epoch: e.epoch, index: i });
     } else if (e.type === 'OffsetsStored' && epochs.has(e.group)) {
+      const movedAt = moved.get(e.group);
+      if (movedAt !== undefined) {
+        // Rule (c), for a KIP-848 group.
+        out.push(failoverViolation(e, movedAt, i, 'member epoch'));
+        return;
+      }
       // Rule (a').
       const members = epochs.get(e.group) as Map<string, { epoch: number; index: number }>;
       const current = members.get(e.member);
@@ -153,6 +173,9 @@ class FencedCommitMonitor extends StateMonitor<State> {
       moved.set(e.group, i);
     } else if (e.type === 'GroupLoaded') {
       moved.delete(e.group);
+      // A KIP-848 group comes back with its members' epochs (rule (c')): only those it lists remain.
+      const members = epochs.get(e.group);
+      if (members !== undefined) for (const m of [...members.keys()]) if (!e.members.includes(m)) members.delete(m);
       latest.set(e.group, { generation: e.generation, members: new Set(e.members), index: i, removed: new Map() });
       maxJoined.delete(e.group);
     } else if (e.type === 'MemberRemoved') {
@@ -160,6 +183,8 @@ class FencedCommitMonitor extends StateMonitor<State> {
       const gen = latest.get(e.group);
       if (gen !== undefined && !gen.removed.has(e.member)) gen.removed.set(e.member, i);
     } else if (e.type === 'StaticMemberReplaced') {
+      // KIP-848: the replaced incarnation is no longer a member (its id is unknown from now on).
+      epochs.get(e.group)?.delete(e.previous);
       const gen = latest.get(e.group);
       if (gen !== undefined && gen.generation === e.generation) {
         gen.members.add(e.member);
@@ -174,13 +199,7 @@ class FencedCommitMonitor extends StateMonitor<State> {
       const movedAt = moved.get(e.group);
       if (movedAt !== undefined) {
         // Rule (c).
-        out.push({
-          invariant: NAME,
-          kind: 'zombie-commit',
-          message: `Group ${e.group} stored ${what} from ${e.member} with generation ${e.generation} after its coordinator moved and before the new one loaded it: a coordinator of a stale epoch wrote it.`,
-          events: indices(movedAt, i),
-          evidence: { view: 'failover', group: e.group, member: e.member, generation: e.generation, offsets: e.offsets },
-        });
+        out.push(failoverViolation(e, movedAt, i, 'generation'));
         return;
       }
       if (e.generation >= 0) {

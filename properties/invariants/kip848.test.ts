@@ -39,6 +39,25 @@ describe('singleOwnerPerPartition under KIP-848 (coordinator-epochs view)', () =
   });
 });
 
+describe('static membership under KIP-848 (StaticMemberReplaced)', () => {
+  it('the replaced incarnation hands its partitions to the new one: one owner, and its later commits are zombie commits', () => {
+    const h = history(
+      epochAssigned('c0#1', 1, ['t-0'], []),
+      epochAssigned('c0#1', -2, ['t-0'], []), // left temporarily, keeps t-0
+      { type: 'StaticMemberReplaced', group: 'G', generation: 1, instance: 'c0', previous: 'c0#1', member: 'c0#2' },
+      epochAssigned('c0#2', 1, ['t-0'], []),
+      stored('c0#2', 1),
+      stored('c0#1', 1),
+    );
+    expect(violations(singleOwnerPerPartition.check(h, {}))).toEqual([]);
+    const v = violations(fencedCommitRejected.check(h, {}));
+    expect(v.map((x) => x.events)).toEqual([[5]]);
+    // Without the replacement, the same partition at two members is split ownership.
+    const split = history(epochAssigned('c0#1', 1, ['t-0'], []), epochAssigned('c0#2', 1, ['t-0'], []));
+    expect(violations(singleOwnerPerPartition.check(split, {}))).toHaveLength(1);
+  });
+});
+
 describe('fencedCommitRejected under KIP-848 (member epochs)', () => {
   it('holds for a member still revoking at its old epoch after another member joined a later one', () => {
     const h = history(
@@ -69,6 +88,24 @@ describe('fencedCommitRejected under KIP-848 (member epochs)', () => {
     ]);
     expect(v[0]?.message).toContain('its member epoch was 2');
     expect(v[1]?.message).toContain('is not a member of the group');
+  });
+
+  it('rule (c) under KIP-848: a commit stored while the group is between coordinators is reported; after the load, epochs carry on', () => {
+    const h = history(
+      epochAssigned('c1', 1, ['t-0'], []),
+      epochAssigned('c2', 1, [], []),
+      { type: 'CoordinatorMoved', group: 'G', coordinator: 1 },
+      stored('c1', 1), // the unloaded coordinator must answer NOT_COORDINATOR, not store
+      { type: 'GroupLoaded', group: 'G', coordinator: 1, generation: 1, members: ['c1'] },
+      stored('c1', 1), // the loaded group kept c1's epoch: accepted
+      stored('c2', 1), // c2 is not in the loaded group
+    );
+    const v = violations(fencedCommitRejected.check(h, {}));
+    expect(v.map((x) => [x.events, x.evidence['view']])).toEqual([
+      [[2, 3], 'failover'],
+      [[6], 'coordinator'],
+    ]);
+    expect(v[0]?.message).toContain('after its coordinator moved and before the new one loaded it');
   });
 
   it('accepts an epoch -1 commit only while the group has no members', () => {

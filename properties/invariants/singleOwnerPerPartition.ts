@@ -120,6 +120,8 @@ class SingleOwnerMonitor extends StateMonitor<State> {
     } else if (e.type === 'MemberEpochAssigned') {
       this.epochAssigned(e, i);
     } else if (e.type === 'StaticMemberReplaced') {
+      // KIP-848: the replaced incarnation's partitions pass to the new one (replaceMember).
+      this.s.epochs.get(e.group)?.delete(e.previous);
       this.s.instanceOf.set(`${e.group}\u0000${e.member}`, this.s.instanceOf.get(`${e.group}\u0000${e.previous}`) ?? e.previous);
     } else if (e.type === 'Assigned') {
       const owner = this.s.instanceOf.get(`${e.group}\u0000${e.member}`) ?? e.member;

@@ -29,7 +29,9 @@
  *   these outcomes: it changes who decides the assignment and how ownership moves (a partition
  *   reaches its new owner only after the old one released it), not what a crash between
  *   processing and commit does, so each policy is expected to pass and fail as under the classic
- *   protocol.
+ *   protocol; with lost messages and coordinator failover too (`consumer-drops`,
+ *   `consumer-failover`), as the group's records, member epochs included, survive the move, and
+ *   with static membership (`consumer-static`), where a closed member's restart takes its place.
  */
 import type { ProcessingPolicy } from '../../models/types.ts';
 import { defaultSimConfig, type SimConfig } from '../sim/config.ts';
@@ -71,6 +73,10 @@ const GROUP_DROPS: ScenarioShape = { faults: false, groupDrops: true, commandsMa
 const SEEKS: ScenarioShape = { faults: false, seeks: true, commandsMax: 24, choicesMax: 48 };
 const STALLS: ScenarioShape = { ...CLEAN, stalls: true };
 const PARTITION_CHANGES: ScenarioShape = { ...CLEAN, partitionChanges: true };
+/** Lost KIP-848 messages (ConsumerGroupHeartbeat, OffsetCommit, Fetch and their answers), no crashes. */
+const CONSUMER_DROPS: ScenarioShape = { ...CLEAN, consumerDrops: true };
+/** KIP-848 coordinator failover and lost KIP-848 messages, with crashes and pauses. */
+const CONSUMER_FAILOVER: ScenarioShape = { ...FAILOVER, consumerDrops: true };
 
 /**
  * The matrix over a base configuration (the built-in default, or a user's --config file):
@@ -430,6 +436,61 @@ return [
     duplicateBound: 0,
     witnesses: ['commitInFlightDuringRebalance'],
     expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
+  },
+  {
+    id: 'consumer-drops',
+    title: 'consumer protocol (KIP-848): commit after the batch, lost heartbeats, commits, fetches and their answers, graceful leaves (no crashes)',
+    config: withPolicy('commit-after-batch', consumerProtocol),
+    shape: CONSUMER_DROPS,
+    // request.timeout.ms on every request (kafka-protocol.md §2.7): a lost commit answer is
+    // ambiguous (REQUEST_TIMED_OUT) and retried with the same offsets, so nothing is lost; a member
+    // whose heartbeats go unanswered past the session timeout is removed and finishes its batch as
+    // a zombie while the next owner re-reads from the last commit (§2.10): duplicates (reported).
+    witnesses: ['ambiguousCommit'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'report', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'consumer-failover',
+    title: 'consumer protocol (KIP-848): commit after the batch, with coordinator failover and lost messages (crashes, pauses)',
+    config: withPolicy('commit-after-batch', consumerProtocol),
+    shape: CONSUMER_FAILOVER,
+    // The new coordinator rebuilds the group from its records in __consumer_offsets, member epochs
+    // included (kafka-protocol.md §1.2, §3.3), and answers COORDINATOR_LOAD_IN_PROGRESS meanwhile;
+    // the old one answers NOT_COORDINATOR (§1.10). Members rediscover it and go on with their
+    // epochs; commits are retried, a lost answer is ambiguous (§2.7). As `failover`: at-least-once
+    // holds, and crashes between processing and commit replay the batch.
+    witnesses: ['ambiguousCommit', 'coordinatorMovedMidRebalance', 'commitRejected', 'crashMidBatch'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
+  },
+  {
+    id: 'consumer-auto-timer-clean',
+    title: "consumer protocol (KIP-848): librdkafka's timer auto-commit of the offset store, clean joins and leaves only",
+    config: withPolicy('auto-commit-timer', consumerProtocol),
+    shape: CLEAN,
+    duplicateBound: 0,
+    // The timer commits the offset store, set when a record is handed to the application, so a
+    // commit can run ahead of processing (kafka-protocol.md §2.6: committedNotAheadOfProcessed
+    // fails). Without crashes that is never a loss: the application finishes its batch before the
+    // next poll(), where revocation and close commit the store first (§2.4, §2.6, rdkafka_assignment.c
+    // commits removed partitions), so the next owner starts exactly after the last processed
+    // record: at-least-once and no duplicates. The timer fires while a revoke or close commit is
+    // awaited, so an async commit's answer arrives in Committing.
+    witnesses: ['commitInFlightDuringRebalance'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'fails', atLeastOnce: 'holds', noDuplicateProcessing: 'holds', duplicatesBounded: 'holds', concurrentProcessing: 'holds' },
+  },
+  {
+    id: 'consumer-static',
+    title: 'consumer protocol (KIP-848): static membership (group.instance.id), commit after the batch (crashes, pauses, restarts of paused members)',
+    config: withPolicy('commit-after-batch', (c) => consumerProtocol({ ...c, groups: c.groups.map((g) => ({ ...g, staticMembership: true })) })),
+    shape: FAULTS,
+    duplicateBound: batchSize,
+    // KIP-848 static membership (kafka-protocol.md §1.9, §3.3): a member that closed leaves with
+    // epoch -2 and keeps its place; its restart takes it over with no new group epoch. A restart
+    // while the old incarnation still holds the id (crashed or paused, no epoch -2) is refused with
+    // UNRELEASED_INSTANCE_ID (fatal to the newcomer) until the session expires; a replaced
+    // incarnation is fenced (FENCED_INSTANCE_ID). As `static`: at-least-once, crashes replay a batch.
+    witnesses: ['staticRejoinWithoutRebalance', 'fencedInstance', 'crashMidBatch'],
+    expect: { ...SAFE, committedNotAheadOfProcessed: 'holds', atLeastOnce: 'holds', noDuplicateProcessing: 'fails', duplicatesBounded: 'report', concurrentProcessing: 'report' },
   },
 ];
 };

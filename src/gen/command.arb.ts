@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import type { Command } from '../sim/command.ts';
-import { DROPPABLE } from '../../models/protocol.ts';
+import { CLASSIC_DROPPABLE, DROPPABLE, type Message } from '../../models/protocol.ts';
 import { slotTable, type SimConfig } from '../sim/config.ts';
 
 export interface ScenarioShape {
@@ -35,7 +35,25 @@ export interface ScenarioShape {
    * its JoinGroup is parked wakes up removed, its group possibly emptied meanwhile (§1.6.2, §1.7).
    */
   readonly gcPauses?: boolean;
+  /**
+   * Drop commands are generated for the KIP-848 member's messages (ConsumerGroupHeartbeat and its
+   * answer, OffsetCommit and its answer, Fetch and its answer, OffsetFetch's and FindCoordinator's
+   * answers); with `failover` as well, its drops come from this list instead of the classic one.
+   */
+  readonly consumerDrops?: boolean;
 }
+
+/** The messages a KIP-848 member exchanges (consumer848.logic.ts): the slots `consumerDrops` picks from. */
+const CONSUMER_MESSAGES: readonly Message['type'][] = [
+  'ConsumerGroupHeartbeatResponse',
+  'ConsumerGroupHeartbeat',
+  'OffsetCommit',
+  'FetchResponse',
+  'Fetch',
+  'OffsetFetchResponse',
+  'FindCoordinatorResponse',
+];
+const slotOf = (type: Message['type']): number => DROPPABLE.indexOf(type);
 
 export const DEFAULT_SHAPE: ScenarioShape = { faults: true, commandsMax: 24, choicesMax: 48 };
 
@@ -67,11 +85,15 @@ export const commandArb = (config: SimConfig, shape: ScenarioShape): fc.Arbitrar
     );
   }
   if (shape.failover === true) {
+    weighted.push({ weight: 1, arbitrary: fc.nat(config.groups.length - 1).map((g): Command => ({ type: 'MoveCoordinator', group: g })) });
+  }
+  if (shape.failover === true || shape.consumerDrops === true) {
     weighted.push(
-      { weight: 1, arbitrary: fc.nat(config.groups.length - 1).map((g): Command => ({ type: 'MoveCoordinator', group: g })) },
       // Half of the drops hit an OffsetCommitResponse (slot 0): the ambiguous commit is the case that matters most.
       { weight: 1, arbitrary: fc.constant<Command>({ type: 'Drop', message: 0 }) },
-      { weight: 1, arbitrary: fc.nat(DROPPABLE.length - 1).map((m): Command => ({ type: 'Drop', message: m })) },
+      shape.consumerDrops === true
+        ? { weight: 1, arbitrary: fc.constantFrom(...CONSUMER_MESSAGES.map(slotOf)).map((m): Command => ({ type: 'Drop', message: m })) }
+        : { weight: 1, arbitrary: fc.nat(CLASSIC_DROPPABLE - 1).map((m): Command => ({ type: 'Drop', message: m })) },
     );
   }
   if (shape.seeks === true) {

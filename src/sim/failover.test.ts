@@ -148,3 +148,50 @@ describe('counterexamples with MoveCoordinator and Drop', () => {
     expect(() => parseCounterexample(withDrop.replace('"message":0', '"channel":0'), 'bad.json')).toThrow(/bad\.json: invalid counterexample/);
   });
 });
+
+describe('MoveCoordinator under KIP-848 (group.protocol=consumer)', () => {
+  const consumerConfig = { ...config, groups: config.groups.map((g) => ({ ...g, protocol: 'consumer' as const })) };
+
+  it('the new coordinator rebuilds the group with its member epochs: no new epoch, no re-join, commits go on with the same epochs', () => {
+    const r = simulate(consumerConfig, [
+      { type: 'Start', consumer: 0 },
+      { type: 'Start', consumer: 1 },
+      { type: 'Produce', topic: 0, key: 1, count: 4 },
+      { type: 'Wait', ms: 2000 },
+      { type: 'MoveCoordinator', group: 0 },
+      { type: 'Produce', topic: 0, key: 2, count: 4 },
+      { type: 'Wait', ms: 3000 },
+    ]);
+    expect(r.settled).toBe(true);
+    const moved = r.history.findIndex((e) => e.type === 'CoordinatorMoved');
+    const epochs = new Map(of(r.history.slice(0, moved), 'MemberEpochAssigned').map((e) => [e.member, e.epoch]));
+    const loaded = of(r.history, 'GroupLoaded');
+    expect(loaded).toHaveLength(1);
+    expect([...(loaded[0]?.members ?? [])].sort()).toEqual([...epochs.keys()].sort());
+    const after = r.history.slice(r.history.indexOf(loaded[0] as HistoryEvent));
+    // No member re-joined and no group epoch was started after the move.
+    expect(of(r.history.slice(moved), 'Joined')).toEqual([]);
+    expect(of(r.history.slice(moved), 'RebalanceStarted')).toEqual([]);
+    expect(of(after, 'OffsetsStored').length).toBeGreaterThan(0);
+    expect(of(after, 'OffsetsStored').every((e) => e.generation === epochs.get(e.member))).toBe(true);
+    // Meanwhile nothing was stored, and the members were told where the group went.
+    expect(of(r.history.slice(moved, r.history.indexOf(loaded[0] as HistoryEvent)), 'OffsetsStored')).toEqual([]);
+    expect(allHold(r.history)).toEqual([]);
+  });
+
+  it('a lost ConsumerGroupHeartbeat answer: the member heartbeats again after request.timeout.ms and keeps its partitions', () => {
+    const r = simulate(consumerConfig, [
+      { type: 'Start', consumer: 0 },
+      { type: 'Produce', topic: 0, key: 1, count: 2 },
+      { type: 'Wait', ms: 1000 },
+      { type: 'Drop', message: 12 }, // DROPPABLE[12]: ConsumerGroupHeartbeatResponse
+      { type: 'Wait', ms: 8000 },
+    ]);
+    expect(r.settled).toBe(true);
+    expect(of(r.history, 'MessageDropped')).toEqual([expect.objectContaining({ message: 'ConsumerGroupHeartbeatResponse' })]);
+    expect(of(r.history, 'MemberRemoved')).toEqual([]);
+    expect(of(r.history, 'Revoked')).toEqual([]);
+    expect(of(r.history, 'Joined')).toHaveLength(1);
+    expect(allHold(r.history)).toEqual([]);
+  });
+});

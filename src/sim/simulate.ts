@@ -24,6 +24,7 @@
 import { createActor, type AnyStateMachine } from 'xstate';
 import type { CoordinatorEvent } from '../../models/coordinator/coordinator.machine.ts';
 import type { ConsumerGroupEvent } from '../../models/coordinator848/consumerGroup.machine.ts';
+import { consumerGroupSnapshotOf, type ConsumerGroupContext, type ConsumerGroupSnapshot } from '../../models/coordinator848/consumerGroup.logic.ts';
 import type { Effect } from '../../models/effects.ts';
 import type { HistoryEvent } from '../../models/history.ts';
 import type { Machines } from '../../models/machines.ts';
@@ -190,16 +191,18 @@ export class Simulation {
   private readonly slotCurrent: (Process | undefined)[] = [];
   /**
    * Each group's current coordinator; absent while a new one loads the group. A KIP-848 group's
-   * consumer-group coordinator (group.protocol=consumer) is kept here too, under the classic type:
-   * only classic groups move (MoveCoordinator) or are persisted for a failover.
+   * consumer-group coordinator (group.protocol=consumer) is kept here too, under the classic type.
    */
   private readonly coordinators = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
   /** Each group's current coordinator node (COORDINATOR until the first MoveCoordinator). */
   private readonly coordinatorNode = new Map<string, string>();
   /** Coordinators that unloaded a group (Dead), by `node|group`: they still answer requests sent to them. */
   private readonly retired = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
-  /** The group metadata last persisted to __consumer_offsets (at Stable or Empty), per group. */
-  private readonly persisted = new Map<string, GroupSnapshot>();
+  /**
+   * The group metadata last persisted to __consumer_offsets, per group: a classic group's at Stable
+   * or Empty; a KIP-848 group's is written with every change, so it is taken when the group unloads.
+   */
+  private readonly persisted = new Map<string, GroupSnapshot | ConsumerGroupSnapshot>();
   private nodeSeq = 0;
   /** Drop commands not yet matched: message type → how many of the next such messages are lost. */
   private readonly pendingDrops = new Map<string, number>();
@@ -351,10 +354,11 @@ export class Simulation {
    */
   private moveCoordinator(slot: number): boolean {
     const g = this.config.groups[slot % this.config.groups.length];
-    // Failover is modelled for the classic coordinator only (KIP-848 groups: not enabled).
-    if (g === undefined || g.protocol === 'consumer') return false;
+    if (g === undefined) return false;
     const old = this.coordinators.get(g.name);
     if (old === undefined) return false;
+    // A KIP-848 group's records are written with each answer (consumerGroup.logic.ts, failover).
+    if (g.protocol === 'consumer') this.persisted.set(g.name, consumerGroupSnapshotOf(old.context as unknown as ConsumerGroupContext));
     const oldNode = this.coordinatorNode.get(g.name) ?? COORDINATOR;
     const node = ++this.nodeSeq;
     this.record({ type: 'CoordinatorMoved', t: this.now, group: g.name, coordinator: node });
@@ -370,8 +374,14 @@ export class Simulation {
     const [, nodeText, group] = timer.split(':') as [string, string, string];
     const node = Number(nodeText);
     if (this.coordinatorNode.get(group) !== `${COORDINATOR}@${node}`) return;
+    const g = this.config.groups.find((x) => x.name === group);
+    if (g?.protocol === 'consumer') {
+      this.coordinators.set(group, this.coordinatorRunner(g));
+      this.driveCoordinator(group, { type: 'Load', coordinator: node, snapshot: (this.persisted.get(group) as ConsumerGroupSnapshot | undefined) ?? null });
+      return;
+    }
     this.coordinators.set(group, this.newCoordinator(group));
-    this.driveCoordinator(group, { type: 'Load', coordinator: node, snapshot: this.persisted.get(group) ?? null });
+    this.driveCoordinator(group, { type: 'Load', coordinator: node, snapshot: (this.persisted.get(group) as GroupSnapshot | undefined) ?? null });
   }
 
   private running(slot: number): Process | undefined {
@@ -437,7 +447,8 @@ export class Simulation {
   private driveCoordinator(group: string, event: CoordinatorEvent | ConsumerGroupEvent, node: string = this.coordinatorNode.get(group) ?? COORDINATOR): void {
     const actor = this.coordinators.get(group);
     if (actor === undefined) return;
-    for (const e of actor.send(event)) this.interpretCoordinator(group, e, node, actor);
+    // A KIP-848 group's runner is kept under the classic type (see `coordinators`); each takes its own events.
+    for (const e of actor.send(event as CoordinatorEvent)) this.interpretCoordinator(group, e, node, actor);
   }
 
   private count(): void {
