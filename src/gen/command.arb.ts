@@ -112,7 +112,7 @@ export const commandArb = (config: SimConfig, shape: ScenarioShape): fc.Arbitrar
     const beyond = Math.ceil(1.5 * session) + config.initialRebalanceDelayMs;
     weighted.push(
       { weight: 6, arbitrary: fc.record({ consumer, ms: fc.integer({ min: beyond, max: 2 * beyond }) }).map((r): Command => ({ type: 'Pause', ...r })) },
-      { weight: 6, arbitrary: fc.integer({ min: session, max: 3 * session }).map((ms): Command => ({ type: 'Wait', ms })) },
+      { weight: 6, arbitrary: fc.integer({ min: session, max: 4 * session }).map((ms): Command => ({ type: 'Wait', ms })) },
     );
   }
   if (shape.stalls === true) {
