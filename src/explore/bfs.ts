@@ -21,11 +21,11 @@ import { Simulation, simulate } from '../sim/simulate.ts';
 import { checkInvariant } from '../check/checkHistory.ts';
 import type { CheckContext, Violation } from '../check/invariant.ts';
 import { INVARIANTS, invariantByName } from '../../properties/invariants/index.ts';
-import { FingerprintSet, IntColumn, fingerprint } from './fingerprint.ts';
+import { FingerprintSet, IntColumn, StateHasher } from './fingerprint.ts';
 import { faultTailMonitor, ledgerMonitor, type MonitorContext, type PathMonitor } from './monitor.ts';
 import { decodeStep, describeStep, encodeStep, pathToScenario, applyStep, type Step } from './path.ts';
 import { produceAlphabet, type Budgets, type Scope } from './scope.ts';
-import { renameSlots, symmetricKey, symmetryPermutations } from './symmetry.ts';
+import { renameSlots, symmetryPermutations } from './symmetry.ts';
 
 /** The default screens: the ledger, and every invariant after each fault. */
 export const DEFAULT_MONITORS: readonly PathMonitor[] = [ledgerMonitor as PathMonitor, faultTailMonitor(INVARIANTS.map((i) => i.name)) as PathMonitor];
@@ -93,26 +93,6 @@ interface Node {
   readonly budgets: Budgets;
 }
 
-/**
- * Encodes an immutable value (a machine context, a message) as the fingerprint of its JSON
- * text, renamed by a slot permutation when there is one. Cached by object identity: clones
- * share contexts and messages, so each is encoded once. Keys stay short, which keeps
- * fingerprinting, comparing and renaming them cheap.
- */
-const valueEncoder = (perm: readonly number[] | null): ((v: object) => string) => {
-  const cache = new WeakMap<object, string>();
-  return (v) => {
-    let s = cache.get(v);
-    if (s === undefined) {
-      const text = JSON.stringify(v);
-      const [lo, hi] = fingerprint(perm === null ? text : renameSlots(text, perm));
-      s = `{${lo.toString(36)}.${hi.toString(36)}}`;
-      cache.set(v, s);
-    }
-    return s;
-  };
-};
-
 const spend = (b: Budgets, c: Command): Budgets | null => {
   const key = c.type === 'Start' ? 'starts' : c.type === 'Crash' ? 'crashes' : c.type === 'Pause' ? 'pauses' : c.type === 'Leave' ? 'leaves' : c.type === 'Produce' ? 'records' : null;
   if (key === null || b[key] <= 0) return null;
@@ -172,7 +152,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
   };
   for (const p of produce) interned.set(JSON.stringify(p), p);
 
-  const encoders = opts.naive === true ? [(v: object) => JSON.stringify(v)] : perms.map((p) => valueEncoder(perms.length > 1 ? p : null));
+  const naiveJson = (v: object): string => JSON.stringify(v);
   const visited = new FingerprintSet(10);
   const parent = new IntColumn(1024);
   const step = new IntColumn(1024);
@@ -189,17 +169,45 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     }
     return text;
   };
+  /** The naive baseline's key: the full JSON text of the state. */
   const keyOf = (sim: Simulation, mons: readonly unknown[], b: Budgets): string => {
     const tail = `\nB${b.starts},${b.crashes},${b.pauses},${b.leaves},${b.records}\n${mons.map((s, i) => encodeMonitor(i, s)).join('\n')}`;
-    return symmetricKey((i) => {
-      const { slots, rest } = sim.canonical(encoders[i] as (v: object) => string);
-      return { slots, rest: rest + tail };
-    }, perms);
+    const { slots, rest } = sim.canonical(naiveJson);
+    return `${slots.join('\n')}\n${rest}${tail}`;
+  };
+  // One hasher per slot permutation (each caches the hashes of the values it saw, renamed).
+  const hashers = perms.map((p) => new StateHasher(rows.length, perms.length > 1 ? p : null, renameSlots));
+  let fpLo = 0;
+  let fpHi = 0;
+  /** Sets fpLo, fpHi to the state's canonical fingerprint: the least over the permutations. */
+  const fingerprintOf = (sim: Simulation, mons: readonly unknown[], b: Budgets): void => {
+    for (let i = 0; i < hashers.length; i++) {
+      const h = hashers[i] as StateHasher;
+      h.begin();
+      sim.digest(h);
+      h.int(b.starts);
+      h.int(b.crashes);
+      h.int(b.pauses);
+      h.int(b.leaves);
+      h.int(b.records);
+      for (let j = 0; j < monitors.length; j++) {
+        const m = monitors[j] as PathMonitor;
+        if (m.digest !== undefined) m.digest(mons[j], h);
+        else h.str(encodeMonitor(j, mons[j]));
+      }
+      h.finish();
+      if (i === 0 || h.hi < fpHi || (h.hi === fpHi && h.lo < fpLo)) {
+        fpLo = h.lo;
+        fpHi = h.hi;
+      }
+    }
   };
   const naive = new Map<string, { readonly parent: number; readonly step: number }>();
   let naiveBytes = 0;
-  const add = (key: string, from: number, code: number): number => {
+  /** Adds the state (naive: its key; else the fingerprint in fpLo, fpHi): its new id, or -1 if seen. */
+  const add = (sim: Simulation, mons: readonly unknown[], b: Budgets, from: number, code: number): number => {
     if (opts.naive === true) {
+      const key = keyOf(sim, mons, b);
       if (naive.has(key)) return -1;
       naive.set(key, { parent: from, step: code });
       naiveBytes += key.length + 80;
@@ -207,8 +215,8 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
       step.push(code);
       return naive.size - 1;
     }
-    const [lo, hi] = fingerprint(key);
-    const id = visited.add(lo, hi);
+    fingerprintOf(sim, mons, b);
+    const id = visited.add(fpLo, fpHi);
     if (id >= 0) {
       parent.push(from);
       step.push(code);
@@ -248,7 +256,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
   // The compiled step function: its actors clone cheaply (XState's own cannot be cloned).
   const root = new Simulation(config, [], machinesFor(config.variant), 'compiled');
   const rootMons = monitors.map((m) => m.initial);
-  add(keyOf(root, rootMons, scope.budgets), -1, -1);
+  add(root, rootMons, scope.budgets, -1, -1);
   let frontier: Node[] = [{ id: 0, sim: root, monitors: rootMons, budgets: scope.budgets }];
   let transitions = 0;
   let depth = 0;
@@ -273,7 +281,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
         transitions++;
         const events: HistoryEvent[] = sim.history.splice(0);
         const mons = monitors.map((m, i) => m.step(node.monitors[i], events, mctx));
-        const id = add(keyOf(sim, mons, budgets), node.id, encodeStep(s, alphabet));
+        const id = add(sim, mons, budgets, node.id, encodeStep(s, alphabet));
         if (id < 0) continue;
         deepest = depth + 1;
         const flagged = monitors.flatMap((m, i) => m.suspects(mons[i]));

@@ -10,6 +10,7 @@
  * the invariants can be plugged in as monitors later.
  */
 import type { HistoryEvent } from '../../models/history.ts';
+import type { DigestSink } from '../sim/digest.ts';
 
 export interface MonitorContext {
   /** The group of a member (process name `c<slot>#<incarnation>`). */
@@ -25,8 +26,10 @@ export interface PathMonitor<S = unknown> {
   step(state: S, events: readonly HistoryEvent[], ctx: MonitorContext): S;
   /** The screened invariants the path so far may violate. */
   suspects(state: S): readonly string[];
-  /** Canonical text of the state, part of the fingerprint. */
+  /** Canonical text of the state, part of the fingerprint (the naive baseline's key). */
   encode(state: S): string;
+  /** The same content as tokens for the hashed fingerprint (default: the hash of `encode`). */
+  digest?(state: S, d: DigestSink): void;
 }
 
 /**
@@ -156,6 +159,17 @@ export const ledgerMonitor: PathMonitor<Ledger> = {
     return out;
   },
   encode: ({ fresh: _fresh, ...rest }) => JSON.stringify(rest),
+  // encode's fields (fresh left out); each is immutable and shared until a step replaces it.
+  digest(l, d) {
+    d.value(l.processed);
+    d.value(l.inScope);
+    d.value(l.minPositioned);
+    d.value(l.startedGroups);
+    d.value(l.bound);
+    d.value(l.aheadRequests);
+    d.value(l.committed);
+    d.value(l.skipped);
+  },
 };
 
 /**
@@ -172,4 +186,5 @@ export const faultTailMonitor = (invariants: readonly string[]): PathMonitor<boo
   step: (_state, events) => events.some((e) => e.type === 'Crashed' || e.type === 'Paused' || e.type === 'LeaveRequested'),
   suspects: (afterFault) => (afterFault ? invariants : []),
   encode: () => '',
+  digest: () => undefined,
 });
