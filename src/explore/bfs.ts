@@ -22,18 +22,28 @@ import { checkInvariant } from '../check/checkHistory.ts';
 import type { CheckContext, Violation } from '../check/invariant.ts';
 import { INVARIANTS, invariantByName } from '../../properties/invariants/index.ts';
 import { FingerprintSet, IntColumn, StateHasher } from './fingerprint.ts';
-import { faultTailMonitor, ledgerMonitor, type MonitorContext, type PathMonitor } from './monitor.ts';
+import { faultTailMonitor, invariantsMonitor, ledgerMonitor, type MonitorContext, type PathMonitor } from './monitor.ts';
 import { decodeStep, describeStep, encodeStep, pathToScenario, applyStep, type Step } from './path.ts';
-import { produceAlphabet, type Budgets, type Scope } from './scope.ts';
+import { budgetOf, environmentOf, type Budgets, type Environment, type Scope } from './scope.ts';
 import { renameSlots, symmetryPermutations } from './symmetry.ts';
 
-/** The default screens: the ledger, and every invariant after each fault. */
-export const DEFAULT_MONITORS: readonly PathMonitor[] = [ledgerMonitor as PathMonitor, faultTailMonitor(INVARIANTS.map((i) => i.name)) as PathMonitor];
+/**
+ * The default screens: every always-invariant's own monitor on every state, the ledger (its
+ * facts are part of the fingerprint), and every invariant after each fault or intervention.
+ */
+export const defaultMonitors = (check: CheckContext = {}, only?: readonly string[]): PathMonitor[] => [
+  // Only the looked-for invariants' monitors are folded (each costs a clone per step with events).
+  invariantsMonitor(only === undefined ? INVARIANTS : INVARIANTS.filter((i) => only.includes(i.name)), check) as PathMonitor,
+  ledgerMonitor as PathMonitor,
+  faultTailMonitor(INVARIANTS.map((i) => i.name)) as PathMonitor,
+];
+/** The default screens (for their names; explore builds its own with the check context). */
+export const DEFAULT_MONITORS: readonly PathMonitor[] = defaultMonitors();
 
 export interface ExploreOptions {
   /** Invariants to look for (default: every one a monitor screens). */
   readonly invariants?: readonly string[];
-  /** Default DEFAULT_MONITORS. */
+  /** Default defaultMonitors(check). */
   readonly monitors?: readonly PathMonitor[];
   readonly check?: CheckContext;
   /** Stop once every looked-for invariant has a confirmed counterexample. */
@@ -94,36 +104,62 @@ interface Node {
 }
 
 const spend = (b: Budgets, c: Command): Budgets | null => {
-  const key = c.type === 'Start' ? 'starts' : c.type === 'Crash' ? 'crashes' : c.type === 'Pause' ? 'pauses' : c.type === 'Leave' ? 'leaves' : c.type === 'Produce' ? 'records' : null;
+  const key = budgetOf(c);
   if (key === null || b[key] <= 0) return null;
   return { ...b, [key]: b[key] - 1 };
 };
 
-/** The steps enabled in a world within the budgets. */
-export const enabledSteps = (sim: Simulation, b: Budgets, slots: number, produce: readonly Command[], pauseMs: number, cmd: (c: Command) => Command): Step[] => {
+/** Step objects, made once: a search builds the enabled steps of every state it expands. */
+const DELIVER: Step[] = [];
+const deliverStep = (k: number): Step => {
+  let s = DELIVER[k];
+  if (s === undefined) {
+    s = { type: 'deliver', k };
+    DELIVER[k] = s;
+  }
+  return s;
+};
+const FIRE: Step = { type: 'fire' };
+const commandSteps = new WeakMap<Command, Step>();
+const commandStep = (command: Command): Step => {
+  let s = commandSteps.get(command);
+  if (s === undefined) {
+    s = { type: 'command', command };
+    commandSteps.set(command, s);
+  }
+  return s;
+};
+
+/** The steps enabled in a world within the budgets (commands only where runFor could end a Wait). */
+export const enabledSteps = (sim: Simulation, b: Budgets, env: Environment): Step[] => {
   const out: Step[] = [];
   const n = sim.deliveries();
-  for (let k = 0; k < n; k++) out.push({ type: 'deliver', k });
-  if (sim.mayFire()) out.push({ type: 'fire' });
+  for (let k = 0; k < n; k++) out.push(deliverStep(k));
+  if (sim.mayFire()) out.push(FIRE);
   if (!sim.quiet()) return out;
-  for (let s = 0; s < slots; s++) {
+  for (let s = 0; s < env.slots; s++) {
     const st = sim.slotState(s);
     if (st === 'down') {
-      if (b.starts > 0) out.push({ type: 'command', command: cmd({ type: 'Start', consumer: s }) });
+      if (b.starts > 0) out.push(commandStep(env.start[s] as Command));
       continue;
     }
-    if (b.crashes > 0) out.push({ type: 'command', command: cmd({ type: 'Crash', consumer: s }) });
-    if (b.pauses > 0 && st !== 'paused') out.push({ type: 'command', command: cmd({ type: 'Pause', consumer: s, ms: pauseMs }) });
-    if (b.leaves > 0 && st !== 'leaving') out.push({ type: 'command', command: cmd({ type: 'Leave', consumer: s }) });
+    if (b.crashes > 0) out.push(commandStep(env.crash[s] as Command));
+    if (b.pauses > 0 && st !== 'paused') out.push(commandStep(env.pause[s] as Command));
+    if (b.leaves > 0 && st !== 'leaving') out.push(commandStep(env.leave[s] as Command));
+    if (b.stalls > 0 && st !== 'paused') out.push(commandStep(env.stall[s] as Command));
+    if (b.seeks > 0 && st !== 'paused') for (const c of env.seek[s] as readonly Command[]) out.push(commandStep(c));
   }
-  if (b.records > 0) for (const p of produce) out.push({ type: 'command', command: p });
+  if (b.records > 0) for (const c of env.produce) out.push(commandStep(c));
+  if (b.drops > 0) for (const c of env.drop) out.push(commandStep(c));
+  if (b.moves > 0) for (const c of env.move) out.push(commandStep(c));
+  if (b.adds > 0) for (const c of env.add) out.push(commandStep(c));
   return out;
 };
 
 export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult => {
   const t0 = performance.now();
   const config = scope.config;
-  const monitors = opts.monitors ?? DEFAULT_MONITORS;
+  const monitors = opts.monitors ?? defaultMonitors(opts.check, opts.invariants);
   const screened = [...new Set(monitors.flatMap((m) => m.screens))];
   const wanted = (opts.invariants ?? screened).filter((i) => screened.includes(i));
   for (const name of opts.invariants ?? []) {
@@ -136,21 +172,9 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     groupOf: (member) => rows[Number(/^c(\d+)#/.exec(member)?.[1] ?? -1)]?.group.name ?? '',
   };
   const perms = scope.symmetry && opts.naive !== true ? symmetryPermutations(config) : [rows.map((r) => r.slot)];
-  const produce = produceAlphabet(config);
+  const env = environmentOf(scope);
   // One object per command, so a step code is its index in the alphabet.
-  const alphabet: Command[] = [...produce];
-  const interned = new Map<string, Command>();
-  const cmd = (c: Command): Command => {
-    const k = JSON.stringify(c);
-    let x = interned.get(k);
-    if (x === undefined) {
-      x = c;
-      interned.set(k, c);
-      alphabet.push(c);
-    }
-    return x;
-  };
-  for (const p of produce) interned.set(JSON.stringify(p), p);
+  const alphabet = env.alphabet;
 
   const naiveJson = (v: object): string => JSON.stringify(v);
   const visited = new FingerprintSet(10);
@@ -171,7 +195,7 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
   };
   /** The naive baseline's key: the full JSON text of the state. */
   const keyOf = (sim: Simulation, mons: readonly unknown[], b: Budgets): string => {
-    const tail = `\nB${b.starts},${b.crashes},${b.pauses},${b.leaves},${b.records}\n${mons.map((s, i) => encodeMonitor(i, s)).join('\n')}`;
+    const tail = `\nB${b.starts},${b.crashes},${b.pauses},${b.leaves},${b.records},${b.stalls},${b.drops},${b.moves},${b.adds},${b.seeks}\n${mons.map((s, i) => encodeMonitor(i, s)).join('\n')}`;
     const { slots, rest } = sim.canonical(naiveJson);
     return `${slots.join('\n')}\n${rest}${tail}`;
   };
@@ -190,6 +214,11 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
       h.int(b.pauses);
       h.int(b.leaves);
       h.int(b.records);
+      h.int(b.stalls);
+      h.int(b.drops);
+      h.int(b.moves);
+      h.int(b.adds);
+      h.int(b.seeks);
       for (let j = 0; j < monitors.length; j++) {
         const m = monitors[j] as PathMonitor;
         if (m.digest !== undefined) m.digest(mons[j], h);
@@ -268,12 +297,12 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
 
   search: while (frontier.length > 0 && !done()) {
     if (depth >= scope.depthMax) {
-      depthBounded = frontier.some((n) => enabledSteps(n.sim, n.budgets, rows.length, produce, scope.pauseMs, cmd).length > 0);
+      depthBounded = frontier.some((n) => enabledSteps(n.sim, n.budgets, env).length > 0);
       break;
     }
     const next: Node[] = [];
     for (const node of frontier) {
-      for (const s of enabledSteps(node.sim, node.budgets, rows.length, produce, scope.pauseMs, cmd)) {
+      for (const s of enabledSteps(node.sim, node.budgets, env)) {
         const budgets = s.type === 'command' ? spend(node.budgets, s.command) : node.budgets;
         if (budgets === null) continue;
         const sim = node.sim.clone();

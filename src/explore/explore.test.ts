@@ -17,7 +17,7 @@ import { Simulation, simulate } from '../sim/simulate.ts';
 import { explore, enabledSteps, type ExploreResult } from './bfs.ts';
 import { FingerprintSet, fingerprint } from './fingerprint.ts';
 import { applyStep, pathToScenario, type Step } from './path.ts';
-import { produceAlphabet, scopeFor, type Scope } from './scope.ts';
+import { environmentOf, scopeFor, type Scope } from './scope.ts';
 
 /** A small deterministic generator (tests pin their seeds). */
 const lcg = (seed: number): ((n: number) => number) => {
@@ -38,12 +38,11 @@ const textOf = (sim: Simulation): string => {
 const randomPath = (scope: Scope, seed: number, length: number): Step[] => {
   const pick = lcg(seed);
   const sim = new Simulation(scope.config, []);
-  const produce = produceAlphabet(scope.config);
-  const slots = scope.config.groups.reduce((n, g) => n + g.members, 0);
-  const budgets = { starts: 3, crashes: 1, pauses: 1, leaves: 1, records: 3 };
+  const env = environmentOf(scope);
+  const budgets = { starts: 3, crashes: 1, pauses: 1, leaves: 1, records: 3, stalls: 0, drops: 0, moves: 0, adds: 0, seeks: 0 };
   const steps: Step[] = [];
   for (let i = 0; i < length; i++) {
-    const options = enabledSteps(sim, budgets, slots, produce, scope.pauseMs, (c: Command) => c);
+    const options = enabledSteps(sim, budgets, env);
     if (options.length === 0) break;
     const s = options[pick(options.length)] as Step;
     if (s.type === 'command' && !applyStep(sim, s)) continue;
