@@ -133,6 +133,8 @@ const fmix = (h: number): number => {
 const SEED_A = 0x811c9dc5;
 const SEED_B = 0x9747b28c;
 const TWO32 = 4294967296;
+/** Objects of fewer tokens (keys and scalars, nested ones included) are re-hashed rather than cached. */
+const CACHE_MIN = 12;
 /** Type tags, so that a number, a string and a container never feed the same tokens. */
 const T_STR = 0x5a17;
 const T_INT = 0x1a7;
@@ -161,9 +163,10 @@ export class StateHasher {
   private cur = 0;
   private a = SEED_A;
   private b = SEED_B;
-  /** The last value hashed (two lanes). */
+  /** The last value hashed (two lanes), and how many tokens it had (1 for a scalar or a cached object). */
   private va = 0;
   private vb = 0;
+  private tokens = 1;
   private readonly values = new WeakMap<object, number>();
   /** Hashes of object keys (a small vocabulary: field names, partitions, member ids), packed. */
   private readonly keys = new Map<string, number>();
@@ -262,6 +265,7 @@ export class StateHasher {
 
   /** Sets va, vb to the hash of a JSON-like value (JSON.stringify's view: undefined members skipped). */
   private hashValue(v: unknown): void {
+    this.tokens = 1;
     switch (typeof v) {
       case 'string':
         this.strHash(v);
@@ -290,6 +294,11 @@ export class StateHasher {
     }
   }
 
+  /**
+   * Hashes an object or array. Only objects with at least CACHE_MIN tokens are cached (a
+   * WeakMap entry costs more than re-hashing a small message or record, and small objects are
+   * re-hashed only when a container that holds them is new).
+   */
   private hashObject(o: object): void {
     const cached = this.values.get(o);
     if (cached !== undefined) {
@@ -299,11 +308,13 @@ export class StateHasher {
     }
     let a = SEED_A;
     let b = SEED_B;
+    let tokens = 0;
     if (Array.isArray(o)) {
       a = mixA(a, T_ARR);
       b = mixB(b, T_ARR);
       for (let i = 0; i < o.length; i++) {
         this.hashValue(o[i]);
+        tokens += this.tokens;
         a = mixA(mixA(a, this.va), this.vb);
         b = mixB(mixB(b, this.vb), this.va);
       }
@@ -326,15 +337,17 @@ export class StateHasher {
         a = mixA(mixA(a, this.va), this.vb);
         b = mixB(mixB(b, this.vb), this.va);
         this.hashValue(x);
+        tokens += this.tokens + 1;
         a = mixA(mixA(a, this.va), this.vb);
         b = mixB(mixB(b, this.vb), this.va);
       }
     }
     const va = fmix(a);
-    // 21 bits of the second lane are kept in the cache (a double holds 53 bits exactly).
+    // 21 bits of the second lane are kept (a double holds 53 bits exactly), cached or not.
     const vb = fmix(b) >>> 11;
-    this.values.set(o, vb * TWO32 + va);
+    if (tokens >= CACHE_MIN) this.values.set(o, vb * TWO32 + va);
     this.va = va;
     this.vb = vb;
+    this.tokens = tokens + 1;
   }
 }

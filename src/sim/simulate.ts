@@ -961,7 +961,13 @@ export class Simulation {
     if (this.pct !== null) throw new Error('a PCT-scheduled simulation cannot be cloned');
     const processes = new Map<string, Process>();
     // A dead process is never changed again, so it is shared.
-    for (const [name, p] of this.processes) processes.set(name, p.alive ? { ...p, actor: p.actor.clone(), leader: p.leader.clone() } : p);
+    for (const [name, p] of this.processes) {
+      // Field by field in start()'s order: the copies keep the originals' hidden class (a spread does not).
+      const copy: Process = p.alive
+        ? { name: p.name, slot: p.slot, group: p.group, actor: p.actor.clone(), leader: p.leader.clone(), alive: true, pausedUntil: p.pausedUntil, leaving: p.leaving, stalledUntil: p.stalledUntil, coordinator: p.coordinator }
+        : p;
+      processes.set(name, copy);
+    }
     // Only channels with messages in flight: send() recreates the others on demand (deliverable()
     // orders by sequence number, not by channel creation).
     const channels: Channel[] = [];
