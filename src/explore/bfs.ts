@@ -313,8 +313,12 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
         const id = add(sim, mons, budgets, node.id, encodeStep(s, alphabet));
         if (id < 0) continue;
         deepest = depth + 1;
-        const flagged = monitors.flatMap((m, i) => m.suspects(mons[i]));
-        if (flagged.length > 0) confirm(id, flagged, depth + 1);
+        let flagged: string[] | null = null;
+        for (let i = 0; i < monitors.length; i++) {
+          const names = (monitors[i] as PathMonitor).suspects(mons[i]);
+          if (names.length > 0) (flagged ??= []).push(...names);
+        }
+        if (flagged !== null) confirm(id, flagged, depth + 1);
         next.push({ id, sim, monitors: mons, budgets });
         if (count() >= scope.statesMax) {
           cut = true;

@@ -133,6 +133,8 @@ const fmix = (h: number): number => {
 const SEED_A = 0x811c9dc5;
 const SEED_B = 0x9747b28c;
 const TWO32 = 4294967296;
+/** Bound on the names whose hashes a hasher keeps. */
+const STRINGS_MAX = 1 << 14;
 /** Objects of fewer tokens (keys and scalars, nested ones included) are re-hashed rather than cached. */
 const CACHE_MIN = 12;
 /** Type tags, so that a number, a string and a container never feed the same tokens. */
@@ -168,6 +170,8 @@ export class StateHasher {
   private vb = 0;
   private tokens = 1;
   private readonly values = new WeakMap<object, number>();
+  /** Hashes of the names given to str(), packed. */
+  private readonly strings = new Map<string, number>();
   /** Hashes of object keys (a small vocabulary: field names, partitions, member ids), packed. */
   private readonly keys = new Map<string, number>();
   /** The fingerprint computed by finish(). */
@@ -208,7 +212,17 @@ export class StateHasher {
   }
 
   str(s: string): void {
-    this.strHash(s);
+    // Names repeat from state to state (processes, states, timers, nodes): their hashes are kept,
+    // up to STRINGS_MAX distinct ones (then the cache starts over: memory stays bounded).
+    const h = this.strings.get(s);
+    if (h === undefined) {
+      this.strHash(s);
+      if (this.strings.size >= STRINGS_MAX) this.strings.clear();
+      this.strings.set(s, this.vb * TWO32 + this.va);
+    } else {
+      this.va = h >>> 0;
+      this.vb = Math.floor(h / TWO32);
+    }
     this.a = mixA(mixA(this.a, this.va), this.vb);
     this.b = mixB(mixB(this.b, this.vb), this.va);
   }
