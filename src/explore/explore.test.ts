@@ -18,7 +18,7 @@ import { defaultMonitors, explore, enabledSteps, type ExploreResult } from './bf
 import { FingerprintSet, fingerprint } from './fingerprint.ts';
 import { applyStep, pathToScenario, type Step } from './path.ts';
 import { environmentOf, scopeFor, type Budgets, type Scope } from './scope.ts';
-import { invariantsMonitor, type PathMonitor } from './monitor.ts';
+import { invariantsMonitor, ledgerMonitor, type PathMonitor } from './monitor.ts';
 
 /** A small deterministic generator (tests pin their seeds). */
 const lcg = (seed: number): ((n: number) => number) => {
@@ -75,6 +75,25 @@ describe('fingerprints', () => {
   it('tells apart texts that differ in one character', () => {
     expect(fingerprint('c0#1|Fetching')).not.toEqual(fingerprint('c1#1|Fetching'));
   });
+});
+
+describe('hashed fingerprints tell apart exactly the states the canonical text does', () => {
+  // The naive baseline keys states by their full canonical JSON text: a digest that left out a
+  // component would merge states that the text tells apart (fewer states), a hash that broke
+  // would split equal ones (more).
+  it.each([
+    ['batch', { members: 2, partitions: 2, records: 2, depth: 9 }],
+    ['failover', { members: 1, partitions: 1, records: 1, depth: 12 }],
+    ['seek', { members: 2, partitions: 1, records: 1, depth: 12 }],
+  ] as const)('%s: same states and transitions as the baseline keyed by canonical text', (rowId, o) => {
+    const scope = scopeFor(rowById(rowId), { ...o, symmetry: false });
+    const opts = { monitors: [ledgerMonitor as PathMonitor], invariants: [] };
+    const hashed = explore(scope, opts);
+    const text = explore(scope, { ...opts, naive: true });
+    expect(hashed.states).toBe(text.states);
+    expect(hashed.transitions).toBe(text.transitions);
+    expect(hashed.states).toBeGreaterThan(200);
+  }, 120_000);
 });
 
 describe('step-level API over the simulator', () => {

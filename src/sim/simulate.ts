@@ -1160,7 +1160,7 @@ export class Simulation {
     d.int(this.valueSeq);
     d.int(this.nodeSeq);
     d.int(this.partitionsAdded ? 1 : 0);
-    d.str(this.log.canonical());
+    this.log.digest(d);
   }
 
   stats(applied: readonly boolean[]): RunStats {
