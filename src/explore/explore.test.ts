@@ -127,6 +127,11 @@ describe('step-level API over the simulator', () => {
     if (sc.exact) expect(run.history.slice(0, tail)).toEqual(sc.history);
     else expect(run.history.slice(0, sc.history.length)).toEqual(sc.history);
     expect(sc.history.length).toBeGreaterThan(5);
+    // The search's cheap screen: the replayed world's own tail is simulate's whole run (exact paths).
+    if (sc.exact) {
+      sc.sim.quiesce();
+      expect(sc.sim.history).toEqual(run.history);
+    }
   });
 
   it('simulate() is unchanged by the step API: the same run twice gives the same history', () => {
