@@ -320,6 +320,8 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
 
   // The compiled step function: its actors clone cheaply (XState's own cannot be cloned).
   const root = new Simulation(config, [], machinesFor(config.variant), 'compiled');
+  // A world's history holds only the events of the step that made it (clones start empty).
+  root.history.splice(0);
   const rootMons = monitors.map((m) => m.initial);
   add(root, rootMons, scope.budgets, -1, -1);
   let frontier: Node[] = [{ id: 0, sim: root, monitors: rootMons, budgets: scope.budgets }];
@@ -338,10 +340,13 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     }
     const next: Node[] = [];
     for (const node of frontier) {
-      for (const s of enabledSteps(node.sim, node.budgets, env)) {
+      const enabled = enabledSteps(node.sim, node.budgets, env);
+      for (let k = 0; k < enabled.length; k++) {
+        const s = enabled[k] as Step;
         const budgets = s.type === 'command' ? spend(node.budgets, s.command) : node.budgets;
         if (budgets === null) continue;
-        const sim = node.sim.clone();
+        // The last successor takes the node's own world: nothing reads it after its expansion.
+        const sim = k === enabled.length - 1 ? node.sim : node.sim.clone();
         if (!applyStep(sim, s)) continue;
         transitions++;
         const events: HistoryEvent[] = sim.history.splice(0);
