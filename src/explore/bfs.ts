@@ -147,10 +147,10 @@ const commandStep = (command: Command): Step => {
 /** The steps enabled in a world within the budgets (commands only where runFor could end a Wait). */
 export const enabledSteps = (sim: Simulation, b: Budgets, env: Environment): Step[] => {
   const out: Step[] = [];
-  const n = sim.deliveries();
-  for (let k = 0; k < n; k++) out.push(deliverStep(k));
-  if (sim.mayFire()) out.push(FIRE);
-  if (!sim.quiet()) return out;
+  const o = sim.stepOptions();
+  for (let k = 0; k < o.deliveries; k++) out.push(deliverStep(k));
+  if (o.mayFire) out.push(FIRE);
+  if (!o.quiet) return out;
   for (let s = 0; s < env.slots; s++) {
     const st = sim.slotState(s);
     if (st === 'down') {

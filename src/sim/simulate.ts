@@ -943,6 +943,20 @@ export class Simulation {
     return open.length === 0 || this.inFlightAllows(open, this.now);
   }
 
+  /**
+   * deliveries(), mayFire() and quiet() at once (one scan of the channels): what the search
+   * asks of every state it expands.
+   */
+  stepOptions(): { readonly deliveries: number; readonly mayFire: boolean; readonly quiet: boolean } {
+    const open = this.deliverable();
+    const next = this.timers.peek();
+    return {
+      deliveries: open.length,
+      mayFire: next !== undefined && (open.length === 0 || this.inFlightAllows(open, next.at)),
+      quiet: !(next !== undefined && next.at <= this.now) && (open.length === 0 || this.inFlightAllows(open, this.now)),
+    };
+  }
+
   /** Whether the process in a slot is running (alive), and whether it is leaving or paused. */
   slotState(slot: number): 'down' | 'running' | 'leaving' | 'paused' {
     const p = this.running(slot);
