@@ -279,6 +279,31 @@ export class PartitionedLog {
     return out.join(';');
   }
 
+  /**
+   * canonical()'s content fed as tokens to a fingerprint (the exhaustive search, src/explore): per
+   * partition its length and each record's key and value, then each group's committed offsets
+   * (groups sorted, partitions in order, -1 where none). No text is built.
+   */
+  digest(d: { int(n: number): void; str(s: string): void }): void {
+    for (const partitions of this.logs.values()) {
+      d.int(partitions.length);
+      for (const records of partitions) {
+        d.int(records.length);
+        for (const r of records) {
+          d.str(r.key);
+          d.int(r.value);
+        }
+      }
+    }
+    d.int(this.offsets.size);
+    const groups = this.offsets.size === 1 ? this.offsets.keys() : this.groups();
+    for (const group of groups) {
+      const store = this.offsets.get(group) as Map<TopicPartition, number>;
+      d.str(group);
+      for (const [topic, partitions] of this.logs) for (let p = 0; p < partitions.length; p++) d.int(store.get(tpKey(topic, p)) ?? -1);
+    }
+  }
+
   toJSON(): PartitionedLogJSON {
     const records: Record<TopicPartition, LogRecord[]> = {};
     for (const tp of this.allPartitions()) records[tp] = this.partition(tp).map((r) => ({ ...r }));

@@ -118,6 +118,12 @@ program
   .option('--pause-ms <n>', 'length of a Pause (default: session timeout + 1 s)', int('--pause-ms', 1))
   .option('--leaves <n>', 'Leave commands allowed', int('--leaves', 0))
   .option('--restarts <n>', 'Start commands beyond one per slot (default: --crashes)', int('--restarts', 0))
+  .option('--stalls <n>', 'Stall commands allowed (rows with stalls; default 1 there)', int('--stalls', 0))
+  .option('--stall-ms <n>', 'length of a Stall (default: 1.5 × max.poll.interval.ms)', int('--stall-ms', 1))
+  .option('--drops <n>', 'Drop commands allowed (rows with failover or group drops; default 1 there)', int('--drops', 0))
+  .option('--moves <n>', 'MoveCoordinator commands allowed (rows with failover; default 1 there)', int('--moves', 0))
+  .option('--add-partitions <n>', 'AddPartitions commands allowed (rows with partition changes; default 1 there)', int('--add-partitions', 0))
+  .option('--seeks <n>', 'Seek commands allowed (rows with seeks; default 1 there)', int('--seeks', 0))
   .option('--depth <n>', 'bound on the steps of a path', int('--depth', 1))
   .option('--states <n>', 'bound on distinct states', int('--states', 1))
   .option('--no-symmetry', 'do not canonicalise over interchangeable member slots')
@@ -138,6 +144,12 @@ program
       pauseMs?: number;
       leaves?: number;
       restarts?: number;
+      stalls?: number;
+      stallMs?: number;
+      drops?: number;
+      moves?: number;
+      addPartitions?: number;
+      seeks?: number;
       depth?: number;
       states?: number;
       symmetry: boolean;
@@ -146,9 +158,10 @@ program
       out: string;
       json?: boolean;
     }) => {
-      const { config, invariants, stop, out, json, ...scope } = opts;
+      const { config, invariants, stop, out, json, addPartitions, ...scope } = opts;
       process.exitCode = runExplore({
         ...scope,
+        ...(addPartitions === undefined ? {} : { adds: addPartitions }),
         base: config === undefined ? undefined : readConfig(config),
         invariants: invariants === undefined ? undefined : list(invariants),
         stop: stop === true,

@@ -17,23 +17,33 @@ import type { HistoryEvent } from '../../models/history.ts';
 import type { Command } from '../sim/command.ts';
 import { slotTable } from '../sim/config.ts';
 import { machinesFor } from '../../models/zoo.ts';
-import { Simulation, simulate } from '../sim/simulate.ts';
+import { EventsExhausted, Simulation, simulate } from '../sim/simulate.ts';
 import { checkInvariant } from '../check/checkHistory.ts';
 import type { CheckContext, Violation } from '../check/invariant.ts';
 import { INVARIANTS, invariantByName } from '../../properties/invariants/index.ts';
-import { FingerprintSet, IntColumn, fingerprint } from './fingerprint.ts';
-import { faultTailMonitor, ledgerMonitor, type MonitorContext, type PathMonitor } from './monitor.ts';
+import { FingerprintSet, IntColumn, StateHasher } from './fingerprint.ts';
+import { faultTailMonitor, invariantsMonitor, ledgerMonitor, type MonitorContext, type PathMonitor } from './monitor.ts';
 import { decodeStep, describeStep, encodeStep, pathToScenario, applyStep, type Step } from './path.ts';
-import { produceAlphabet, type Budgets, type Scope } from './scope.ts';
-import { renameSlots, symmetricKey, symmetryPermutations } from './symmetry.ts';
+import { budgetOf, environmentOf, type Budgets, type Environment, type Scope } from './scope.ts';
+import { renameSlots, symmetryPermutations } from './symmetry.ts';
 
-/** The default screens: the ledger, and every invariant after each fault. */
-export const DEFAULT_MONITORS: readonly PathMonitor[] = [ledgerMonitor as PathMonitor, faultTailMonitor(INVARIANTS.map((i) => i.name)) as PathMonitor];
+/**
+ * The default screens: every always-invariant's own monitor on every state, the ledger (its
+ * facts are part of the fingerprint), and every invariant after each fault or intervention.
+ */
+export const defaultMonitors = (check: CheckContext = {}, only?: readonly string[]): PathMonitor[] => [
+  // Only the looked-for invariants' monitors are folded (each costs a clone per step with events).
+  invariantsMonitor(only === undefined ? INVARIANTS : INVARIANTS.filter((i) => only.includes(i.name)), check) as PathMonitor,
+  ledgerMonitor as PathMonitor,
+  faultTailMonitor(INVARIANTS.map((i) => i.name)) as PathMonitor,
+];
+/** The default screens (for their names; explore builds its own with the check context). */
+export const DEFAULT_MONITORS: readonly PathMonitor[] = defaultMonitors();
 
 export interface ExploreOptions {
   /** Invariants to look for (default: every one a monitor screens). */
   readonly invariants?: readonly string[];
-  /** Default DEFAULT_MONITORS. */
+  /** Default defaultMonitors(check). */
   readonly monitors?: readonly PathMonitor[];
   readonly check?: CheckContext;
   /** Stop once every looked-for invariant has a confirmed counterexample. */
@@ -93,57 +103,90 @@ interface Node {
   readonly budgets: Budgets;
 }
 
-/**
- * Encodes an immutable value (a machine context, a message) as the fingerprint of its JSON
- * text, renamed by a slot permutation when there is one. Cached by object identity: clones
- * share contexts and messages, so each is encoded once. Keys stay short, which keeps
- * fingerprinting, comparing and renaming them cheap.
- */
-const valueEncoder = (perm: readonly number[] | null): ((v: object) => string) => {
-  const cache = new WeakMap<object, string>();
-  return (v) => {
-    let s = cache.get(v);
-    if (s === undefined) {
-      const text = JSON.stringify(v);
-      const [lo, hi] = fingerprint(perm === null ? text : renameSlots(text, perm));
-      s = `{${lo.toString(36)}.${hi.toString(36)}}`;
-      cache.set(v, s);
-    }
-    return s;
-  };
-};
-
 const spend = (b: Budgets, c: Command): Budgets | null => {
-  const key = c.type === 'Start' ? 'starts' : c.type === 'Crash' ? 'crashes' : c.type === 'Pause' ? 'pauses' : c.type === 'Leave' ? 'leaves' : c.type === 'Produce' ? 'records' : null;
+  const key = budgetOf(c);
   if (key === null || b[key] <= 0) return null;
-  return { ...b, [key]: b[key] - 1 };
+  // Field by field (one hidden class for every budget object; a computed-key spread is slow).
+  const n: { -readonly [K in keyof Budgets]: number } = {
+    starts: b.starts,
+    crashes: b.crashes,
+    pauses: b.pauses,
+    leaves: b.leaves,
+    records: b.records,
+    stalls: b.stalls,
+    drops: b.drops,
+    moves: b.moves,
+    adds: b.adds,
+    seeks: b.seeks,
+  };
+  n[key]--;
+  return n;
 };
 
-/** The steps enabled in a world within the budgets. */
-export const enabledSteps = (sim: Simulation, b: Budgets, slots: number, produce: readonly Command[], pauseMs: number, cmd: (c: Command) => Command): Step[] => {
+/** Step objects, made once: a search builds the enabled steps of every state it expands. */
+const DELIVER: Step[] = [];
+const deliverStep = (k: number): Step => {
+  let s = DELIVER[k];
+  if (s === undefined) {
+    s = { type: 'deliver', k };
+    DELIVER[k] = s;
+  }
+  return s;
+};
+const FIRE: Step = { type: 'fire' };
+const commandSteps = new WeakMap<Command, Step>();
+const commandStep = (command: Command): Step => {
+  let s = commandSteps.get(command);
+  if (s === undefined) {
+    s = { type: 'command', command };
+    commandSteps.set(command, s);
+  }
+  return s;
+};
+
+/** The steps enabled in a world within the budgets (commands only where runFor could end a Wait). */
+export const enabledSteps = (sim: Simulation, b: Budgets, env: Environment): Step[] => {
   const out: Step[] = [];
-  const n = sim.deliveries();
-  for (let k = 0; k < n; k++) out.push({ type: 'deliver', k });
-  if (sim.mayFire()) out.push({ type: 'fire' });
-  if (!sim.quiet()) return out;
-  for (let s = 0; s < slots; s++) {
+  const o = sim.stepOptions();
+  for (let k = 0; k < o.deliveries; k++) out.push(deliverStep(k));
+  if (o.mayFire) out.push(FIRE);
+  if (!o.quiet) return out;
+  for (let s = 0; s < env.slots; s++) {
     const st = sim.slotState(s);
     if (st === 'down') {
-      if (b.starts > 0) out.push({ type: 'command', command: cmd({ type: 'Start', consumer: s }) });
+      if (b.starts > 0) out.push(commandStep(env.start[s] as Command));
       continue;
     }
-    if (b.crashes > 0) out.push({ type: 'command', command: cmd({ type: 'Crash', consumer: s }) });
-    if (b.pauses > 0 && st !== 'paused') out.push({ type: 'command', command: cmd({ type: 'Pause', consumer: s, ms: pauseMs }) });
-    if (b.leaves > 0 && st !== 'leaving') out.push({ type: 'command', command: cmd({ type: 'Leave', consumer: s }) });
+    if (b.crashes > 0) out.push(commandStep(env.crash[s] as Command));
+    if (b.pauses > 0 && st !== 'paused') out.push(commandStep(env.pause[s] as Command));
+    if (b.leaves > 0 && st !== 'leaving') out.push(commandStep(env.leave[s] as Command));
+    if (b.stalls > 0 && st !== 'paused') out.push(commandStep(env.stall[s] as Command));
+    if (b.seeks > 0 && st !== 'paused') for (const c of env.seek[s] as readonly Command[]) out.push(commandStep(c));
   }
-  if (b.records > 0) for (const p of produce) out.push({ type: 'command', command: p });
+  if (b.records > 0) for (const c of env.produce) out.push(commandStep(c));
+  if (b.drops > 0) for (const c of env.drop) out.push(commandStep(c));
+  if (b.moves > 0) for (const c of env.move) out.push(commandStep(c));
+  if (b.adds > 0) for (const c of env.add) out.push(commandStep(c));
   return out;
+};
+
+/** The world's history with its quiescence tail run in place, or null if the run hit eventsMax. */
+const tailHistory = (sim: Simulation): readonly HistoryEvent[] | null => {
+  try {
+    sim.quiesce();
+    return sim.history;
+  } catch (err) {
+    if (err instanceof EventsExhausted) return null;
+    throw err;
+  } finally {
+    sim.dispose();
+  }
 };
 
 export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult => {
   const t0 = performance.now();
   const config = scope.config;
-  const monitors = opts.monitors ?? DEFAULT_MONITORS;
+  const monitors = opts.monitors ?? defaultMonitors(opts.check, opts.invariants);
   const screened = [...new Set(monitors.flatMap((m) => m.screens))];
   const wanted = (opts.invariants ?? screened).filter((i) => screened.includes(i));
   for (const name of opts.invariants ?? []) {
@@ -156,23 +199,11 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     groupOf: (member) => rows[Number(/^c(\d+)#/.exec(member)?.[1] ?? -1)]?.group.name ?? '',
   };
   const perms = scope.symmetry && opts.naive !== true ? symmetryPermutations(config) : [rows.map((r) => r.slot)];
-  const produce = produceAlphabet(config);
+  const env = environmentOf(scope);
   // One object per command, so a step code is its index in the alphabet.
-  const alphabet: Command[] = [...produce];
-  const interned = new Map<string, Command>();
-  const cmd = (c: Command): Command => {
-    const k = JSON.stringify(c);
-    let x = interned.get(k);
-    if (x === undefined) {
-      x = c;
-      interned.set(k, c);
-      alphabet.push(c);
-    }
-    return x;
-  };
-  for (const p of produce) interned.set(JSON.stringify(p), p);
+  const alphabet = env.alphabet;
 
-  const encoders = opts.naive === true ? [(v: object) => JSON.stringify(v)] : perms.map((p) => valueEncoder(perms.length > 1 ? p : null));
+  const naiveJson = (v: object): string => JSON.stringify(v);
   const visited = new FingerprintSet(10);
   const parent = new IntColumn(1024);
   const step = new IntColumn(1024);
@@ -189,17 +220,50 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     }
     return text;
   };
+  /** The naive baseline's key: the full JSON text of the state. */
   const keyOf = (sim: Simulation, mons: readonly unknown[], b: Budgets): string => {
-    const tail = `\nB${b.starts},${b.crashes},${b.pauses},${b.leaves},${b.records}\n${mons.map((s, i) => encodeMonitor(i, s)).join('\n')}`;
-    return symmetricKey((i) => {
-      const { slots, rest } = sim.canonical(encoders[i] as (v: object) => string);
-      return { slots, rest: rest + tail };
-    }, perms);
+    const tail = `\nB${b.starts},${b.crashes},${b.pauses},${b.leaves},${b.records},${b.stalls},${b.drops},${b.moves},${b.adds},${b.seeks}\n${mons.map((s, i) => encodeMonitor(i, s)).join('\n')}`;
+    const { slots, rest } = sim.canonical(naiveJson);
+    return `${slots.join('\n')}\n${rest}${tail}`;
+  };
+  // One hasher per slot permutation (each caches the hashes of the values it saw, renamed).
+  const hashers = perms.map((p) => new StateHasher(rows.length, perms.length > 1 ? p : null, renameSlots));
+  let fpLo = 0;
+  let fpHi = 0;
+  /** Sets fpLo, fpHi to the state's canonical fingerprint: the least over the permutations. */
+  const fingerprintOf = (sim: Simulation, mons: readonly unknown[], b: Budgets): void => {
+    for (let i = 0; i < hashers.length; i++) {
+      const h = hashers[i] as StateHasher;
+      h.begin();
+      sim.digest(h);
+      h.int(b.starts);
+      h.int(b.crashes);
+      h.int(b.pauses);
+      h.int(b.leaves);
+      h.int(b.records);
+      h.int(b.stalls);
+      h.int(b.drops);
+      h.int(b.moves);
+      h.int(b.adds);
+      h.int(b.seeks);
+      for (let j = 0; j < monitors.length; j++) {
+        const m = monitors[j] as PathMonitor;
+        if (m.digest !== undefined) m.digest(mons[j], h);
+        else h.str(encodeMonitor(j, mons[j]));
+      }
+      h.finish();
+      if (i === 0 || h.hi < fpHi || (h.hi === fpHi && h.lo < fpLo)) {
+        fpLo = h.lo;
+        fpHi = h.hi;
+      }
+    }
   };
   const naive = new Map<string, { readonly parent: number; readonly step: number }>();
   let naiveBytes = 0;
-  const add = (key: string, from: number, code: number): number => {
+  /** Adds the state (naive: its key; else the fingerprint in fpLo, fpHi): its new id, or -1 if seen. */
+  const add = (sim: Simulation, mons: readonly unknown[], b: Budgets, from: number, code: number): number => {
     if (opts.naive === true) {
+      const key = keyOf(sim, mons, b);
       if (naive.has(key)) return -1;
       naive.set(key, { parent: from, step: code });
       naiveBytes += key.length + 80;
@@ -207,8 +271,8 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
       step.push(code);
       return naive.size - 1;
     }
-    const [lo, hi] = fingerprint(key);
-    const id = visited.add(lo, hi);
+    fingerprintOf(sim, mons, b);
+    const id = visited.add(fpLo, fpHi);
     if (id >= 0) {
       parent.push(from);
       step.push(code);
@@ -235,9 +299,18 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     if (open.length === 0) return;
     const steps = pathTo(id);
     const sc = pathToScenario(config, steps);
+    for (const n of open) confirmations[n] = (confirmations[n] ?? 0) + 1;
+    // When the translation is exact, the replayed world plus its own quiescence tail is the run
+    // simulate() would give (explore.test.ts checks the prefix; the tail is deterministic): judge
+    // that first and run simulate only to confirm a violation. Otherwise simulate decides alone.
+    let judged = open;
+    if (sc.exact) {
+      const tail = tailHistory(sc.sim);
+      if (tail !== null) judged = open.filter((n) => checkInvariant(invariantByName(n), tail, opts.check ?? {}).validity === false);
+    }
+    if (judged.length === 0) return;
     const run = simulate(config, sc.commands, sc.choices);
-    for (const n of open) {
-      confirmations[n] = (confirmations[n] ?? 0) + 1;
+    for (const n of judged) {
       const r = checkInvariant(invariantByName(n), run.history, opts.check ?? {});
       if (r.validity === false) {
         found.set(n, { invariant: n, depth, steps: steps.map(describeStep), commands: sc.commands, choices: sc.choices, exact: sc.exact, violations: r.violations });
@@ -247,8 +320,10 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
 
   // The compiled step function: its actors clone cheaply (XState's own cannot be cloned).
   const root = new Simulation(config, [], machinesFor(config.variant), 'compiled');
+  // A world's history holds only the events of the step that made it (clones start empty).
+  root.history.splice(0);
   const rootMons = monitors.map((m) => m.initial);
-  add(keyOf(root, rootMons, scope.budgets), -1, -1);
+  add(root, rootMons, scope.budgets, -1, -1);
   let frontier: Node[] = [{ id: 0, sim: root, monitors: rootMons, budgets: scope.budgets }];
   let transitions = 0;
   let depth = 0;
@@ -260,24 +335,31 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
 
   search: while (frontier.length > 0 && !done()) {
     if (depth >= scope.depthMax) {
-      depthBounded = frontier.some((n) => enabledSteps(n.sim, n.budgets, rows.length, produce, scope.pauseMs, cmd).length > 0);
+      depthBounded = frontier.some((n) => enabledSteps(n.sim, n.budgets, env).length > 0);
       break;
     }
     const next: Node[] = [];
     for (const node of frontier) {
-      for (const s of enabledSteps(node.sim, node.budgets, rows.length, produce, scope.pauseMs, cmd)) {
+      const enabled = enabledSteps(node.sim, node.budgets, env);
+      for (let k = 0; k < enabled.length; k++) {
+        const s = enabled[k] as Step;
         const budgets = s.type === 'command' ? spend(node.budgets, s.command) : node.budgets;
         if (budgets === null) continue;
-        const sim = node.sim.clone();
+        // The last successor takes the node's own world: nothing reads it after its expansion.
+        const sim = k === enabled.length - 1 ? node.sim : node.sim.clone();
         if (!applyStep(sim, s)) continue;
         transitions++;
         const events: HistoryEvent[] = sim.history.splice(0);
         const mons = monitors.map((m, i) => m.step(node.monitors[i], events, mctx));
-        const id = add(keyOf(sim, mons, budgets), node.id, encodeStep(s, alphabet));
+        const id = add(sim, mons, budgets, node.id, encodeStep(s, alphabet));
         if (id < 0) continue;
         deepest = depth + 1;
-        const flagged = monitors.flatMap((m, i) => m.suspects(mons[i]));
-        if (flagged.length > 0) confirm(id, flagged, depth + 1);
+        let flagged: string[] | null = null;
+        for (let i = 0; i < monitors.length; i++) {
+          const names = (monitors[i] as PathMonitor).suspects(mons[i]);
+          if (names.length > 0) (flagged ??= []).push(...names);
+        }
+        if (flagged !== null) confirm(id, flagged, depth + 1);
         next.push({ id, sim, monitors: mons, budgets });
         if (count() >= scope.statesMax) {
           cut = true;

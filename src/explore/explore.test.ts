@@ -8,16 +8,17 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { rowById } from '../check/matrix.ts';
+import { rowById, type MatrixRow } from '../check/matrix.ts';
 import { searchRow } from '../check/search.ts';
 import { checkInvariant } from '../check/checkHistory.ts';
-import { invariantByName } from '../../properties/invariants/index.ts';
+import { INVARIANTS, invariantByName } from '../../properties/invariants/index.ts';
 import type { Command } from '../sim/command.ts';
 import { Simulation, simulate } from '../sim/simulate.ts';
-import { explore, enabledSteps, type ExploreResult } from './bfs.ts';
+import { defaultMonitors, explore, enabledSteps, type ExploreResult } from './bfs.ts';
 import { FingerprintSet, fingerprint } from './fingerprint.ts';
 import { applyStep, pathToScenario, type Step } from './path.ts';
-import { produceAlphabet, scopeFor, type Scope } from './scope.ts';
+import { environmentOf, scopeFor, type Budgets, type Scope } from './scope.ts';
+import { invariantsMonitor, ledgerMonitor, type PathMonitor } from './monitor.ts';
 
 /** A small deterministic generator (tests pin their seeds). */
 const lcg = (seed: number): ((n: number) => number) => {
@@ -34,16 +35,16 @@ const textOf = (sim: Simulation): string => {
   return `${c.slots.join('\n')}\n${c.rest}`;
 };
 
-/** A random walk of the scope's enabled steps (commands within the budgets). */
-const randomPath = (scope: Scope, seed: number, length: number): Step[] => {
+const FAULTS = { starts: 3, crashes: 1, pauses: 1, leaves: 1, records: 3, stalls: 0, drops: 0, moves: 0, adds: 0, seeks: 0 };
+
+/** A random walk of the scope's enabled steps (commands within the budgets, not spent: any number of each). */
+const randomPath = (scope: Scope, seed: number, length: number, budgets: Budgets = FAULTS): Step[] => {
   const pick = lcg(seed);
   const sim = new Simulation(scope.config, []);
-  const produce = produceAlphabet(scope.config);
-  const slots = scope.config.groups.reduce((n, g) => n + g.members, 0);
-  const budgets = { starts: 3, crashes: 1, pauses: 1, leaves: 1, records: 3 };
+  const env = environmentOf(scope);
   const steps: Step[] = [];
   for (let i = 0; i < length; i++) {
-    const options = enabledSteps(sim, budgets, slots, produce, scope.pauseMs, (c: Command) => c);
+    const options = enabledSteps(sim, budgets, env);
     if (options.length === 0) break;
     const s = options[pick(options.length)] as Step;
     if (s.type === 'command' && !applyStep(sim, s)) continue;
@@ -74,6 +75,25 @@ describe('fingerprints', () => {
   it('tells apart texts that differ in one character', () => {
     expect(fingerprint('c0#1|Fetching')).not.toEqual(fingerprint('c1#1|Fetching'));
   });
+});
+
+describe('hashed fingerprints tell apart exactly the states the canonical text does', () => {
+  // The naive baseline keys states by their full canonical JSON text: a digest that left out a
+  // component would merge states that the text tells apart (fewer states), a hash that broke
+  // would split equal ones (more).
+  it.each([
+    ['batch', { members: 2, partitions: 2, records: 2, depth: 9 }],
+    ['failover', { members: 1, partitions: 1, records: 1, depth: 12 }],
+    ['seek', { members: 2, partitions: 1, records: 1, depth: 12 }],
+  ] as const)('%s: same states and transitions as the baseline keyed by canonical text', (rowId, o) => {
+    const scope = scopeFor(rowById(rowId), { ...o, symmetry: false });
+    const opts = { monitors: [ledgerMonitor as PathMonitor], invariants: [] };
+    const hashed = explore(scope, opts);
+    const text = explore(scope, { ...opts, naive: true });
+    expect(hashed.states).toBe(text.states);
+    expect(hashed.transitions).toBe(text.transitions);
+    expect(hashed.states).toBeGreaterThan(200);
+  }, 120_000);
 });
 
 describe('step-level API over the simulator', () => {
@@ -107,6 +127,11 @@ describe('step-level API over the simulator', () => {
     if (sc.exact) expect(run.history.slice(0, tail)).toEqual(sc.history);
     else expect(run.history.slice(0, sc.history.length)).toEqual(sc.history);
     expect(sc.history.length).toBeGreaterThan(5);
+    // The search's cheap screen: the replayed world's own tail is simulate's whole run (exact paths).
+    if (sc.exact) {
+      sc.sim.quiesce();
+      expect(sc.sim.history).toEqual(run.history);
+    }
   });
 
   it('simulate() is unchanged by the step API: the same run twice gives the same history', () => {
@@ -258,5 +283,91 @@ describe('clones cover the whole simulator state', () => {
     for (const type of ['CoordinatorMoved', 'GroupLoaded', 'MessageDropped', 'Stalled', 'PartitionsAdded', 'StaticMemberReplaced', 'AssignorRan', 'MemberEpochAssigned', 'Resumed']) {
       expect(seen.has(type), type).toBe(true);
     }
+  });
+});
+
+/**
+ * The environment beyond Start, Crash, Pause, Leave and Produce: Stall, Drop, MoveCoordinator,
+ * AddPartitions and Seek, where the row's shape has them. Paths with them replay exactly
+ * through simulate, and the search finds the zoo variants that only these commands expose.
+ */
+describe('stalls, drops, coordinator moves, added partitions and seeks', () => {
+  const rows: readonly [string, Partial<Budgets>][] = [
+    ['failover', { moves: 1, drops: 1 }],
+    ['group-drops', { drops: 1 }],
+    ['max-poll', { stalls: 1 }],
+    ['add-partitions', { adds: 1 }],
+    ['seek', { seeks: 1 }],
+  ];
+  const seen = new Set<string>();
+  it.each(rows.flatMap(([row, b]) => [1, 2, 3, 4].map((seed) => [row, seed, b] as const)))('%s: a path replays as commands + choices (seed %i)', (rowId, seed, b) => {
+    const scope = scopeFor(rowById(rowId), { members: 2, partitions: 2 });
+    const steps = randomPath(scope, 100 + seed, 80, { ...FAULTS, crashes: 0, pauses: 0, ...b });
+    for (const s of steps) if (s.type === 'command') seen.add(s.command.type);
+    const sc = pathToScenario(scope.config, steps);
+    const run = simulate(scope.config, sc.commands, sc.choices);
+    const tail = run.history.findIndex((e) => e.type === 'Quiesce');
+    if (sc.exact) expect(run.history.slice(0, tail)).toEqual(sc.history);
+    else expect(run.history.slice(0, sc.history.length)).toEqual(sc.history);
+  });
+
+  it('the paths above used every new command', () => {
+    for (const type of ['Stall', 'Drop', 'MoveCoordinator', 'AddPartitions', 'Seek']) expect(seen.has(type), type).toBe(true);
+  });
+
+  it('a scope takes them only where the row models them', () => {
+    expect(scopeFor(rowById('failover')).budgets).toMatchObject({ moves: 1, drops: 1, stalls: 0, adds: 0, seeks: 0 });
+    expect(scopeFor(rowById('batch')).budgets).toMatchObject({ moves: 0, drops: 0, stalls: 0, adds: 0, seeks: 0 });
+    expect(() => scopeFor(rowById('batch'), { moves: 1 })).toThrow(/does not model coordinator failover/);
+    expect(() => scopeFor(rowById('batch-clean'), { stalls: 1 })).toThrow(/does not model stalls/);
+  });
+
+  const variantOf = (rowId: string, variant: string): MatrixRow => {
+    const row = rowById(rowId);
+    return { ...row, config: { ...row.config, variant } };
+  };
+
+  it('MoveCoordinator: finds the coordinator that stores commits after unloading the group; the reference model holds', () => {
+    const o = { members: 1, partitions: 1, records: 1, crashes: 0, drops: 0 };
+    const scope = scopeFor(variantOf('failover', 'coordinator-stores-after-unload'), o);
+    const r = explore(scope, { invariants: ['fencedCommitRejected'], stopWhenFound: true });
+    reproduces(scope, r, 'fencedCommitRejected');
+    const cx = r.counterexamples[0]!;
+    expect(cx.commands.map((c) => c.type)).toContain('MoveCoordinator');
+    const reference = explore({ ...scopeFor(rowById('failover'), o), depthMax: cx.depth + 2 }, { invariants: ['fencedCommitRejected'] });
+    expect(reference.counterexamples).toEqual([]);
+    expect(reference.suspects.fencedCommitRejected ?? 0).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('AddPartitions: finds the consumer that ignores partition changes (the group never settles)', () => {
+    const scope = scopeFor(variantOf('add-partitions', 'consumer-ignores-partition-changes'), { members: 1, partitions: 1, records: 0 });
+    const r = explore(scope, { invariants: ['groupSettles'], stopWhenFound: true });
+    reproduces(scope, r, 'groupSettles');
+    expect(r.counterexamples[0]!.commands.map((c) => c.type)).toContain('AddPartitions');
+  }, 240_000);
+});
+
+describe('every always-invariant on every state', () => {
+  it('folding the invariants\' own monitors alone finds a poll that skips a record, shortest; the reference model shows none', () => {
+    const inv = invariantByName('orderedWithinOwnership');
+    const monitors = [invariantsMonitor([inv], {}) as PathMonitor];
+    const o = { members: 1, partitions: 1, records: 2, depth: 16 };
+    const base = rowById('per-message-clean');
+    const scope = scopeFor({ ...base, config: { ...base.config, variant: 'consumer-poll-skips-first-record' } }, o);
+    const r = explore(scope, { monitors, stopWhenFound: true });
+    reproduces(scope, r, inv.name);
+    // Shortest: the first state whose prefix violates it, so one step less shows nothing.
+    const depth = r.counterexamples[0]!.depth;
+    expect(explore({ ...scope, depthMax: depth - 1 }, { monitors }).counterexamples).toEqual([]);
+    const reference = explore(scopeFor(base, o), { monitors });
+    expect(reference.counterexamples).toEqual([]);
+    expect(reference.states).toBeGreaterThan(r.states);
+  }, 240_000);
+
+  it('the default screens judge every always-invariant on every state and the eventually-claims after interventions', () => {
+    const screens = defaultMonitors().map((m) => [m.name, m.screens] as const);
+    const always = INVARIANTS.filter((i) => i.expectation === 'always').map((i) => i.name);
+    expect(screens[0]).toEqual(['invariants', always]);
+    expect(new Set(screens.flatMap(([, s]) => s))).toEqual(new Set(INVARIANTS.map((i) => i.name)));
   });
 });

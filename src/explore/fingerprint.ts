@@ -114,3 +114,254 @@ export class IntColumn {
     return this.data.byteLength;
   }
 }
+
+// ------------------------------------------------------------------ hashed states (no text)
+
+/** Lane mixers: a multiply-rotate (FxHash-like) lane and a multiply-xorshift lane, finalised by fmix32. */
+const mixA = (h: number, x: number): number => Math.imul(((h << 5) | (h >>> 27)) ^ x, 0x9e3779b1);
+const mixB = (h: number, x: number): number => {
+  const y = Math.imul(h ^ x, 0x85ebca77);
+  return y ^ (y >>> 13);
+};
+const fmix = (h: number): number => {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+};
+const SEED_A = 0x811c9dc5;
+const SEED_B = 0x9747b28c;
+const TWO32 = 4294967296;
+/** Bound on the names whose hashes a hasher keeps. */
+const STRINGS_MAX = 1 << 14;
+/** Objects of fewer tokens (keys and scalars, nested ones included) are re-hashed rather than cached. */
+const CACHE_MIN = 12;
+/** Type tags, so that a number, a string and a container never feed the same tokens. */
+const T_STR = 0x5a17;
+const T_INT = 0x1a7;
+const T_NUM = 0x2b9;
+const T_ARR = 0x3c1;
+const T_OBJ = 0x4d3;
+const T_NULL = 0x5e5;
+const T_TRUE = 0x6f7;
+const T_FALSE = 0x709;
+const T_UNDEF = 0x81b;
+
+/**
+ * A 64-bit fingerprint of a world fed by `Simulation.digest` (src/sim/digest.ts): no canonical
+ * text is built. Immutable values (machine contexts, messages, records, monitor states) are
+ * hashed structurally and cached by object identity, per hasher: clones share them, so a step
+ * re-hashes only the values it replaced, and inside those only the objects it replaced (a new
+ * context keeps its unchanged config, positions... which hit the cache).
+ *
+ * With a slot permutation (symmetry.ts) every string is hashed renamed (`c<slot>#` becomes
+ * `c<perm[slot]>#`) and `finish` puts slot j's section at position perm[j]: the hash of the
+ * renamed state. The canonical fingerprint of a state is the least one over the permutations.
+ */
+export class StateHasher {
+  private readonly sectionA: Uint32Array;
+  private readonly sectionB: Uint32Array;
+  private cur = 0;
+  private a = SEED_A;
+  private b = SEED_B;
+  /** The last value hashed (two lanes), and how many tokens it had (1 for a scalar or a cached object). */
+  private va = 0;
+  private vb = 0;
+  private tokens = 1;
+  private readonly values = new WeakMap<object, number>();
+  /** Hashes of the names given to str(), packed. */
+  private readonly strings = new Map<string, number>();
+  /** Hashes of object keys (a small vocabulary: field names, partitions, member ids), packed. */
+  private readonly keys = new Map<string, number>();
+  /** The fingerprint computed by finish(). */
+  lo = 0;
+  hi = 0;
+
+  constructor(
+    private readonly slots: number,
+    /** perm[slot] = new slot, or null for the identity. */
+    private readonly perm: readonly number[] | null,
+    private readonly rename: ((s: string, perm: readonly number[]) => string) | null = null,
+  ) {
+    this.sectionA = new Uint32Array(slots + 1);
+    this.sectionB = new Uint32Array(slots + 1);
+  }
+
+  /** Starts a state: every section empty, the rest current. */
+  begin(): void {
+    this.sectionA.fill(0);
+    this.sectionB.fill(0);
+    this.cur = this.slots;
+    this.a = SEED_A;
+    this.b = SEED_B;
+  }
+
+  section(slot: number): void {
+    this.flush();
+    this.cur = slot < 0 ? this.slots : slot;
+    // The same seed for every slot: a section must not depend on where it sits (symmetry).
+    this.a = SEED_A;
+    this.b = SEED_B;
+  }
+
+  int(n: number): void {
+    const x = (n | 0) === n ? n : this.numBits(n);
+    this.a = mixA(mixA(this.a, T_INT), x);
+    this.b = mixB(mixB(this.b, T_INT), x);
+  }
+
+  str(s: string): void {
+    // Names repeat from state to state (processes, states, timers, nodes): their hashes are kept,
+    // up to STRINGS_MAX distinct ones (then the cache starts over: memory stays bounded).
+    const h = this.strings.get(s);
+    if (h === undefined) {
+      this.strHash(s);
+      if (this.strings.size >= STRINGS_MAX) this.strings.clear();
+      this.strings.set(s, this.vb * TWO32 + this.va);
+    } else {
+      this.va = h >>> 0;
+      this.vb = Math.floor(h / TWO32);
+    }
+    this.a = mixA(mixA(this.a, this.va), this.vb);
+    this.b = mixB(mixB(this.b, this.vb), this.va);
+  }
+
+  value(v: unknown): void {
+    this.hashValue(v);
+    this.a = mixA(mixA(this.a, this.va), this.vb);
+    this.b = mixB(mixB(this.b, this.vb), this.va);
+  }
+
+  /** Ends a state: the fingerprint is in lo, hi (slot sections in permuted order, then the rest). */
+  finish(): void {
+    this.flush();
+    const perm = this.perm;
+    let a = SEED_A;
+    let b = SEED_B;
+    for (let k = 0; k < this.slots; k++) {
+      // Position k holds the slot that the permutation moves there.
+      const j = perm === null ? k : perm.indexOf(k);
+      a = mixA(mixA(a, this.sectionA[j] as number), this.sectionB[j] as number);
+      b = mixB(mixB(b, this.sectionB[j] as number), this.sectionA[j] as number);
+    }
+    a = mixA(mixA(a, this.sectionA[this.slots] as number), this.sectionB[this.slots] as number);
+    b = mixB(mixB(b, this.sectionB[this.slots] as number), this.sectionA[this.slots] as number);
+    this.lo = fmix(a);
+    this.hi = fmix(b ^ this.slots);
+  }
+
+  private flush(): void {
+    this.sectionA[this.cur] = fmix(this.a);
+    this.sectionB[this.cur] = fmix(this.b ^ 0x2545f491);
+  }
+
+  private numBits(n: number): number {
+    // Non-integers and big numbers: hashed through their shortest decimal text.
+    this.strHash(String(n));
+    return this.va ^ Math.imul(this.vb, T_NUM);
+  }
+
+  private strHash(s0: string): void {
+    const s = this.perm !== null && this.rename !== null && s0.includes('#') ? this.rename(s0, this.perm) : s0;
+    let a = SEED_A ^ s.length;
+    let b = SEED_B ^ T_STR;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+    this.va = fmix(a);
+    // 21 bits of the second lane, as the caches keep it (a double holds 53 bits exactly).
+    this.vb = fmix(b) >>> 11;
+  }
+
+  /** Sets va, vb to the hash of a JSON-like value (JSON.stringify's view: undefined members skipped). */
+  private hashValue(v: unknown): void {
+    this.tokens = 1;
+    switch (typeof v) {
+      case 'string':
+        this.strHash(v);
+        return;
+      case 'number': {
+        const x = (v | 0) === v ? v : this.numBits(v);
+        this.va = fmix(mixA(T_INT, x));
+        this.vb = fmix(mixB(T_INT, x));
+        return;
+      }
+      case 'boolean':
+        this.va = v ? T_TRUE : T_FALSE;
+        this.vb = this.va;
+        return;
+      case 'object':
+        if (v === null) {
+          this.va = T_NULL;
+          this.vb = T_NULL;
+          return;
+        }
+        this.hashObject(v);
+        return;
+      default:
+        this.va = T_UNDEF;
+        this.vb = T_UNDEF;
+    }
+  }
+
+  /**
+   * Hashes an object or array. Only objects with at least CACHE_MIN tokens are cached (a
+   * WeakMap entry costs more than re-hashing a small message or record, and small objects are
+   * re-hashed only when a container that holds them is new).
+   */
+  private hashObject(o: object): void {
+    const cached = this.values.get(o);
+    if (cached !== undefined) {
+      this.va = cached >>> 0;
+      this.vb = Math.floor(cached / TWO32);
+      return;
+    }
+    let a = SEED_A;
+    let b = SEED_B;
+    let tokens = 0;
+    if (Array.isArray(o)) {
+      a = mixA(a, T_ARR);
+      b = mixB(b, T_ARR);
+      for (let i = 0; i < o.length; i++) {
+        this.hashValue(o[i]);
+        tokens += this.tokens;
+        a = mixA(mixA(a, this.va), this.vb);
+        b = mixB(mixB(b, this.vb), this.va);
+      }
+      a = mixA(a, o.length);
+    } else {
+      a = mixA(a, T_OBJ);
+      b = mixB(b, T_OBJ);
+      const rec = o as Record<string, unknown>;
+      for (const k in rec) {
+        const x = rec[k];
+        if (x === undefined || typeof x === 'function') continue;
+        const kh = this.keys.get(k);
+        if (kh === undefined) {
+          this.strHash(k);
+          this.keys.set(k, this.vb * TWO32 + this.va);
+        } else {
+          this.va = kh >>> 0;
+          this.vb = Math.floor(kh / TWO32);
+        }
+        a = mixA(mixA(a, this.va), this.vb);
+        b = mixB(mixB(b, this.vb), this.va);
+        this.hashValue(x);
+        tokens += this.tokens + 1;
+        a = mixA(mixA(a, this.va), this.vb);
+        b = mixB(mixB(b, this.vb), this.va);
+      }
+    }
+    const va = fmix(a);
+    // 21 bits of the second lane are kept (a double holds 53 bits exactly), cached or not.
+    const vb = fmix(b) >>> 11;
+    if (tokens >= CACHE_MIN) this.values.set(o, vb * TWO32 + va);
+    this.va = va;
+    this.vb = vb;
+    this.tokens = tokens + 1;
+  }
+}

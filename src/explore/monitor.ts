@@ -10,6 +10,8 @@
  * the invariants can be plugged in as monitors later.
  */
 import type { HistoryEvent } from '../../models/history.ts';
+import type { DigestSink } from '../sim/digest.ts';
+import type { CheckContext, Invariant, Monitor } from '../check/invariant.ts';
 
 export interface MonitorContext {
   /** The group of a member (process name `c<slot>#<incarnation>`). */
@@ -25,8 +27,10 @@ export interface PathMonitor<S = unknown> {
   step(state: S, events: readonly HistoryEvent[], ctx: MonitorContext): S;
   /** The screened invariants the path so far may violate. */
   suspects(state: S): readonly string[];
-  /** Canonical text of the state, part of the fingerprint. */
+  /** Canonical text of the state, part of the fingerprint (the naive baseline's key). */
   encode(state: S): string;
+  /** The same content as tokens for the hashed fingerprint (default: the hash of `encode`). */
+  digest?(state: S, d: DigestSink): void;
 }
 
 /**
@@ -156,20 +160,84 @@ export const ledgerMonitor: PathMonitor<Ledger> = {
     return out;
   },
   encode: ({ fresh: _fresh, ...rest }) => JSON.stringify(rest),
+  // encode's fields (fresh left out); each is immutable and shared until a step replaces it.
+  digest(l, d) {
+    d.value(l.processed);
+    d.value(l.inScope);
+    d.value(l.minPositioned);
+    d.value(l.startedGroups);
+    d.value(l.bound);
+    d.value(l.aheadRequests);
+    d.value(l.committed);
+    d.value(l.skipped);
+  },
 };
 
+/** Events of the environment's faults and interventions: the confirming run's tail follows them. */
+const FAULT_EVENTS: ReadonlySet<string> = new Set(['Crashed', 'Paused', 'LeaveRequested', 'Stalled', 'MessageDropped', 'CoordinatorMoved', 'PartitionsAdded', 'SeekRequested']);
+
 /**
- * Screens every invariant right after a fault (Crash, Pause, Leave): the confirming run's
- * quiescence tail (resume, restart an empty group, settle) is where most faults show their
- * damage (a lost record, a re-processed batch, a group that never settles), so the path only
- * needs to reach the fault. The flag is not part of the fingerprint: it says how the state was
- * reached, not what it is.
+ * Screens every invariant right after a fault or intervention (Crash, Pause, Leave, Stall, a
+ * dropped message, MoveCoordinator, AddPartitions, Seek): the confirming run's quiescence tail
+ * (resume, restart an empty group, settle) is where most faults show their damage (a lost
+ * record, a re-processed batch, a group that never settles), so the path only needs to reach
+ * the fault. This is how the eventually-claims (groupSettles, stableWithinBound, atLeastOnce's
+ * unseen records) are checked: they are about the tail. The flag is not part of the
+ * fingerprint: it says how the state was reached, not what it is.
  */
 export const faultTailMonitor = (invariants: readonly string[]): PathMonitor<boolean> => ({
   name: 'fault-tail',
   screens: invariants,
   initial: false,
-  step: (_state, events) => events.some((e) => e.type === 'Crashed' || e.type === 'Paused' || e.type === 'LeaveRequested'),
+  step: (_state, events) => events.some((e) => FAULT_EVENTS.has(e.type)),
   suspects: (afterFault) => (afterFault ? invariants : []),
   encode: () => '',
+  digest: () => undefined,
 });
+
+/** The real invariants' own monitors folded along a path (plus how many events it has). */
+interface Folded {
+  /** Per invariant; null once it was violated on this path (its first violation is the shortest). */
+  readonly monitors: readonly (Monitor | null)[];
+  readonly events: number;
+  /** Invariants whose verdict turned to violated at this state. */
+  readonly fresh: readonly string[];
+}
+
+/**
+ * Judges every `always` invariant on every state: the invariants' own streaming monitors
+ * (properties/invariants, Monitor) are folded along each path, cloned where a step adds events,
+ * and asked for the verdict of the path so far after every step. A state whose prefix violates
+ * one is suspected and confirmed (its path plus the quiescence tail, judged by the full
+ * invariant). Exact per path: an always-claim violated by a prefix stays violated by the run.
+ * What it cannot see: a path that reaches an already-visited world state is not expanded again
+ * (the fold is not part of the fingerprint, or no two histories would ever meet), so a
+ * violation that needs that path's own past is found only if another path shows it too; the
+ * ledger's facts are in the fingerprint for the claims it screens.
+ * `eventually` invariants are left out: a prefix has not settled, so its verdict says nothing.
+ */
+export const invariantsMonitor = (invariants: readonly Invariant[], ctx: CheckContext): PathMonitor<Folded> => {
+  const always = invariants.filter((i) => i.expectation === 'always');
+  return {
+    name: 'invariants',
+    screens: always.map((i) => i.name),
+    initial: { monitors: always.map((i) => i.monitor(ctx)), events: 0, fresh: [] },
+    step(state, events) {
+      if (events.length === 0) return state.fresh.length === 0 ? state : { ...state, fresh: [] };
+      const fresh: string[] = [];
+      const monitors = state.monitors.map((m0, k) => {
+        if (m0 === null) return null;
+        const m = m0.clone();
+        for (let i = 0; i < events.length; i++) m.step(events[i] as HistoryEvent, state.events + i);
+        const v = m.finish();
+        if (v === 'unknown' || v.length === 0) return m;
+        fresh.push((always[k] as Invariant).name);
+        return null;
+      });
+      return { monitors, events: state.events + events.length, fresh };
+    },
+    suspects: (s) => s.fresh,
+    encode: () => '',
+    digest: () => undefined,
+  };
+};

@@ -65,6 +65,8 @@ export interface PathScenario {
   readonly exact: boolean;
   /** The step-by-step replay's history (without the quiescence tail). */
   readonly history: Simulation['history'];
+  /** The world the replay ended in (its history is `history`). */
+  readonly sim: Simulation;
 }
 
 /** Replays steps on a fresh simulator and writes them as commands + choices. */
@@ -105,5 +107,5 @@ export const pathToScenario = (config: SimConfig, steps: readonly Step[]): PathS
     applyStep(sim, s);
   }
   flush();
-  return { commands, choices, exact, history: sim.history };
+  return { commands, choices, exact, history: sim.history, sim };
 };

@@ -1,6 +1,8 @@
 /**
  * Symmetry reduction: states that differ only by a permutation of interchangeable member slots
- * get one fingerprint (the least of their renamed canonical texts).
+ * get one fingerprint: the least, over the permutations, of the hash of the state with every
+ * process name renamed and each slot's section moved to its new place (fingerprint.ts,
+ * StateHasher; renameSlots renames the names it hashes).
  *
  * What is sound here, and why (a permutation must commute with every step of the simulator
  * and of the checked claims):
@@ -52,25 +54,3 @@ const NAME = /c(\d+)#/g;
 
 /** Renames every process name `c<slot>#` by a slot permutation. */
 export const renameSlots = (text: string, perm: readonly number[]): string => text.replace(NAME, (_, d: string) => `c${perm[Number(d)]}#`);
-
-/**
- * The canonical key of a state: the least, over the permutations, of its text with every
- * process name renamed and the per-slot texts moved to their new places. `textFor(i)` gives
- * the state's per-slot texts and the rest with the immutable values already renamed by
- * permutation i (they are fingerprinted, so renaming the key's own text then covers the rest).
- */
-export const symmetricKey = (textFor: (i: number) => { readonly slots: readonly string[]; readonly rest: string }, perms: readonly (readonly number[])[]): string => {
-  if (perms.length <= 1) {
-    const { slots, rest } = textFor(0);
-    return `${slots.join('\n')}\n${rest}`;
-  }
-  let best: string | null = null;
-  perms.forEach((perm, i) => {
-    const { slots, rest } = textFor(i);
-    const moved: string[] = new Array<string>(slots.length);
-    slots.forEach((s, j) => (moved[perm[j] as number] = renameSlots(s, perm)));
-    const key = `${moved.join('\n')}\n${renameSlots(rest, perm)}`;
-    if (best === null || key < best) best = key;
-  });
-  return best as unknown as string;
-};

@@ -38,6 +38,7 @@ import { memberConsumerConfig, slotTable, stableBoundMs, type GroupSpec, type Si
 import { TimerQueue } from './timers.ts';
 import { PctScheduler } from './pct.ts';
 import { CompiledActor, compiled, type Coverage } from './compiled.ts';
+import type { DigestSink } from './digest.ts';
 
 /** States and transitions reached in a run, per machine id (compiled step function only). */
 export type CoverageByMachine = Map<string, Coverage>;
@@ -153,6 +154,24 @@ interface ParkedFetch {
   readonly timer: string;
 }
 
+/** What clone() hands the constructor (the readonly containers, already copied). */
+interface CloneParts {
+  readonly from: Simulation;
+  readonly log: PartitionedLog;
+  readonly timers: TimerQueue;
+  readonly channels: Channel[];
+  readonly channelIndex: Map<string, Map<string, Channel>>;
+  readonly processes: Map<string, Process>;
+  readonly slotIncarnations: number[];
+  readonly slotCurrent: (Process | undefined)[];
+  readonly coordinators: Map<string, Runner<CoordinatorContext, CoordinatorEvent>>;
+  readonly coordinatorNode: Map<string, string>;
+  readonly retired: Map<string, Runner<CoordinatorContext, CoordinatorEvent>>;
+  readonly persisted: Map<string, GroupSnapshot>;
+  readonly pendingDrops: Map<string, number>;
+  readonly parked: Map<string, ParkedFetch>;
+}
+
 const SIM = 'sim';
 /** Kafka has no such bound; the config's topics allow at most 64 partitions, and so do added ones. */
 const PARTITIONS_MAX = 64;
@@ -225,7 +244,28 @@ export class Simulation {
     private readonly stepper: Stepper = DEFAULT_STEPPER,
     /** When given, the run adds the states and transitions it reaches. */
     private readonly coverage: CoverageByMachine | null = null,
+    /** Internal (clone()): the copied state. Going through the constructor keeps clones' hidden class fast. */
+    copy?: CloneParts,
   ) {
+    if (copy !== undefined) {
+      this.log = copy.log;
+      this.timers = copy.timers;
+      this.channels = copy.channels;
+      this.channelIndex = copy.channelIndex;
+      this.processes = copy.processes;
+      this.slotIncarnations = copy.slotIncarnations;
+      this.slotCurrent = copy.slotCurrent;
+      this.coordinators = copy.coordinators;
+      this.coordinatorNode = copy.coordinatorNode;
+      this.retired = copy.retired;
+      this.persisted = copy.persisted;
+      this.pendingDrops = copy.pendingDrops;
+      this.parked = copy.parked;
+      this.slots = copy.from.slots;
+      this.pct = null;
+      copy.from.copyScalarsTo(this);
+      return;
+    }
     this.log = new PartitionedLog(config.topics, config.recordBytes);
     this.pct = config.scheduler?.kind === 'pct' ? new PctScheduler(choices, config.scheduler.depth, config.scheduler.horizon) : null;
     this.slots = slotTable(config);
@@ -916,6 +956,20 @@ export class Simulation {
     return open.length === 0 || this.inFlightAllows(open, this.now);
   }
 
+  /**
+   * deliveries(), mayFire() and quiet() at once (one scan of the channels): what the search
+   * asks of every state it expands.
+   */
+  stepOptions(): { readonly deliveries: number; readonly mayFire: boolean; readonly quiet: boolean } {
+    const open = this.deliverable();
+    const next = this.timers.peek();
+    return {
+      deliveries: open.length,
+      mayFire: next !== undefined && (open.length === 0 || this.inFlightAllows(open, next.at)),
+      quiet: !(next !== undefined && next.at <= this.now) && (open.length === 0 || this.inFlightAllows(open, this.now)),
+    };
+  }
+
   /** Whether the process in a slot is running (alive), and whether it is leaving or paused. */
   slotState(slot: number): 'down' | 'running' | 'leaving' | 'paused' {
     const p = this.running(slot);
@@ -934,7 +988,13 @@ export class Simulation {
     if (this.pct !== null) throw new Error('a PCT-scheduled simulation cannot be cloned');
     const processes = new Map<string, Process>();
     // A dead process is never changed again, so it is shared.
-    for (const [name, p] of this.processes) processes.set(name, p.alive ? { ...p, actor: p.actor.clone(), leader: p.leader.clone() } : p);
+    for (const [name, p] of this.processes) {
+      // Field by field in start()'s order: the copies keep the originals' hidden class (a spread does not).
+      const copy: Process = p.alive
+        ? { name: p.name, slot: p.slot, group: p.group, actor: p.actor.clone(), leader: p.leader.clone(), alive: true, pausedUntil: p.pausedUntil, leaving: p.leaving, stalledUntil: p.stalledUntil, coordinator: p.coordinator }
+        : p;
+      processes.set(name, copy);
+    }
     // Only channels with messages in flight: send() recreates the others on demand (deliverable()
     // orders by sequence number, not by channel creation).
     const channels: Channel[] = [];
@@ -954,42 +1014,40 @@ export class Simulation {
     for (const [g, a] of this.coordinators) coordinators.set(g, a.clone());
     const retired = new Map<string, Runner<CoordinatorContext, CoordinatorEvent>>();
     for (const [k, a] of this.retired) retired.set(k, a.clone());
-    const copy = Object.create(Simulation.prototype) as Simulation;
-    // Every field of the class, in declaration order (the constructor's parameters last).
-    const fields: { [K in keyof Simulation]?: unknown } & Record<string, unknown> = {
-      history: [],
+    const slotCurrent: (Process | undefined)[] = [];
+    for (const p of this.slotCurrent) slotCurrent.push(p === undefined ? undefined : processes.get(p.name));
+    // Every readonly field goes through the constructor (the scalars through copyScalarsTo), so a
+    // clone has the constructed class's hidden class: assigning ~30 fields to an Object.create()d
+    // object left clones in dictionary mode, which slowed every later step on them.
+    return new Simulation(this.config, this.choices, this.machines, this.stepper, this.coverage, {
+      from: this,
       log: this.log.clone(),
-      now: this.now,
       timers: this.timers.clone(),
       channels,
       channelIndex,
-      msgSeq: this.msgSeq,
       processes,
       slotIncarnations: this.slotIncarnations.slice(),
-      slotCurrent: this.slotCurrent.map((p) => (p === undefined ? undefined : processes.get(p.name))),
+      slotCurrent,
       coordinators,
       coordinatorNode: new Map(this.coordinatorNode),
       retired,
       persisted: new Map(this.persisted),
-      nodeSeq: this.nodeSeq,
       pendingDrops: new Map(this.pendingDrops),
-      pendingDropCount: this.pendingDropCount,
       parked: new Map(this.parked),
-      slots: this.slots,
-      choiceIndex: this.choiceIndex,
-      pct: null,
-      events: this.events,
-      messages: this.messages,
-      valueSeq: this.valueSeq,
-      partitionsAdded: this.partitionsAdded,
-      config: this.config,
-      choices: this.choices,
-      machines: this.machines,
-      stepper: this.stepper,
-      coverage: this.coverage,
-    };
-    Object.assign(copy, fields);
-    return copy;
+    });
+  }
+
+  /** The mutable scalar fields, for clone(); a copy starts with an empty history. */
+  private copyScalarsTo(copy: Simulation): void {
+    copy.now = this.now;
+    copy.msgSeq = this.msgSeq;
+    copy.nodeSeq = this.nodeSeq;
+    copy.pendingDropCount = this.pendingDropCount;
+    copy.choiceIndex = this.choiceIndex;
+    copy.events = this.events;
+    copy.messages = this.messages;
+    copy.valueSeq = this.valueSeq;
+    copy.partitionsAdded = this.partitionsAdded;
   }
 
   /**
@@ -1028,6 +1086,108 @@ export class Simulation {
     for (const [type, n] of this.pendingDrops) out.push(`D${type}x${n}`);
     out.push(`V${this.valueSeq}`, `K${this.nodeSeq}${this.partitionsAdded ? '+' : ''}`, this.log.canonical());
     return { slots, rest: out.join('|') };
+  }
+
+  /**
+   * canonical(), as tokens fed to a fingerprint (src/explore: no text is built). The same
+   * content in the same order; counts come before lists so that the token stream is unambiguous.
+   */
+  digest(d: DigestSink): void {
+    const now = this.now;
+    const proc = (p: Process): void => {
+      d.str(p.name);
+      d.int(p.pausedUntil > now ? p.pausedUntil - now : 0);
+      d.int(p.leaving ? 1 : 0);
+      d.int(p.stalledUntil > now ? p.stalledUntil - now : 0);
+      d.str(p.coordinator);
+      d.str(p.actor.value);
+      d.value(p.actor.context);
+      d.str(p.leader.value);
+      d.value(p.leader.context);
+    };
+    for (let s = 0; s < this.slots.length; s++) {
+      d.section(s);
+      const p = this.running(s);
+      d.int(this.slotIncarnations[s] ?? 0);
+      if (p === undefined) d.int(-1);
+      else proc(p);
+    }
+    d.section(-1);
+    for (const p of this.processes.values()) {
+      if (!p.alive || this.slotCurrent[p.slot] === p) continue;
+      d.int(-2);
+      proc(p);
+    }
+    d.int(this.coordinators.size);
+    for (const [g, a] of this.coordinators) {
+      d.str(g);
+      d.str(a.value);
+      d.value(a.context);
+    }
+    d.int(this.coordinatorNode.size);
+    for (const [g, node] of this.coordinatorNode) {
+      d.str(g);
+      d.str(node);
+    }
+    d.int(this.retired.size);
+    for (const [k, a] of this.retired) {
+      d.str(k);
+      d.str(a.value);
+      d.value(a.context);
+    }
+    d.int(this.persisted.size);
+    for (const [g, snap] of this.persisted) {
+      d.str(g);
+      d.value(snap);
+    }
+    // Messages in send order: each channel's queue is in order, so merge the heads.
+    let inFlight = 0;
+    for (const ch of this.channels) inFlight += ch.queue.length;
+    d.int(inFlight);
+    if (inFlight > 0) {
+      const open: Channel[] = [];
+      for (const ch of this.channels) if (ch.queue.length > 0) open.push(ch);
+      const at = new Array<number>(open.length).fill(0);
+      for (let left = inFlight; left > 0; left--) {
+        let best = -1;
+        let seq = Infinity;
+        for (let i = 0; i < open.length; i++) {
+          const m = (open[i] as Channel).queue[at[i] as number];
+          if (m !== undefined && m.seq < seq) {
+            seq = m.seq;
+            best = i;
+          }
+        }
+        const ch = open[best] as Channel;
+        const m = ch.queue[at[best] as number] as InFlight;
+        at[best] = (at[best] as number) + 1;
+        d.str(ch.from);
+        d.str(ch.to);
+        d.int(now - m.sentAt);
+        d.value(m.message);
+      }
+    }
+    const timers = this.timers.liveInOrder();
+    d.int(timers.length);
+    for (const t of timers) {
+      d.str(t.owner);
+      d.str(t.name);
+      d.int(t.at - now);
+    }
+    d.int(this.parked.size);
+    for (const f of this.parked.values()) {
+      d.str(f.timer);
+      d.value(f.req);
+    }
+    d.int(this.pendingDrops.size);
+    for (const [type, n] of this.pendingDrops) {
+      d.str(type);
+      d.int(n);
+    }
+    d.int(this.valueSeq);
+    d.int(this.nodeSeq);
+    d.int(this.partitionsAdded ? 1 : 0);
+    this.log.digest(d);
   }
 
   stats(applied: readonly boolean[]): RunStats {

@@ -126,7 +126,20 @@ export class TimerQueue {
   }
 
   private liveEntries(): Entry[] {
-    return this.heap.filter((e) => !e.dead).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    // Insertion sort: a handful of timers, and no comparator closure (clones and fingerprints call this per state).
+    const out: Entry[] = [];
+    const h = this.heap;
+    for (let i = 0; i < h.length; i++) {
+      const e = h[i] as Entry;
+      if (e.dead) continue;
+      let j = out.length;
+      while (j > 0 && before(e, out[j - 1] as Entry)) {
+        out[j] = out[j - 1] as Entry;
+        j--;
+      }
+      out[j] = e;
+    }
+    return out;
   }
 
   get size(): number {
