@@ -167,7 +167,7 @@ interface CloneParts {
   readonly coordinators: Map<string, Runner<CoordinatorContext, CoordinatorEvent>>;
   readonly coordinatorNode: Map<string, string>;
   readonly retired: Map<string, Runner<CoordinatorContext, CoordinatorEvent>>;
-  readonly persisted: Map<string, GroupSnapshot>;
+  readonly persisted: Map<string, GroupSnapshot | ConsumerGroupSnapshot>;
   readonly pendingDrops: Map<string, number>;
   readonly parked: Map<string, ParkedFetch>;
 }
@@ -1081,7 +1081,7 @@ export class Simulation {
     for (const ch of this.channels) for (const m of ch.queue) inFlight.push({ ch, m });
     inFlight.sort((a, b) => a.m.seq - b.m.seq);
     for (const { ch, m } of inFlight) out.push(`M${ch.from}>${ch.to}@${now - m.sentAt}`, json(m.message));
-    for (const t of this.timers.liveInOrder()) out.push(`T${t.owner}/${t.name}@${t.at - now}`);
+    for (const t of this.timers.liveInOrder()) out.push(`T${t.owner}/${t.name}@${t.at - now}${t.postponed ? 'P' : ''}`);
     for (const f of this.parked.values()) out.push(`F${f.timer}`, json(f.req));
     for (const [type, n] of this.pendingDrops) out.push(`D${type}x${n}`);
     out.push(`V${this.valueSeq}`, `K${this.nodeSeq}${this.partitionsAdded ? '+' : ''}`, this.log.canonical());
@@ -1173,6 +1173,7 @@ export class Simulation {
       d.str(t.owner);
       d.str(t.name);
       d.int(t.at - now);
+      d.int(t.postponed ? 1 : 0); // resumeEarly() moves it
     }
     d.int(this.parked.size);
     for (const f of this.parked.values()) {

@@ -14,12 +14,13 @@ export interface TimerEntry {
   readonly seq: number;
   readonly owner: string;
   readonly name: string;
+  /** Moved to its paused owner's resume time by postpone(): resumeEarly() brings it back. */
+  readonly postponed: boolean;
 }
 
 interface Entry extends TimerEntry {
   /** Re-armed, cancelled or popped: no longer the live timer of (owner, name). */
   dead: boolean;
-  /** Moved to its paused owner's resume time by postpone(): resumeEarly() brings it back. */
   postponed: boolean;
 }
 
