@@ -28,6 +28,7 @@
  * Not modelled: pause()/resume() of partitions, default.api.timeout.ms (commitSync retries until
  * an answer comes, not until a deadline).
  */
+import { CONTEXT_COPY } from '../contextCopy.ts';
 import type { Effect, Step } from '../effects.ts';
 import type { CommitError, MemberObservation, PositionSource } from '../history.ts';
 import { BROKER, COORDINATOR, type Request, type Response } from '../protocol.ts';
@@ -152,6 +153,7 @@ type Draft = { -readonly [K in keyof Required<ConsumerContext>]: ConsumerContext
  * that extends this one (consumer848's `kip848`) keeps its extension field, as the spread would.
  */
 export const draft = (c: ConsumerContext): Draft => {
+  if (CONTEXT_COPY.spread) return { ...c } as Draft;
   const d: Draft = {
     name: c.name,
     group: c.group,
@@ -194,7 +196,8 @@ export const draft = (c: ConsumerContext): Draft => {
 };
 
 /** `{ ...ctx, ...patch }` through draft(): for the paths off the hot loop (Object.assign costs a little per field). */
-export const withCtx = (ctx: ConsumerContext, patch: Partial<Draft>): ConsumerContext => Object.assign(draft(ctx), patch);
+export const withCtx = (ctx: ConsumerContext, patch: Partial<Draft>): ConsumerContext =>
+  CONTEXT_COPY.spread ? { ...ctx, ...patch } : Object.assign(draft(ctx), patch);
 
 /** The instance id field of a request, present only for static members (messages of dynamic ones stay as they were). */
 const instanceField = (ctx: ConsumerContext): { groupInstanceId?: string } =>

@@ -14,6 +14,7 @@
  */
 import { selectProtocol } from '../assignor/index.ts';
 import type { CommitError } from '../history.ts';
+import { CONTEXT_COPY } from '../contextCopy.ts';
 import type { Effect, Step } from '../effects.ts';
 import type { GroupError, Request, Response } from '../protocol.ts';
 import type { TopicPartition } from '../types.ts';
@@ -84,7 +85,7 @@ export const initialCoordinatorContext = (input: CoordinatorInput): CoordinatorC
  * group requests (see consumer.logic.ts draft()).
  */
 const withCtx = (c: CoordinatorContext, patch: Partial<Mutable<CoordinatorContext>>): CoordinatorContext =>
-  Object.assign(
+  CONTEXT_COPY.spread ? { ...c, ...patch } : Object.assign(
     {
       group: c.group,
       generation: c.generation,

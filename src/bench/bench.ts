@@ -84,8 +84,8 @@ export const runBench = (params: BenchParams): Omit<BenchResult, 'multiCore'> =>
   progress('baseline: fast-check generation');
   const fastCheck = fastCheckBaseline(params);
   const simulator = SIMULATOR_ROWS.flatMap((id) => {
-    progress(`simulator throughput: ${id} (compiled, xstate in turn)`);
-    return simulatorThroughputs(rowById(id), params, ['compiled', 'xstate']);
+    progress(`simulator throughput: ${id} (compiled, spread, xstate in turn)`);
+    return simulatorThroughputs(rowById(id), params, ['compiled', 'spread', 'xstate']);
   });
   progress(`check throughput: ${params.checkRow}`);
   const check = checkThroughput(params);

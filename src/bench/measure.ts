@@ -10,6 +10,7 @@ import { searchRow } from '../check/search.ts';
 import { scenarioArb, type Scenario } from '../gen/command.arb.ts';
 import { simulate } from '../sim/simulate.ts';
 import { machinesFor, ZOO } from '../../models/zoo.ts';
+import { CONTEXT_COPY } from '../../models/contextCopy.ts';
 import { searchRows } from '../check/parallel.ts';
 import { checkDriversAgree, runActorSend, runPureTransition, scriptOf } from './machineBaseline.ts';
 import { measureRate, measureRates, median, progress, timed, type Rate } from './timing.ts';
@@ -54,9 +55,21 @@ export const paramsFor = (quick: boolean): BenchParams => ({
 
 /**
  * compiled: the compiled step function (src/sim/compiled.ts) in the simulator;
+ * spread: the same, with the handlers copying contexts by object spread as before issue 7's
+ * literal copies (models/contextCopy.ts): the previous step function, same histories;
  * xstate: the simulator with XState's own actors.
  */
-export type BenchStepper = 'compiled' | 'xstate';
+export type BenchStepper = 'compiled' | 'spread' | 'xstate';
+
+/** Runs `f` with the handlers' context copies as `stepper` makes them (spread only for 'spread'). */
+export const withContextCopy = <T>(stepper: BenchStepper, f: () => T): T => {
+  CONTEXT_COPY.spread = stepper === 'spread';
+  try {
+    return f();
+  } finally {
+    CONTEXT_COPY.spread = false;
+  }
+};
 
 export interface SimThroughput {
   readonly row: string;
@@ -75,10 +88,11 @@ export interface SimThroughput {
  * Simulator alone over a corpus sampled once with seed 1: no generation, no invariants. The step
  * functions are measured in turn within each repeat (measureRates), so their ratios are same-run.
  */
-export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: readonly BenchStepper[] = ['compiled', 'xstate']): SimThroughput[] => {
+export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: readonly BenchStepper[] = ['compiled', 'spread', 'xstate']): SimThroughput[] => {
   const corpus: Scenario[] = fc.sample(scenarioArb(row.config, row.shape), { seed: 1, numRuns: p.corpusRuns });
   const machines = machinesFor(row.config.variant);
-  const runOf = (stepper: BenchStepper) => (s: Scenario) => simulate(row.config, s.commands, s.choices, machines, stepper);
+  const runOf = (stepper: BenchStepper) => (s: Scenario) =>
+    withContextCopy(stepper, () => simulate(row.config, s.commands, s.choices, machines, stepper === 'xstate' ? 'xstate' : 'compiled'));
   const reference = corpus.map((s) => JSON.stringify(simulate(row.config, s.commands, s.choices, machines, 'compiled').history));
   const tally = new Map<BenchStepper, { events: number; settled: number; same: boolean }>();
   const works = {} as Record<BenchStepper, () => number>;

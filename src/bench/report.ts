@@ -65,11 +65,14 @@ export const renderText = (r: BenchResult): string => {
       new Set([2, 3, 4, 5, 6, 7, 8]),
     ),
   );
-  out.push('compiled: src/sim (this version); xstate: the same simulator with XState actors (actor.send). The frozen pre-issue-7 copy was dropped once the protocol features changed the effects it must interpret: 1.53-1.55x was measured against it (notes of issue 7).');
+  out.push(
+    'compiled: src/sim (this version); spread: the same step function with the handlers copying contexts by object spread, as before issue 7 round 2 (models/contextCopy.ts: the previous step function, same histories); xstate: the same simulator with XState actors (actor.send), whose handlers copy contexts the new way too. The frozen pre-issue-7 copy was dropped once the protocol features changed the effects it must interpret: 1.53-1.55x was measured against it (notes of issue 7).',
+  );
+  out.push('events: commands applied + messages delivered + timers fired (RunStats.events), the quiescence tail included; invariants are not run here.');
   out.push('The two are measured in turn within each repeat; events/CPU-s counts only the CPU time this process got (steadier when the machine is shared).');
   for (const row of new Set(r.simulator.map((s) => s.row))) {
     const comp = r.simulator.find((s) => s.row === row && s.stepper === 'compiled');
-    for (const base of ['xstate'] as const) {
+    for (const base of ['spread', 'xstate'] as const) {
       const b = r.simulator.find((s) => s.row === row && s.stepper === base);
       if (comp === undefined || b === undefined) continue;
       const note = b.sameHistories ? '' : ' (NOT comparable: its histories differ on this corpus)';

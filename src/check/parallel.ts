@@ -1,16 +1,21 @@
 /**
  * Searches configurations of the guarantee matrix on all cores.
  *
- * The work is split into tasks (issue 7, item 2): the sample phase of each configuration, then,
- * as soon as it is known, the shrinking of each violated invariant's first counterexample
- * (search.ts: sampleRow, shrinkCell, assembleRow). Shrinking often costs more than sampling and
- * one configuration may have several counterexamples, so shrink tasks go to the front of the
- * queue and spread over the workers; sample tasks go largest first. Every task is a pure
- * function of its inputs (seeded, deterministic), so the results are the same whatever the
- * number of workers; they are returned in the order of the rows given.
+ * The work is split into tasks (issue 7, item 2): the sample phase of each configuration in
+ * chunks of SAMPLE_CHUNK_RUNS runs (search.ts sampleChunk), then, once all of a configuration's
+ * chunks are back and merged (mergeChunks), the shrinking of each violated invariant's first
+ * counterexample (shrinkCell), then assembleRow. Sample chunks go first, largest configuration
+ * first: they are short and they reveal the shrink tasks, which are long and uneven (one
+ * configuration's shrink may cost a tenth of the whole search), so by the time the workers run
+ * out of chunks most shrink tasks are known and can go longest first (estimated by the events
+ * and commands of the run to shrink), which keeps the tail short. Every task is a pure function
+ * of its inputs (seeded, deterministic) and chunks are merged in run order, so the results are
+ * the same whatever the number of workers; they are returned in the order of the rows given.
  *
  * Workers run the search code bundled once by esbuild (workerBundle.ts), not through tsx, and
- * are started before the first task is queued.
+ * are started before the first task is queued. Each reports its thread's CPU time per task
+ * (threadCpu.ts), which `stats` sums per worker: on a shared machine, the busiest worker's CPU
+ * time says how well the work was spread, whatever the other processes took.
  *
  * `shardRows` picks the rows of one CI shard (`--shard i/n`): row k goes to shard (k mod n) + 1.
  */
@@ -18,7 +23,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SimConfig } from '../sim/config.ts';
 import type { MatrixRow } from './matrix.ts';
-import { assembleRow, searchRow, type Counterexample, type RowResult, type SampledRow } from './search.ts';
+import { assembleRow, mergeChunks, sampleChunks, searchRow, type Counterexample, type RowResult, type SampledChunk, type SampledRow } from './search.ts';
 import type { WorkerReply, WorkerTask } from './rowWorker.ts';
 import { bundledWorker } from './workerBundle.ts';
 
@@ -31,6 +36,16 @@ export interface ParallelOptions {
   /** The base config the rows were built from (workers rebuild the same matrix). */
   readonly base?: SimConfig | undefined;
   readonly onRowDone?: (result: RowResult) => void;
+  /** Filled in when given: how the work went (for the benchmark). */
+  readonly stats?: ParallelStats;
+}
+
+export interface ParallelStats {
+  tasks: number;
+  /** Per worker: the CPU time of its thread spent on tasks (null where it cannot be read, see threadCpu.ts). */
+  workerCpuMs: (number | null)[];
+  /** Per worker: the wall time it spent on tasks. */
+  workerBusyMs: number[];
 }
 
 export const defaultWorkers = (): number => Math.max(1, availableParallelism());
@@ -65,15 +80,30 @@ const workerEntry = async (): Promise<{ url: URL; module?: string }> => {
 };
 
 interface RowState {
+  /** The sample chunks, by index; the row is sampled when none is missing. */
+  readonly chunks: (SampledChunk | undefined)[];
+  chunksLeft: number;
   sampled: SampledRow | null;
-  pending: number;
+  /** Shrink tasks not yet answered. */
+  shrinksLeft: number;
   ms: number;
   readonly found: Map<string, Counterexample>;
 }
 
+type ShrinkTask = Extract<WorkerTask, { kind: 'shrink' }>;
+
+/** A rough cost of shrinking: fast-check tries about one candidate per command, each a run as long as this one. */
+const shrinkCost = (t: ShrinkTask): number => t.tally.firstEvents * Math.max(1, t.tally.first?.commands.length ?? 1);
+
 export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptions): Promise<RowResult[]> => {
   const workers = Math.min(opts.workers ?? defaultWorkers(), rows.length);
   const shrink = opts.shrink !== false;
+  const stats = opts.stats;
+  if (stats !== undefined) {
+    stats.tasks = 0;
+    stats.workerCpuMs = [];
+    stats.workerBusyMs = [];
+  }
   if (workers <= 1) {
     return rows.map((row) => {
       const r = searchRow(row, { seed: opts.seed, numRuns: opts.numRuns, shrink });
@@ -84,52 +114,83 @@ export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptio
   const byId = new Map(rows.map((r) => [r.id, r]));
   const entry = await workerEntry();
   const pool = Array.from({ length: workers }, () => new Worker(entry.url, { workerData: { module: entry.module, base: opts.base } }));
+  if (stats !== undefined) {
+    stats.workerCpuMs = pool.map(() => 0);
+    stats.workerBusyMs = pool.map(() => 0);
+  }
   const results = new Map<string, RowResult>();
-  const state = new Map<string, RowState>(rows.map((r) => [r.id, { sampled: null, pending: 1, ms: 0, found: new Map() }]));
-  // Largest first; ties keep the given order (sort is stable).
-  const queue: WorkerTask[] = [...rows]
+  const chunks = sampleChunks(opts.numRuns);
+  const state = new Map<string, RowState>(
+    rows.map((r) => [r.id, { chunks: chunks.map(() => undefined), chunksLeft: chunks.length, sampled: null, shrinksLeft: 0, ms: 0, found: new Map() }]),
+  );
+  // Largest configuration first; ties keep the given order (sort is stable); a row's chunks in run order.
+  const samples: WorkerTask[] = [...rows]
     .sort((a, b) => estimatedCost(b) - estimatedCost(a))
-    .map((r) => ({ kind: 'sample', rowId: r.id, seed: opts.seed, numRuns: opts.numRuns, shrink }));
-  const idle: Worker[] = [];
+    .flatMap((r) => chunks.map(([from, runs]): WorkerTask => ({ kind: 'sample', rowId: r.id, from, runs, seed: opts.seed, numRuns: opts.numRuns, shrink })));
+  /** Longest first (shrinkCost); ties in the order they became known. */
+  const shrinks: ShrinkTask[] = [];
+  const idle: number[] = [];
+  const searchOpts = { seed: opts.seed, numRuns: opts.numRuns };
 
   const finish = (rowId: string): void => {
     const s = state.get(rowId) as RowState;
-    if (s.pending > 0 || s.sampled === null) return;
+    if (s.sampled === null || s.shrinksLeft > 0) return;
     const r = assembleRow(byId.get(rowId) as MatrixRow, s.sampled, s.found);
     const result: RowResult = { ...r, elapsedMs: s.ms };
     results.set(rowId, result);
     opts.onRowDone?.(result);
   };
 
+  const sampled = (rowId: string, chunk: SampledChunk): void => {
+    const s = state.get(rowId) as RowState;
+    const k = chunks.findIndex(([from]) => from === chunk.from);
+    if (k < 0 || s.chunks[k] !== undefined) throw new Error(`${rowId}: unexpected sample chunk from run ${chunk.from}`);
+    s.chunks[k] = chunk;
+    s.chunksLeft--;
+    if (s.chunksLeft > 0) return;
+    s.sampled = mergeChunks(byId.get(rowId) as MatrixRow, searchOpts, s.chunks as SampledChunk[]);
+    for (const x of s.sampled.tallies) {
+      if (x.tally.first === null) continue;
+      const task: ShrinkTask = { kind: 'shrink', rowId, invariant: x.invariant, tally: x.tally, seed: opts.seed, numRuns: opts.numRuns, shrink };
+      const cost = shrinkCost(task);
+      let i = shrinks.length;
+      while (i > 0 && shrinkCost(shrinks[i - 1] as ShrinkTask) < cost) i--;
+      shrinks.splice(i, 0, task);
+      s.shrinksLeft++;
+    }
+    finish(rowId);
+  };
+
   try {
     await new Promise<void>((resolve, reject) => {
       const dispatch = (): void => {
-        while (idle.length > 0 && queue.length > 0) (idle.pop() as Worker).postMessage(queue.shift());
+        while (idle.length > 0) {
+          const task = samples.shift() ?? shrinks.shift();
+          if (task === undefined) break;
+          (pool[idle.pop() as number] as Worker).postMessage(task);
+        }
         if (results.size === rows.length) resolve();
       };
-      for (const w of pool) {
+      pool.forEach((w, wi) => {
         w.on('message', (m: WorkerReply) => {
           try {
-            if (m.kind === 'sampled') {
+            if (m.kind !== 'ready') {
               const s = state.get(m.rowId) as RowState;
-              s.sampled = m.sampled;
               s.ms += m.ms;
-              s.pending--;
-              // Shrink tasks first: they are the longest, and other workers can take them now.
-              const shrinks: WorkerTask[] = m.sampled.tallies
-                .filter((x) => x.tally.first !== null)
-                .map((x) => ({ kind: 'shrink', rowId: m.rowId, invariant: x.invariant, tally: x.tally, seed: opts.seed, numRuns: opts.numRuns, shrink }));
-              s.pending += shrinks.length;
-              queue.unshift(...shrinks);
-              finish(m.rowId);
-            } else if (m.kind === 'shrunk') {
-              const s = state.get(m.rowId) as RowState;
-              s.found.set(m.invariant, m.counterexample);
-              s.ms += m.ms;
-              s.pending--;
-              finish(m.rowId);
+              if (stats !== undefined) {
+                stats.tasks++;
+                stats.workerBusyMs[wi] = (stats.workerBusyMs[wi] ?? 0) + m.ms;
+                const cpu = stats.workerCpuMs[wi];
+                stats.workerCpuMs[wi] = cpu === null || cpu === undefined || m.cpuMs === null ? null : cpu + m.cpuMs;
+              }
+              if (m.kind === 'sampled') sampled(m.rowId, m.chunk);
+              else {
+                s.found.set(m.invariant, m.counterexample);
+                s.shrinksLeft--;
+                finish(m.rowId);
+              }
             }
-            idle.push(w);
+            idle.push(wi);
             dispatch();
           } catch (err) {
             reject(err);
@@ -139,7 +200,7 @@ export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptio
         w.on('exit', (code) => {
           if (results.size < rows.length) reject(new Error(`a search worker exited with code ${code} before the search ended`));
         });
-      }
+      });
     });
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
