@@ -11,7 +11,8 @@ import { scenarioArb, type Scenario } from '../gen/command.arb.ts';
 import { simulate } from '../sim/simulate.ts';
 import { machinesFor, ZOO } from '../../models/zoo.ts';
 import { CONTEXT_COPY } from '../../models/contextCopy.ts';
-import { searchRows } from '../check/parallel.ts';
+import { searchRows, type ParallelStats } from '../check/parallel.ts';
+import { threadCpuMs } from '../check/threadCpu.ts';
 import { checkDriversAgree, runActorSend, runPureTransition, scriptOf } from './machineBaseline.ts';
 import { measureRate, measureRates, median, progress, timed, type Rate } from './timing.ts';
 
@@ -216,6 +217,18 @@ export const expectedFailures = (): { row: MatrixRow; invariant: string }[] => [
   }),
 ];
 
+export interface MultiCoreRound {
+  readonly oneMs: number;
+  readonly manyMs: number;
+  readonly speedup: number;
+  readonly oneCpuMs: number;
+  readonly manyCpuMs: number;
+  readonly oneThreadCpuMs: number | null;
+  readonly workerCpuMs: readonly (number | null)[];
+  readonly cpuSpeedup: number | null;
+  readonly tasks: number;
+}
+
 export interface MultiCore {
   readonly rows: number;
   readonly runs: number;
@@ -223,8 +236,14 @@ export interface MultiCore {
   readonly oneWorkerMs: number;
   readonly workers: number;
   readonly manyWorkersMs: number;
-  /** Per round (1 worker, then `workers`, alternating): the wall times and their ratio. */
-  readonly rounds: readonly { readonly oneMs: number; readonly manyMs: number; readonly speedup: number; readonly oneCpuMs: number; readonly manyCpuMs: number }[];
+  /**
+   * Per round (1 worker, then `workers`, alternating): the wall times and their ratio; CPU time of
+   * the whole process; the search thread's own CPU time with 1 worker and each worker thread's with
+   * many (null where threads' CPU time cannot be read), and their ratio `cpuSpeedup` = 1-worker
+   * thread CPU / busiest worker's CPU: the speed-up if every thread had a core of its own, which
+   * other processes on a shared machine do not change (idle gaps between tasks are not in it).
+   */
+  readonly rounds: readonly MultiCoreRound[];
   /** Median of the per-round speed-ups (robust to load changing between rounds). */
   readonly speedup: number;
   /** The same results with one worker and with many (they must not depend on it). */
@@ -241,23 +260,38 @@ export interface MultiCore {
 export const multiCore = async (p: BenchParams, workers: number, rounds = p.quick ? 1 : 3): Promise<MultiCore> => {
   const runs = p.quick ? 150 : 300;
   const before = os.loadavg();
-  const out: { oneMs: number; manyMs: number; speedup: number; oneCpuMs: number; manyCpuMs: number }[] = [];
+  const out: MultiCoreRound[] = [];
   const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
   let identical = true;
   for (let i = 0; i < rounds; i++) {
     const c1 = process.cpuUsage();
+    const th1 = threadCpuMs();
     const t1 = performance.now();
     const one = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers: 1 });
     const oneMs = performance.now() - t1;
     const oneCpuMs = cpuMs(process.cpuUsage(c1));
+    const th2 = threadCpuMs();
+    const oneThreadCpuMs = th1 === null || th2 === null ? null : th2 - th1;
     const c2 = process.cpuUsage();
     const t2 = performance.now();
-    const many = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers });
+    const stats: ParallelStats = { tasks: 0, workerCpuMs: [], workerBusyMs: [] };
+    const many = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers, stats });
     const manyMs = performance.now() - t2;
     const manyCpuMs = cpuMs(process.cpuUsage(c2));
+    const busiest = stats.workerCpuMs.some((x) => x === null) ? null : Math.max(...(stats.workerCpuMs as number[]));
     const strip = (rs: typeof one) => JSON.stringify(rs.map((r) => r.cells.map((c) => [c.invariant, c.violatedRuns, c.counterexample?.scenario ?? null, c.counterexample?.path ?? null])));
     identical &&= strip(one) === strip(many);
-    out.push({ oneMs, manyMs, speedup: oneMs / manyMs, oneCpuMs, manyCpuMs });
+    out.push({
+      oneMs,
+      manyMs,
+      speedup: oneMs / manyMs,
+      oneCpuMs,
+      manyCpuMs,
+      oneThreadCpuMs,
+      workerCpuMs: stats.workerCpuMs,
+      cpuSpeedup: oneThreadCpuMs === null || busiest === null || busiest <= 0 ? null : oneThreadCpuMs / busiest,
+      tasks: stats.tasks,
+    });
   }
   return {
     rows: MATRIX.length,

@@ -134,12 +134,24 @@ export const renderText = (r: BenchResult): string => {
     out.push(heading(`6. All cores: the whole matrix (${m.rows} configurations × ${m.runs} runs, seed 1, with shrinking) on worker threads, ${m.rounds.length} round(s)`));
     out.push(
       table(
-        ['round', '1 worker (this thread)', `${m.workers} workers`, 'speed-up', 'CPU s, 1 worker', `CPU s, ${m.workers} workers`],
-        m.rounds.map((x, i) => [String(i + 1), `${num(x.oneMs / 1000, 1)} s`, `${num(x.manyMs / 1000, 1)} s`, ratio(x.oneMs, x.manyMs), num(x.oneCpuMs / 1000, 1), num(x.manyCpuMs / 1000, 1)]),
-        new Set([1, 2, 3, 4, 5]),
+        ['round', '1 worker (this thread)', `${m.workers} workers`, 'speed-up', 'CPU s, 1 worker', `CPU s, ${m.workers} workers`, 'thread CPU s, 1 worker', 'worker thread CPU s', 'CPU speed-up', 'tasks'],
+        m.rounds.map((x, i) => [
+          String(i + 1),
+          `${num(x.oneMs / 1000, 1)} s`,
+          `${num(x.manyMs / 1000, 1)} s`,
+          ratio(x.oneMs, x.manyMs),
+          num(x.oneCpuMs / 1000, 1),
+          num(x.manyCpuMs / 1000, 1),
+          x.oneThreadCpuMs === null ? 'n/a' : num(x.oneThreadCpuMs / 1000, 1),
+          x.workerCpuMs.map((c) => (c === null ? 'n/a' : num(c / 1000, 1))).join(' + '),
+          x.cpuSpeedup === null ? 'n/a' : `${x.cpuSpeedup.toFixed(2)}x`,
+          String(x.tasks),
+        ]),
+        new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
       ),
     );
-    out.push('CPU s: CPU time of the whole process (all threads). With no other load, speed-up ≈ workers × (CPU 1 worker / CPU N workers); on a shared machine the wall times say less.');
+    out.push('CPU s: CPU time of the whole process (all threads, V8 compiler and GC helpers included). With no other load, speed-up ≈ workers × (CPU 1 worker / CPU N workers); on a shared machine the wall times say less.');
+    out.push('thread CPU s: the search thread alone (1 worker), each worker thread (N workers); CPU speed-up = the first / the busiest worker: the speed-up with a core per thread, whatever else runs (Linux /proc only; tasks: sample chunks + shrinks).');
     out.push(`median speed-up ${m.speedup.toFixed(2)}x; same results on 1 and ${m.workers} workers: ${m.identical ? 'yes' : 'NO'}; load average ${m.loadavg.before.map((x) => x.toFixed(1)).join('/')} before, ${m.loadavg.after.map((x) => x.toFixed(1)).join('/')} after.`);
   }
   const e = r.explore;

@@ -12,10 +12,11 @@
  * of its inputs (seeded, deterministic) and chunks are merged in run order, so the results are
  * the same whatever the number of workers; they are returned in the order of the rows given.
  *
- * Workers run the search code bundled once by esbuild (workerBundle.ts), not through tsx, and
- * are started before the first task is queued. Each reports its thread's CPU time per task
- * (threadCpu.ts), which `stats` sums per worker: on a shared machine, the busiest worker's CPU
- * time says how well the work was spread, whatever the other processes took.
+ * N threads search: this one and N-1 worker threads (see searchRows). Workers run the search
+ * code bundled once by esbuild (workerBundle.ts), not through tsx, and are started before the
+ * first task is queued. Each thread's CPU time per task (threadCpu.ts) is summed per thread in
+ * `stats`: on a shared machine, the busiest thread's CPU time says how well the work was
+ * spread, whatever the other processes took.
  *
  * `shardRows` picks the rows of one CI shard (`--shard i/n`): row k goes to shard (k mod n) + 1.
  */
@@ -24,14 +25,14 @@ import { Worker } from 'node:worker_threads';
 import type { SimConfig } from '../sim/config.ts';
 import type { MatrixRow } from './matrix.ts';
 import { assembleRow, mergeChunks, sampleChunks, searchRow, type Counterexample, type RowResult, type SampledChunk, type SampledRow } from './search.ts';
-import type { WorkerReply, WorkerTask } from './rowWorker.ts';
+import { runTask, type WorkerReply, type WorkerTask } from './task.ts';
 import { bundledWorker } from './workerBundle.ts';
 
 export interface ParallelOptions {
   readonly seed: number;
   readonly numRuns: number;
   readonly shrink?: boolean;
-  /** Worker threads; 1 searches in this thread. Default: the machine's parallelism. */
+  /** Threads searching: this one plus `workers - 1` worker threads (1: this thread alone). Default: the machine's parallelism. */
   readonly workers?: number;
   /** The base config the rows were built from (workers rebuild the same matrix). */
   readonly base?: SimConfig | undefined;
@@ -91,10 +92,19 @@ interface RowState {
 }
 
 type ShrinkTask = Extract<WorkerTask, { kind: 'shrink' }>;
+type TaskReply = Exclude<WorkerReply, { kind: 'ready' }>;
 
 /** A rough cost of shrinking: fast-check tries about one candidate per command, each a run as long as this one. */
 const shrinkCost = (t: ShrinkTask): number => t.tally.firstEvents * Math.max(1, t.tally.first?.commands.length ?? 1);
 
+/**
+ * `workers` compute threads: this thread and `workers - 1` worker threads. This thread takes its
+ * tasks from the short end of the queue (the last sample chunks, then the cheapest shrinks) and
+ * hands the workers the long end, topping each up with a second task while chunks remain, so a
+ * worker rarely waits for this thread to finish a task before it gets its next one. One thread
+ * fewer than workers means one V8 isolate fewer that must compile the whole search again
+ * (TurboFan's background compilation is a third of a cold thread's CPU time, issue 7 notes).
+ */
 export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptions): Promise<RowResult[]> => {
   const workers = Math.min(opts.workers ?? defaultWorkers(), rows.length);
   const shrink = opts.shrink !== false;
@@ -113,10 +123,11 @@ export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptio
   }
   const byId = new Map(rows.map((r) => [r.id, r]));
   const entry = await workerEntry();
-  const pool = Array.from({ length: workers }, () => new Worker(entry.url, { workerData: { module: entry.module, base: opts.base } }));
+  const pool = Array.from({ length: workers - 1 }, () => new Worker(entry.url, { workerData: { module: entry.module, base: opts.base } }));
+  // Thread 0 is this one; thread i > 0 is pool[i - 1].
   if (stats !== undefined) {
-    stats.workerCpuMs = pool.map(() => 0);
-    stats.workerBusyMs = pool.map(() => 0);
+    stats.workerCpuMs = Array.from({ length: workers }, () => 0);
+    stats.workerBusyMs = Array.from({ length: workers }, () => 0);
   }
   const results = new Map<string, RowResult>();
   const chunks = sampleChunks(opts.numRuns);
@@ -129,7 +140,9 @@ export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptio
     .flatMap((r) => chunks.map(([from, runs]): WorkerTask => ({ kind: 'sample', rowId: r.id, from, runs, seed: opts.seed, numRuns: opts.numRuns, shrink })));
   /** Longest first (shrinkCost); ties in the order they became known. */
   const shrinks: ShrinkTask[] = [];
-  const idle: number[] = [];
+  /** Tasks sent to each worker and not yet answered; a worker is ready once it said so. */
+  const outstanding = pool.map(() => 0);
+  const ready = pool.map(() => false);
   const searchOpts = { seed: opts.seed, numRuns: opts.numRuns };
 
   const finish = (rowId: string): void => {
@@ -161,46 +174,88 @@ export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptio
     finish(rowId);
   };
 
+  /** Takes in what a thread (0: this one) did with one task. */
+  const done = (thread: number, m: TaskReply): void => {
+    const s = state.get(m.rowId) as RowState;
+    s.ms += m.ms;
+    if (stats !== undefined) {
+      stats.tasks++;
+      stats.workerBusyMs[thread] = (stats.workerBusyMs[thread] ?? 0) + m.ms;
+      const cpu = stats.workerCpuMs[thread];
+      stats.workerCpuMs[thread] = cpu === null || cpu === undefined || m.cpuMs === null ? null : cpu + m.cpuMs;
+    }
+    if (m.kind === 'sampled') sampled(m.rowId, m.chunk);
+    else {
+      s.found.set(m.invariant, m.counterexample);
+      s.shrinksLeft--;
+      finish(m.rowId);
+    }
+  };
+
+  const longEnd = (): WorkerTask | undefined => samples.shift() ?? shrinks.shift();
+  const shortEnd = (): WorkerTask | undefined => (shrinks.length > 0 ? shrinks.pop() : samples.pop());
+
   try {
     await new Promise<void>((resolve, reject) => {
-      const dispatch = (): void => {
-        while (idle.length > 0) {
-          const task = samples.shift() ?? shrinks.shift();
-          if (task === undefined) break;
-          (pool[idle.pop() as number] as Worker).postMessage(task);
-        }
-        if (results.size === rows.length) resolve();
+      let localScheduled = false;
+      let settled = false;
+      const fail = (err: unknown): void => {
+        settled = true;
+        reject(err);
       };
-      pool.forEach((w, wi) => {
+      const dispatch = (): void => {
+        if (settled) return;
+        if (results.size === rows.length) {
+          settled = true;
+          resolve();
+          return;
+        }
+        for (let i = 0; i < pool.length; i++) {
+          // Two tasks in hand while short sample chunks remain, one for the long shrinks.
+          const depth = samples.length > 0 ? 2 : 1;
+          while (ready[i] && (outstanding[i] as number) < depth) {
+            const task = longEnd();
+            if (task === undefined) break;
+            outstanding[i] = (outstanding[i] as number) + 1;
+            (pool[i] as Worker).postMessage(task);
+          }
+        }
+        if (!localScheduled && samples.length + shrinks.length > 0) {
+          localScheduled = true;
+          // After the pending worker messages (setImmediate runs after the poll phase).
+          setImmediate(runLocal);
+        }
+      };
+      const runLocal = (): void => {
+        localScheduled = false;
+        if (settled) return;
+        const task = shortEnd();
+        try {
+          if (task !== undefined) done(0, runTask(byId.get(task.rowId) as MatrixRow, task));
+          dispatch();
+        } catch (err) {
+          fail(err);
+        }
+      };
+      pool.forEach((w, i) => {
         w.on('message', (m: WorkerReply) => {
           try {
-            if (m.kind !== 'ready') {
-              const s = state.get(m.rowId) as RowState;
-              s.ms += m.ms;
-              if (stats !== undefined) {
-                stats.tasks++;
-                stats.workerBusyMs[wi] = (stats.workerBusyMs[wi] ?? 0) + m.ms;
-                const cpu = stats.workerCpuMs[wi];
-                stats.workerCpuMs[wi] = cpu === null || cpu === undefined || m.cpuMs === null ? null : cpu + m.cpuMs;
-              }
-              if (m.kind === 'sampled') sampled(m.rowId, m.chunk);
-              else {
-                s.found.set(m.invariant, m.counterexample);
-                s.shrinksLeft--;
-                finish(m.rowId);
-              }
+            if (m.kind === 'ready') ready[i] = true;
+            else {
+              outstanding[i] = (outstanding[i] as number) - 1;
+              done(i + 1, m);
             }
-            idle.push(wi);
             dispatch();
           } catch (err) {
-            reject(err);
+            fail(err);
           }
         });
-        w.on('error', reject);
+        w.on('error', fail);
         w.on('exit', (code) => {
-          if (results.size < rows.length) reject(new Error(`a search worker exited with code ${code} before the search ended`));
+          if (results.size < rows.length) fail(new Error(`a search worker exited with code ${code} before the search ended`));
         });
       });
+      dispatch();
     });
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
