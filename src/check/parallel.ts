@@ -21,7 +21,7 @@
  * `shardRows` picks the rows of one CI shard (`--shard i/n`): row k goes to shard (k mod n) + 1.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { SimConfig } from '../sim/config.ts';
 import type { MatrixRow } from './matrix.ts';
 import { assembleRow, mergeChunks, sampleChunks, searchRow, type Counterexample, type RowResult, type SampledChunk, type SampledRow } from './search.ts';
@@ -100,10 +100,11 @@ const shrinkCost = (t: ShrinkTask): number => t.tally.firstEvents * Math.max(1, 
 /**
  * `workers` compute threads: this thread and `workers - 1` worker threads. This thread takes its
  * tasks from the short end of the queue (the last sample chunks, then the cheapest shrinks) and
- * hands the workers the long end, topping each up with a second task while chunks remain, so a
- * worker rarely waits for this thread to finish a task before it gets its next one. One thread
- * fewer than workers means one V8 isolate fewer that must compile the whole search again
- * (TurboFan's background compilation is a third of a cold thread's CPU time, issue 7 notes).
+ * hands the workers the long end. Workers reply on a port of their own, which this thread also
+ * reads synchronously after every run of its own task (receiveMessageOnPort), so a worker gets
+ * its next task at once instead of waiting for this thread's task to end. One thread fewer than
+ * workers means one V8 isolate fewer that must compile the whole search again (TurboFan's
+ * background compilation is a third of a cold thread's CPU time, issue 7 notes).
  */
 export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptions): Promise<RowResult[]> => {
   const workers = Math.min(opts.workers ?? defaultWorkers(), rows.length);
@@ -123,7 +124,12 @@ export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptio
   }
   const byId = new Map(rows.map((r) => [r.id, r]));
   const entry = await workerEntry();
-  const pool = Array.from({ length: workers - 1 }, () => new Worker(entry.url, { workerData: { module: entry.module, base: opts.base } }));
+  const ports: MessagePort[] = [];
+  const pool = Array.from({ length: workers - 1 }, () => {
+    const { port1, port2 } = new MessageChannel();
+    ports.push(port1);
+    return new Worker(entry.url, { workerData: { module: entry.module, base: opts.base, replies: port2 }, transferList: [port2] });
+  });
   // Thread 0 is this one; thread i > 0 is pool[i - 1].
   if (stats !== undefined) {
     stats.workerCpuMs = Array.from({ length: workers }, () => 0);
@@ -211,14 +217,11 @@ export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptio
           return;
         }
         for (let i = 0; i < pool.length; i++) {
-          // Two tasks in hand while short sample chunks remain, one for the long shrinks.
-          const depth = samples.length > 0 ? 2 : 1;
-          while (ready[i] && (outstanding[i] as number) < depth) {
-            const task = longEnd();
-            if (task === undefined) break;
-            outstanding[i] = (outstanding[i] as number) + 1;
-            (pool[i] as Worker).postMessage(task);
-          }
+          if (!ready[i] || (outstanding[i] as number) > 0) continue;
+          const task = longEnd();
+          if (task === undefined) break;
+          outstanding[i] = 1;
+          (pool[i] as Worker).postMessage(task);
         }
         if (!localScheduled && samples.length + shrinks.length > 0) {
           localScheduled = true;
@@ -226,26 +229,35 @@ export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptio
           setImmediate(runLocal);
         }
       };
+      const onReply = (i: number, m: WorkerReply): void => {
+        if (m.kind === 'ready') ready[i] = true;
+        else {
+          outstanding[i] = 0;
+          done(i + 1, m);
+        }
+        dispatch();
+      };
+      /** Between two runs of this thread's own task: take in what the workers finished, hand out more. */
+      const tick = (): void => {
+        for (let i = 0; i < ports.length; i++) {
+          for (let r = receiveMessageOnPort(ports[i] as MessagePort); r !== undefined; r = receiveMessageOnPort(ports[i] as MessagePort)) onReply(i, r.message as WorkerReply);
+        }
+      };
       const runLocal = (): void => {
         localScheduled = false;
         if (settled) return;
         const task = shortEnd();
         try {
-          if (task !== undefined) done(0, runTask(byId.get(task.rowId) as MatrixRow, task));
+          if (task !== undefined) done(0, runTask(byId.get(task.rowId) as MatrixRow, task, tick));
           dispatch();
         } catch (err) {
           fail(err);
         }
       };
       pool.forEach((w, i) => {
-        w.on('message', (m: WorkerReply) => {
+        (ports[i] as MessagePort).on('message', (m: WorkerReply) => {
           try {
-            if (m.kind === 'ready') ready[i] = true;
-            else {
-              outstanding[i] = (outstanding[i] as number) - 1;
-              done(i + 1, m);
-            }
-            dispatch();
+            onReply(i, m);
           } catch (err) {
             fail(err);
           }
@@ -258,6 +270,7 @@ export const searchRows = async (rows: readonly MatrixRow[], opts: ParallelOptio
       dispatch();
     });
   } finally {
+    for (const p of ports) p.close();
     await Promise.all(pool.map((w) => w.terminate()));
   }
   return rows.map((r) => {

@@ -7,19 +7,21 @@
  * parallel.ts loads this file bundled by esbuild into one plain JavaScript module (no TypeScript
  * transform in the worker), or through tsx's loader (workerBoot.mjs) when esbuild is missing.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { SimConfig } from '../sim/config.ts';
 import { buildMatrix, rowById } from './matrix.ts';
 import { runTask, type WorkerReply, type WorkerTask } from './task.ts';
 
 export type { WorkerReply, WorkerTask };
 
-const { base } = workerData as { base: SimConfig | undefined };
+/** `replies`: the port the main thread reads replies from, even in the middle of its own task (parallel.ts). */
+const { base, replies } = workerData as { base: SimConfig | undefined; replies?: MessagePort };
 const matrix = buildMatrix(base);
-const reply = (r: WorkerReply): void => parentPort?.postMessage(r);
+const reply = (r: WorkerReply): void => (replies ?? parentPort)?.postMessage(r);
 
 parentPort?.on('message', (task: WorkerTask | null) => {
   if (task === null) {
+    replies?.close();
     parentPort?.close();
     return;
   }

@@ -79,6 +79,8 @@ export interface SearchOptions {
   readonly invariants?: readonly string[];
   /** Skip shrinking (benchmarks of detection time). */
   readonly shrink?: boolean;
+  /** Called after each run of a shrinking search (parallel.ts answers its workers from there). */
+  readonly onStep?: () => void;
 }
 
 const contextOf = (row: MatrixRow): CheckContext => (row.duplicateBound === undefined ? {} : { duplicateBound: row.duplicateBound });
@@ -86,8 +88,9 @@ const contextOf = (row: MatrixRow): CheckContext => (row.duplicateBound === unde
 /** Runs one scenario of a configuration. */
 export const runScenario = (row: MatrixRow, s: Scenario): RunResult => simulate(row.config, s.commands, s.choices);
 
-const violates = (inv: Invariant, row: MatrixRow, s: Scenario): Violation[] | null => {
+const violates = (inv: Invariant, row: MatrixRow, s: Scenario, onStep?: () => void): Violation[] | null => {
   const r = checkInvariant(inv, runScenario(row, s).history, contextOf(row));
+  onStep?.();
   return r.validity === false ? [...r.violations] : null;
 };
 
@@ -335,7 +338,7 @@ const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: Se
     // shrinks it with the generation context it needs (examples alone cannot shrink mapped values).
     // `path` starts at that run: the runs before it (all passing) are not simulated again.
     const result = fc.check(
-      fc.property(scenarioArb(row.config, row.shape), (s) => violates(inv, row, s) === null),
+      fc.property(scenarioArb(row.config, row.shape), (s) => violates(inv, row, s, opts.onStep) === null),
       { seed: opts.seed, numRuns: t.firstRun, path: String(t.firstRun - 1) },
     );
     if (result.failed && result.counterexample !== null) {
@@ -344,7 +347,7 @@ const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: Se
       shrinks = result.numShrinks;
     }
   }
-  if (opts.shrink !== false) scenario = minimize(row, inv, scenario);
+  if (opts.shrink !== false) scenario = minimize(row, inv, scenario, opts.onStep);
   const violations = violates(inv, row, scenario) ?? [];
   return {
     row: row.id,
@@ -366,12 +369,12 @@ const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: Se
  * not running included), merge adjacent waits, then drop the scheduling choices the run never
  * consumed.
  */
-export const minimize = (row: MatrixRow, inv: Invariant, s: Scenario): Scenario => {
+export const minimize = (row: MatrixRow, inv: Invariant, s: Scenario, onStep?: () => void): Scenario => {
   let best = s;
   for (let i = best.commands.length - 1; i >= 0; i--) {
     if (best.commands.length <= 1) break;
     const candidate: Scenario = { commands: best.commands.filter((_, j) => j !== i), choices: best.choices };
-    if (violates(inv, row, candidate) !== null) best = candidate;
+    if (violates(inv, row, candidate, onStep) !== null) best = candidate;
   }
   // Adjacent waits read better as one; keep the merge only when the violation survives it.
   for (let i = best.commands.length - 1; i > 0; i--) {
@@ -380,7 +383,7 @@ export const minimize = (row: MatrixRow, inv: Invariant, s: Scenario): Scenario 
     if (a?.type !== 'Wait' || b?.type !== 'Wait') continue;
     const merged = [...best.commands.slice(0, i - 1), { type: 'Wait' as const, ms: a.ms + b.ms }, ...best.commands.slice(i + 1)];
     const candidate: Scenario = { commands: merged, choices: best.choices };
-    if (violates(inv, row, candidate) !== null) best = candidate;
+    if (violates(inv, row, candidate, onStep) !== null) best = candidate;
   }
   const used = runScenario(row, best).stats.choicesUsed;
   if (used < best.choices.length) {

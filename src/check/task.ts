@@ -26,14 +26,15 @@ export type WorkerReply =
   | { readonly kind: 'sampled'; readonly rowId: string; readonly chunk: SampledChunk; readonly ms: number; readonly cpuMs: number | null }
   | { readonly kind: 'shrunk'; readonly rowId: string; readonly invariant: string; readonly counterexample: Counterexample; readonly ms: number; readonly cpuMs: number | null };
 
-export const runTask = (row: MatrixRow, task: WorkerTask): Exclude<WorkerReply, { kind: 'ready' }> => {
+/** Runs one task; `tick`, when given, is called after every simulated run (the main thread polls its workers there). */
+export const runTask = (row: MatrixRow, task: WorkerTask, tick?: () => void): Exclude<WorkerReply, { kind: 'ready' }> => {
   const t0 = performance.now();
   const c0 = threadCpuMs();
   const cpu = (): number | null => {
     const c = threadCpuMs();
     return c === null || c0 === null ? null : c - c0;
   };
-  const opts = { seed: task.seed, numRuns: task.numRuns, shrink: task.shrink };
+  const opts = { seed: task.seed, numRuns: task.numRuns, shrink: task.shrink, ...(tick === undefined ? {} : { onRun: tick, onStep: tick }) };
   if (task.kind === 'sample') {
     const chunk = sampleChunk(row, opts, task.from, task.runs);
     return { kind: 'sampled', rowId: task.rowId, chunk, ms: performance.now() - t0, cpuMs: cpu() };
