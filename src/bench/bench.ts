@@ -45,7 +45,7 @@ export interface BenchResult {
   readonly totalMs: number;
   /** os.loadavg() when the bench started (the machine may be shared: absolute rates are noisy). */
   readonly loadavg: readonly number[];
-  /** The whole matrix on one worker thread vs one per core (set by main; absent from runBench alone). */
+  /** The whole matrix on one thread vs one per core (this one + workers; set by main; absent from runBench alone). */
   readonly multiCore?: MultiCore;
 }
 

@@ -253,8 +253,8 @@ export interface MultiCore {
 }
 
 /**
- * The whole matrix (with shrinking, as `npm run check` does) searched with one worker (in this
- * thread), then with one per core; same seeds. The two alternate over `rounds`, so that load
+ * The whole matrix (with shrinking, as `npm run check` does) searched in this thread alone, then
+ * with one thread per core (this one and workers, parallel.ts); same seeds. The two alternate over `rounds`, so that load
  * from other processes weighs on both alike; the speed-up is the median of the rounds' ratios.
  */
 export const multiCore = async (p: BenchParams, workers: number, rounds = p.quick ? 1 : 3): Promise<MultiCore> => {

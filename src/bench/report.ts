@@ -131,10 +131,10 @@ export const renderText = (r: BenchResult): string => {
   } else out.push('shrinking skipped in --quick mode (it dominates the run time); run without --quick for shrunk lengths.');
   if (r.multiCore !== undefined) {
     const m = r.multiCore;
-    out.push(heading(`6. All cores: the whole matrix (${m.rows} configurations × ${m.runs} runs, seed 1, with shrinking) on worker threads, ${m.rounds.length} round(s)`));
+    out.push(heading(`6. All cores: the whole matrix (${m.rows} configurations × ${m.runs} runs, seed 1, with shrinking): 1 thread, then this thread + ${m.workers - 1} worker thread(s), ${m.rounds.length} round(s)`));
     out.push(
       table(
-        ['round', '1 worker (this thread)', `${m.workers} workers`, 'speed-up', 'CPU s, 1 worker', `CPU s, ${m.workers} workers`, 'thread CPU s, 1 worker', 'worker thread CPU s', 'CPU speed-up', 'tasks'],
+        ['round', '1 thread', `${m.workers} threads`, 'speed-up', 'CPU s, 1 thread', `CPU s, ${m.workers} threads`, 'search thread CPU s, 1', `per-thread CPU s, ${m.workers}`, 'CPU speed-up', 'tasks'],
         m.rounds.map((x, i) => [
           String(i + 1),
           `${num(x.oneMs / 1000, 1)} s`,
@@ -151,7 +151,8 @@ export const renderText = (r: BenchResult): string => {
       ),
     );
     out.push('CPU s: CPU time of the whole process (all threads, V8 compiler and GC helpers included). With no other load, speed-up ≈ workers × (CPU 1 worker / CPU N workers); on a shared machine the wall times say less.');
-    out.push('thread CPU s: the search thread alone (1 worker), each worker thread (N workers); CPU speed-up = the first / the busiest worker: the speed-up with a core per thread, whatever else runs (Linux /proc only; tasks: sample chunks + shrinks).');
+    out.push('search/per-thread CPU s: the search thread alone (1 thread); this thread + each worker (N threads). CPU speed-up = the first / the busiest: the speed-up with a core per search thread, whatever else runs (Linux /proc only; tasks: sample chunks + shrinks).');
+    out.push('The rest of the process CPU is V8 (TurboFan background compilation, GC helpers): with 1 thread it runs on the otherwise idle cores; each extra isolate compiles the search again. On 2 cores the wall speed-up is bounded by (search thread CPU, 1 thread) / (process CPU, N threads / 2).');
     out.push(`median speed-up ${m.speedup.toFixed(2)}x; same results on 1 and ${m.workers} workers: ${m.identical ? 'yes' : 'NO'}; load average ${m.loadavg.before.map((x) => x.toFixed(1)).join('/')} before, ${m.loadavg.after.map((x) => x.toFixed(1)).join('/')} after.`);
   }
   const e = r.explore;
