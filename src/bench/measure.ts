@@ -119,7 +119,9 @@ export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: r
       return ev;
     };
   }
-  const rates = measureRates(works, { warmup: 1, repeats: p.repeats });
+  // Three warm-up passes: with one, the first row measured still ran partly unoptimized (its
+  // step function then read up to 1.5x slower than the same row measured second, issue 7 notes).
+  const rates = measureRates(works, { warmup: SIM_WARMUP_PASSES, repeats: p.repeats });
   const commands = corpus.reduce((n, s) => n + s.commands.length, 0);
   return steppers.map((stepper) => {
     const t = tally.get(stepper) as { events: number; settled: number; same: boolean };
@@ -137,6 +139,9 @@ export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: r
     };
   });
 };
+
+/** Untimed passes over the corpus before the timed repeats of the simulator throughput. */
+export const SIM_WARMUP_PASSES = 3;
 
 /** One step function alone (simulatorThroughputs with one stepper). */
 export const simulatorThroughput = (row: MatrixRow, p: BenchParams, stepper: BenchStepper = 'compiled'): SimThroughput =>

@@ -5,7 +5,7 @@
 import pc from 'picocolors';
 import { ANCHOR_SOURCE, PEER } from './anchors.ts';
 import type { BenchResult } from './bench.ts';
-import type { FirstCounterexample } from './measure.ts';
+import { SIM_WARMUP_PASSES, type FirstCounterexample } from './measure.ts';
 
 const num = (x: number, digits = 0): string =>
   Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
@@ -68,7 +68,7 @@ export const renderText = (r: BenchResult): string => {
   out.push(
     'compiled: src/sim (this version); spread: the same step function with the handlers copying contexts by object spread, as before issue 7 round 2 (models/contextCopy.ts: the previous step function, same histories); xstate: the same simulator with XState actors (actor.send), whose handlers copy contexts the new way too. The frozen pre-issue-7 copy was dropped once the protocol features changed the effects it must interpret: 1.53-1.55x was measured against it (notes of issue 7).',
   );
-  out.push('events: commands applied + messages delivered + timers fired (RunStats.events), the quiescence tail included; invariants are not run here.');
+  out.push(`events: commands applied + messages delivered + timers fired (RunStats.events), the quiescence tail included; invariants are not run here. ${SIM_WARMUP_PASSES} untimed passes over the corpus first.`);
   out.push('The two are measured in turn within each repeat; events/CPU-s counts only the CPU time this process got (steadier when the machine is shared).');
   for (const row of new Set(r.simulator.map((s) => s.row))) {
     const comp = r.simulator.find((s) => s.row === row && s.stepper === 'compiled');
