@@ -85,21 +85,21 @@ export const initialCoordinatorContext = (input: CoordinatorInput): CoordinatorC
  * group requests (see consumer.logic.ts draft()).
  */
 const withCtx = (c: CoordinatorContext, patch: Partial<Mutable<CoordinatorContext>>): CoordinatorContext =>
-  CONTEXT_COPY.spread ? { ...c, ...patch } : Object.assign(
-    {
-      group: c.group,
-      generation: c.generation,
-      protocol: c.protocol,
-      leaderId: c.leaderId,
-      members: c.members,
-      memberSeq: c.memberSeq,
-      initialRebalanceDelayMs: c.initialRebalanceDelayMs,
-      joinDeadlinePassed: c.joinDeadlinePassed,
-      initialDelayRunning: c.initialDelayRunning,
-      rebalanceRequested: c.rebalanceRequested,
-    },
-    patch,
-  );
+  CONTEXT_COPY.spread ? { ...c, ...patch } : Object.assign(copyOf(c), patch);
+
+/** Every field, so that a field added to CoordinatorContext but not here is a type error. */
+const copyOf = (c: CoordinatorContext): Required<Mutable<CoordinatorContext>> => ({
+  group: c.group,
+  generation: c.generation,
+  protocol: c.protocol,
+  leaderId: c.leaderId,
+  members: c.members,
+  memberSeq: c.memberSeq,
+  initialRebalanceDelayMs: c.initialRebalanceDelayMs,
+  joinDeadlinePassed: c.joinDeadlinePassed,
+  initialDelayRunning: c.initialDelayRunning,
+  rebalanceRequested: c.rebalanceRequested,
+});
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;

@@ -89,7 +89,7 @@ export interface SimThroughput {
  * Simulator alone over a corpus sampled once with seed 1: no generation, no invariants. The step
  * functions are measured in turn within each repeat (measureRates), so their ratios are same-run.
  */
-export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: readonly BenchStepper[] = ['compiled', 'spread', 'xstate']): SimThroughput[] => {
+export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: readonly BenchStepper[] = ['compiled', 'xstate']): SimThroughput[] => {
   const corpus: Scenario[] = fc.sample(scenarioArb(row.config, row.shape), { seed: 1, numRuns: p.corpusRuns });
   const machines = machinesFor(row.config.variant);
   const runOf = (stepper: BenchStepper) => (s: Scenario) =>

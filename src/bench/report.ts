@@ -66,7 +66,7 @@ export const renderText = (r: BenchResult): string => {
     ),
   );
   out.push(
-    'compiled: src/sim (this version); spread: the same step function with the handlers copying contexts by object spread, as before issue 7 round 2 (models/contextCopy.ts: the previous step function, same histories); xstate: the same simulator with XState actors (actor.send), whose handlers copy contexts the new way too. The frozen pre-issue-7 copy was dropped once the protocol features changed the effects it must interpret: 1.53-1.55x was measured against it (notes of issue 7).',
+    'compiled: src/sim (this version); spread (--previous only): the same step function with the handlers copying contexts by object spread, as before issue 7 round 2 (models/contextCopy.ts: the previous step function, same histories; its contexts make the shared handlers polymorphic, which slows the others measured beside it); xstate: the same simulator with XState actors (actor.send), whose handlers copy contexts the new way too. The frozen pre-issue-7 copy was dropped once the protocol features changed the effects it must interpret: 1.53-1.55x was measured against it (notes of issue 7).',
   );
   out.push(`events: commands applied + messages delivered + timers fired (RunStats.events), the quiescence tail included; invariants are not run here. ${SIM_WARMUP_PASSES} untimed passes over the corpus first.`);
   out.push('The two are measured in turn within each repeat; events/CPU-s counts only the CPU time this process got (steadier when the machine is shared).');
