@@ -28,6 +28,7 @@
  * Not modelled: pause()/resume() of partitions, default.api.timeout.ms (commitSync retries until
  * an answer comes, not until a deadline).
  */
+import { CONTEXT_COPY } from '../contextCopy.ts';
 import type { Effect, Step } from '../effects.ts';
 import type { CommitError, MemberObservation, PositionSource } from '../history.ts';
 import { BROKER, COORDINATOR, type Request, type Response } from '../protocol.ts';
@@ -140,6 +141,64 @@ export const initialConsumerContext = (input: ConsumerInput): ConsumerContext =>
   pendingAssignment: null,
 });
 
+/** A ConsumerContext under construction: every field writable and present. */
+type Draft = { -readonly [K in keyof Required<ConsumerContext>]: ConsumerContext[K] };
+
+/**
+ * A fresh copy of the context to change and return (issue 7): use it instead of `{ ...ctx, f: v }`.
+ * V8 clones an object with `...` on a fast path only when the source keeps all its fields inside
+ * the object, and the clone it makes does not: the next spread of that clone takes a runtime
+ * path about 30× slower than this literal, and a context is spread on most events. The literal
+ * has initialConsumerContext's key order, so the copy serialises as the spread did. A context
+ * that extends this one (consumer848's `kip848`) keeps its extension field, as the spread would.
+ */
+export const draft = (c: ConsumerContext): Draft => {
+  if (CONTEXT_COPY.spread) return { ...c } as Draft;
+  const d: Draft = {
+    name: c.name,
+    group: c.group,
+    topics: c.topics,
+    mode: c.mode,
+    partitions: c.partitions,
+    config: c.config,
+    groupInstanceId: c.groupInstanceId,
+    memberId: c.memberId,
+    generation: c.generation,
+    heartbeatEnabled: c.heartbeatEnabled,
+    stable: c.stable,
+    assignment: c.assignment,
+    positions: c.positions,
+    buffer: c.buffer,
+    processed: c.processed,
+    store: c.store,
+    rejoinNeeded: c.rejoinNeeded,
+    generationLost: c.generationLost,
+    closing: c.closing,
+    autoCommitDue: c.autoCommitDue,
+    commitSeq: c.commitSeq,
+    awaitingCommit: c.awaitingCommit,
+    afterCommit: c.afterCommit,
+    fetchSeq: c.fetchSeq,
+    lastProcessed: c.lastProcessed,
+    pendingCommit: c.pendingCommit,
+    stallMs: c.stallMs,
+    assignmentSnapshot: c.assignmentSnapshot,
+    fenced: c.fenced,
+    ownedGeneration: c.ownedGeneration,
+    stickyClaim: c.stickyClaim,
+    stickyClaimGeneration: c.stickyClaimGeneration,
+    coopPhase: c.coopPhase,
+    pendingAssignment: c.pendingAssignment,
+  };
+  const ext = (c as { kip848?: unknown }).kip848;
+  if (ext !== undefined) (d as { kip848?: unknown }).kip848 = ext;
+  return d;
+};
+
+/** `{ ...ctx, ...patch }` through draft(): for the paths off the hot loop (Object.assign costs a little per field). */
+export const withCtx = (ctx: ConsumerContext, patch: Partial<Draft>): ConsumerContext =>
+  CONTEXT_COPY.spread ? { ...ctx, ...patch } : Object.assign(draft(ctx), patch);
+
 /** The instance id field of a request, present only for static members (messages of dynamic ones stay as they were). */
 const instanceField = (ctx: ConsumerContext): { groupInstanceId?: string } =>
   ctx.groupInstanceId === undefined ? {} : { groupInstanceId: ctx.groupInstanceId };
@@ -203,7 +262,7 @@ export const coordinatorTimedOut = (ctx: ConsumerContext): Step<ConsumerContext>
 /** SyncGroup failed with a routing error or timed out: rejoin once the coordinator is found again (§2.1). */
 export const syncRetryLater = (ctx: ConsumerContext, error: string): Step<ConsumerContext> => {
   const r = error === 'REQUEST_TIMED_OUT' ? coordinatorTimedOut(ctx) : retryLater(ctx, error);
-  return { ctx: { ...r.ctx, generation: -1, heartbeatEnabled: false, stable: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }, ...r.out] };
+  return { ctx: withCtx(r.ctx, { generation: -1, heartbeatEnabled: false, stable: false }), out: [{ type: 'CancelTimer', timer: 'heartbeat' }, ...r.out] };
 };
 
 /** OffsetFetch for the current assignment (again). */
@@ -231,7 +290,7 @@ export const findCoordinator = (ctx: ConsumerContext): Step<ConsumerContext> => 
 };
 
 export const sendJoin = (ctx: ConsumerContext): Step<ConsumerContext> => ({
-  ctx: { ...ctx, heartbeatEnabled: false, stable: false },
+  ctx: withCtx(ctx, { heartbeatEnabled: false, stable: false }),
   out: [
     { type: 'CancelTimer', timer: 'heartbeat' },
     // The rebalance runs inside poll(): the poll timer restarts at the next poll (§2.3).
@@ -257,7 +316,10 @@ export const isLeaderResponse = (ev: Res<'JoinGroupResponse'>): boolean => ev.er
 
 /** JoinGroup answered NONE: the generation is ours; the heartbeat thread starts (§2.1, §2.2). */
 export const joined = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): Step<ConsumerContext> => {
-  const next = { ...ctx, memberId: ev.memberId, generation: ev.generation, heartbeatEnabled: true };
+  const next = draft(ctx);
+  next.memberId = ev.memberId;
+  next.generation = ev.generation;
+  next.heartbeatEnabled = true;
   const leader = ev.leaderId === ev.memberId;
   const out: Effect[] = [
     observe({ type: 'Joined', group: ctx.group, generation: ev.generation, leader }),
@@ -270,7 +332,7 @@ export const joined = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): Step
 
 /** A JoinGroup error: UNKNOWN_MEMBER_ID forgets the member id; all retry at once (§2.1). */
 export const joinFailed = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): Step<ConsumerContext> =>
-  sendJoin({ ...ctx, memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId, generation: -1 });
+  sendJoin(withCtx(ctx, { memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId, generation: -1 }));
 
 /** The leader role computed the assignment (leader.machine.ts); send it in SyncGroup. */
 export const syncAsLeader = (
@@ -278,7 +340,7 @@ export const syncAsLeader = (
   assignments: Readonly<Record<string, readonly TopicPartition[]>>,
   partitionsPerTopic: Readonly<Record<string, number>> | null = null,
 ): Step<ConsumerContext> => ({
-  ctx: { ...ctx, assignmentSnapshot: partitionsPerTopic },
+  ctx: withCtx(ctx, { assignmentSnapshot: partitionsPerTopic }),
   out: [toCoordinator({ type: 'SyncGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId, ...instanceField(ctx), generation: ctx.generation, assignments }), armGroupRequest(ctx)],
 });
 
@@ -289,7 +351,7 @@ export const isSyncOk = (ev: Res<'SyncGroupResponse'>): boolean => ev.error === 
  * rejoin request made while it was rebalancing (§2.1); fetch the committed offsets (§2.8).
  */
 export const synced = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step<ConsumerContext> => ({
-  ctx: { ...ctx, assignment: ev.assignment, ownedGeneration: ctx.generation, stable: true, rejoinNeeded: false },
+  ctx: withCtx(ctx, { assignment: ev.assignment, ownedGeneration: ctx.generation, stable: true, rejoinNeeded: false }),
   out: [
     observe({ type: 'Assigned', group: ctx.group, generation: ctx.generation, partitions: ev.assignment }),
     toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ev.assignment }),
@@ -299,11 +361,11 @@ export const synced = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step
 
 /** A SyncGroup error: rejoin; UNKNOWN_MEMBER_ID forgets the member id (§2.1). */
 export const syncFailed = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step<ConsumerContext> =>
-  sendJoin({ ...ctx, memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId, generation: -1 });
+  sendJoin(withCtx(ctx, { memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId, generation: -1 }));
 
 /** Manual assignment: no group; fetch committed offsets of the chosen partitions. */
 export const assignManually = (ctx: ConsumerContext): Step<ConsumerContext> => ({
-  ctx: { ...ctx, assignment: ctx.partitions },
+  ctx: withCtx(ctx, { assignment: ctx.partitions }),
   out: [toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: ctx.partitions }), armRequest(requestTimeoutMs(ctx))],
 });
 
@@ -333,7 +395,7 @@ export const positioned = (ctx: ConsumerContext, ev: Res<'OffsetFetchResponse'>)
     processed[tp] = offset;
     out.push(observe({ type: 'Positioned', tp, offset, source }));
   }
-  return { ctx: { ...ctx, positions, processed, store: keeps ? ctx.store : {} }, out };
+  return { ctx: withCtx(ctx, { positions, processed, store: keeps ? ctx.store : {} }), out };
 };
 
 // ---------------------------------------------------------------- the poll loop
@@ -344,12 +406,14 @@ const commitRequest = (ctx: ConsumerContext, offsets: Readonly<Record<TopicParti
     observe({ type: 'CommitRequested', group: ctx.group, generation: ctx.generation, offsets, seq }),
     toCoordinator({ type: 'OffsetCommit', from: ctx.name, group: ctx.group, memberId: ctx.memberId, ...instanceField(ctx), generation: ctx.generation, offsets, seq }),
   ];
-  if (after === null) return { ctx: { ...ctx, commitSeq: seq }, out };
+  const next = draft(ctx);
+  next.commitSeq = seq;
+  if (after === null) return { ctx: next, out };
   out.push(armRequest(requestTimeoutMs(ctx)));
-  return {
-    ctx: { ...ctx, commitSeq: seq, awaitingCommit: seq, afterCommit: after, pendingCommit: { offsets, generation: ctx.generation } },
-    out,
-  };
+  next.awaitingCommit = seq;
+  next.afterCommit = after;
+  next.pendingCommit = { offsets, generation: ctx.generation };
+  return { ctx: next, out };
 };
 
 /** A sync commit: the member waits for the answer, then continues with `after`. */
@@ -404,8 +468,7 @@ export const revokeAndJoin = (ctx: ConsumerContext): Step<ConsumerContext> => {
   // Only the eager StickyAssignor keeps user data across the revoke (KIP-341); cooperative-sticky
   // reads `ownedPartitions`, which an eager member has just emptied (§2.4, §3.1).
   const sticky = !ctx.generationLost && ctx.config.assignors.includes('sticky');
-  const cleared: ConsumerContext = {
-    ...ctx,
+  const cleared = withCtx(ctx, {
     ...NOTHING_OWNED,
     rejoinNeeded: false,
     generationLost: false,
@@ -415,7 +478,7 @@ export const revokeAndJoin = (ctx: ConsumerContext): Step<ConsumerContext> => {
     stickyClaimGeneration: sticky && ctx.assignment.length > 0 ? ctx.ownedGeneration : -1,
     coopPhase: 'idle',
     pendingAssignment: null,
-  };
+  });
   const join = sendJoin(cleared);
   return { ctx: join.ctx, out: [...out, ...join.out] };
 };
@@ -436,7 +499,7 @@ export const leave = (ctx: ConsumerContext): Step<ConsumerContext> => {
     out.push(toCoordinator({ type: 'LeaveGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId }));
   }
   out.push(observe({ type: 'Left', group: ctx.group }), { type: 'Exit' });
-  return { ctx: { ...ctx, assignment: [], buffer: [], heartbeatEnabled: false }, out };
+  return { ctx: withCtx(ctx, { assignment: [], buffer: [], heartbeatEnabled: false }), out };
 };
 
 /** Top of poll(): Java's auto-commit of earlier polls' positions (async, §2.6), then Fetch. */
@@ -445,7 +508,7 @@ export const poll = (ctx: ConsumerContext): Step<ConsumerContext> => {
   if (ctx.config.policy === 'auto-commit-java' && ctx.autoCommitDue) {
     const offsets = ownedOnly(ctx, ctx.positions);
     step = canCommit(ctx) && Object.keys(offsets).length > 0 ? commitRequest(ctx, offsets, null) : step;
-    step = { ctx: { ...step.ctx, autoCommitDue: false }, out: [...step.out, { type: 'SetTimer', timer: 'autocommit', delayMs: ctx.config.autoCommitIntervalMs }] };
+    step = { ctx: withCtx(step.ctx, { autoCommitDue: false }), out: [...step.out, { type: 'SetTimer', timer: 'autocommit', delayMs: ctx.config.autoCommitIntervalMs }] };
   }
   const c = step.ctx;
   const fetchSeq = c.fetchSeq + 1;
@@ -462,7 +525,9 @@ export const poll = (ctx: ConsumerContext): Step<ConsumerContext> => {
     maxRecords: c.config.maxPollRecords,
     seq: fetchSeq,
   };
-  return { ctx: { ...c, fetchSeq }, out: [...step.out, toBroker(fetch), armRequest(requestTimeoutMs(c))] };
+  const next = draft(c);
+  next.fetchSeq = fetchSeq;
+  return { ctx: next, out: [...step.out, toBroker(fetch), armRequest(requestTimeoutMs(c))] };
 };
 
 export const isCurrentFetch = (ctx: ConsumerContext, ev: Res<'FetchResponse'>): boolean => ev.seq === ctx.fetchSeq;
@@ -493,7 +558,12 @@ export const handOff = (ctx: ConsumerContext, ev: Res<'FetchResponse'>): Step<Co
   // at once, which keeps the timer out of the hot path of idle members.
   if (kept.length > 0 && ctx.mode === 'subscribe') out.push({ type: 'SetTimer', timer: 'maxpoll', delayMs: ctx.config.maxPollIntervalMs });
   const rejoinNeeded = ctx.rejoinNeeded || metadataChanged(ctx, ev.partitionCounts);
-  return { ctx: { ...ctx, positions, store, buffer: kept, rejoinNeeded }, out };
+  const next = draft(ctx);
+  next.positions = positions;
+  next.store = store;
+  next.buffer = kept;
+  next.rejoinNeeded = rejoinNeeded;
+  return { ctx: next, out };
 };
 
 /**
@@ -520,7 +590,7 @@ export const startProcessing = (ctx: ConsumerContext): Step<ConsumerContext> => 
   const r = ctx.buffer[0];
   if (r === undefined) return none(ctx);
   return {
-    ctx: ctx.stallMs === 0 ? ctx : { ...ctx, stallMs: 0 },
+    ctx: ctx.stallMs === 0 ? ctx : withCtx(ctx, { stallMs: 0 }),
     out: [observe({ type: 'ProcessStarted', tp: r.tp, offset: r.offset }), { type: 'SetTimer', timer: 'process', delayMs: ctx.config.processingMs + ctx.stallMs }],
   };
 };
@@ -528,10 +598,11 @@ export const startProcessing = (ctx: ConsumerContext): Step<ConsumerContext> => 
 export const finishProcessing = (ctx: ConsumerContext): Step<ConsumerContext> => {
   const r = ctx.buffer[0];
   if (r === undefined) return none(ctx);
-  return {
-    ctx: { ...ctx, buffer: ctx.buffer.slice(1), processed: { ...ctx.processed, [r.tp]: r.offset + 1 }, lastProcessed: r },
-    out: [observe({ type: 'Processed', tp: r.tp, offset: r.offset })],
-  };
+  const next = draft(ctx);
+  next.buffer = ctx.buffer.slice(1);
+  next.processed = { ...ctx.processed, [r.tp]: r.offset + 1 };
+  next.lastProcessed = r;
+  return { ctx: next, out: [observe({ type: 'Processed', tp: r.tp, offset: r.offset })] };
 };
 
 /** The per-message loop: commitSync(offset + 1) of the record just processed. */
@@ -551,30 +622,32 @@ const commitObservation = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>
 const onCommitError = (ctx: ConsumerContext, error: CommitError, commitGeneration: number): ConsumerContext => {
   // Routing errors and timeouts are retriable: the client rediscovers the coordinator, no rejoin (§2.7).
   if (error === 'NONE' || isRoutingError(error) || error === 'REQUEST_TIMED_OUT' || ctx.mode === 'assign') return ctx;
-  if (error === 'FENCED_INSTANCE_ID') return { ...ctx, fenced: true, rejoinNeeded: true, generationLost: true }; // fatal (§2.7)
+  if (error === 'FENCED_INSTANCE_ID') return withCtx(ctx, { fenced: true, rejoinNeeded: true, generationLost: true }); // fatal (§2.7)
   // A cooperative member commits while it re-joins; an ILLEGAL_GENERATION for the generation it has
   // since left says nothing about the new one (KAFKA-9823 `generationUnchanged`, §2.1; treating it as
   // lost is librdkafka #4059, §6 #14).
   if (error === 'ILLEGAL_GENERATION' && cooperative(ctx) && commitGeneration !== ctx.generation) return ctx;
   const fenced = error === 'ILLEGAL_GENERATION' || error === 'UNKNOWN_MEMBER_ID';
-  return {
-    ...ctx,
+  return withCtx(ctx, {
     rejoinNeeded: true,
     generationLost: ctx.generationLost || fenced,
     memberId: error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId,
-  };
+  });
 };
 
 /** The awaited sync commit answered OK or not; a failure drops the rest of the batch (CommitFailedException). */
 export const syncCommitAnswered = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => {
   const failed = ev.error !== 'NONE';
-  const next = onCommitError({ ...ctx, awaitingCommit: -1, pendingCommit: null, buffer: failed && ctx.mode === 'subscribe' ? [] : ctx.buffer }, ev.error, ev.generation);
-  return { ctx: next, out: [commitObservation(ctx, ev)] };
+  const answered = draft(ctx);
+  answered.awaitingCommit = -1;
+  answered.pendingCommit = null;
+  if (failed && ctx.mode === 'subscribe') answered.buffer = [];
+  return { ctx: onCommitError(answered, ev.error, ev.generation), out: [commitObservation(ctx, ev)] };
 };
 
 /** commitSync got a routing error: recorded, then retried after rediscovery and the backoff (§2.7). */
 export const syncCommitRetryLater = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => {
-  const r = retryLater({ ...ctx, awaitingCommit: -1 }, ev.error);
+  const r = retryLater(withCtx(ctx, { awaitingCommit: -1 }), ev.error);
   return { ctx: r.ctx, out: [commitObservation(ctx, ev), ...r.out] };
 };
 
@@ -586,7 +659,7 @@ export const syncCommitRetryLater = (ctx: ConsumerContext, ev: Res<'OffsetCommit
 export const syncCommitTimedOut = (ctx: ConsumerContext): Step<ConsumerContext> => {
   const p = ctx.pendingCommit;
   if (p === null || ctx.awaitingCommit < 0) return none(ctx);
-  const r = coordinatorTimedOut({ ...ctx, awaitingCommit: -1 });
+  const r = coordinatorTimedOut(withCtx(ctx, { awaitingCommit: -1 }));
   return {
     ctx: r.ctx,
     out: [observe({ type: 'CommitResult', group: ctx.group, generation: p.generation, offsets: p.offsets, seq: ctx.awaitingCommit, error: 'REQUEST_TIMED_OUT' }), ...r.out],
@@ -627,21 +700,20 @@ export const heartbeatAnswered = (ctx: ConsumerContext, ev: Res<'HeartbeatRespon
   if (ev.generation !== ctx.generation || ev.error === 'NONE') return none(ctx);
   // The heartbeat thread marks the coordinator unknown and looks it up (§2.2).
   if (isRoutingError(ev.error)) return { ctx, out: ev.error === 'COORDINATOR_LOAD_IN_PROGRESS' ? [] : [lookup(ctx)] };
-  if (ev.error === 'REBALANCE_IN_PROGRESS') return none(ctx.stable ? { ...ctx, rejoinNeeded: true } : ctx);
+  if (ev.error === 'REBALANCE_IN_PROGRESS') return none(ctx.stable ? withCtx(ctx, { rejoinNeeded: true }) : ctx);
   if (ev.error === 'FENCED_INSTANCE_ID') {
     // Fatal: the heartbeat thread stores the failure; the next poll() raises it (§1.9, §2.2).
-    return { ctx: { ...ctx, fenced: true, rejoinNeeded: true, generationLost: true, heartbeatEnabled: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }] };
+    return { ctx: withCtx(ctx, { fenced: true, rejoinNeeded: true, generationLost: true, heartbeatEnabled: false }), out: [{ type: 'CancelTimer', timer: 'heartbeat' }] };
   }
   const fenced = ev.error === 'ILLEGAL_GENERATION' || ev.error === 'UNKNOWN_MEMBER_ID';
   if (!fenced) return none(ctx);
   return {
-    ctx: {
-      ...ctx,
+    ctx: withCtx(ctx, {
       rejoinNeeded: true,
       generationLost: true,
       heartbeatEnabled: false,
       memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId,
-    },
+    }),
     out: [{ type: 'CancelTimer', timer: 'heartbeat' }],
   };
 };
@@ -651,7 +723,7 @@ export const heartbeatAnswered = (ctx: ConsumerContext, ev: Res<'HeartbeatRespon
  * the offset store from the background at once, whatever the application is doing (§2.6).
  */
 export const autoCommitTick = (ctx: ConsumerContext): Step<ConsumerContext> => {
-  if (ctx.config.policy === 'auto-commit-java') return none({ ...ctx, autoCommitDue: true });
+  if (ctx.config.policy === 'auto-commit-java') return none(withCtx(ctx, { autoCommitDue: true }));
   const rearm: Effect = { type: 'SetTimer', timer: 'autocommit', delayMs: ctx.config.autoCommitIntervalMs };
   const offsets = ownedOnly(ctx, ctx.store);
   if (!canCommit(ctx) || Object.keys(offsets).length === 0) return { ctx, out: [rearm] };
@@ -674,13 +746,13 @@ export const pollTimeoutExpired = (ctx: ConsumerContext): Step<ConsumerContext> 
   const out: Effect[] = [{ type: 'CancelTimer', timer: 'heartbeat' }, observe({ type: 'PollTimeoutExpired', group: ctx.group })];
   if (!isStatic(ctx) && ctx.memberId !== '') out.push(toCoordinator({ type: 'LeaveGroup', from: ctx.name, group: ctx.group, memberId: ctx.memberId }));
   return {
-    ctx: { ...ctx, heartbeatEnabled: false, rejoinNeeded: true, generationLost: true, memberId: isStatic(ctx) ? ctx.memberId : '' },
+    ctx: withCtx(ctx, { heartbeatEnabled: false, rejoinNeeded: true, generationLost: true, memberId: isStatic(ctx) ? ctx.memberId : '' }),
     out,
   };
 };
 
 /** A Stall command: the application's next record takes `ms` longer (the heartbeat thread is unaffected). */
-export const stall = (ctx: ConsumerContext, ms: number): Step<ConsumerContext> => none({ ...ctx, stallMs: ctx.stallMs + ms });
+export const stall = (ctx: ConsumerContext, ms: number): Step<ConsumerContext> => none(withCtx(ctx, { stallMs: ctx.stallMs + ms }));
 
 // ---------------------------------------------------------------- seek
 
@@ -688,11 +760,10 @@ export const stall = (ctx: ConsumerContext, ms: number): Step<ConsumerContext> =
 export const seek = (ctx: ConsumerContext, tp: TopicPartition, offset: number): Step<ConsumerContext> => {
   if (!ctx.assignment.includes(tp)) return none(ctx);
   return {
-    ctx: {
-      ...ctx,
+    ctx: withCtx(ctx, {
       positions: { ...ctx.positions, [tp]: offset },
       buffer: ctx.buffer.filter((r, i) => r.tp !== tp || i === 0),
-    },
+    }),
     out: [observe({ type: 'Positioned', tp, offset, source: 'seek' })],
   };
 };
@@ -718,7 +789,7 @@ const cancelBackgroundTimer: Effect = { type: 'CancelTimer', timer: BACKGROUND_R
 /** JoinGroup with the owned partitions, unless a background join is already under way; polling goes on. */
 export const joinCooperatively = (ctx: ConsumerContext): Step<ConsumerContext> => {
   if (ctx.coopPhase !== 'idle') return none(ctx);
-  return inBackground(sendJoin({ ...ctx, rejoinNeeded: false, coopPhase: 'joining' }));
+  return inBackground(sendJoin(withCtx(ctx, { rejoinNeeded: false, coopPhase: 'joining' })));
 };
 
 export const isCooperativePhase = (ctx: ConsumerContext, phase: CooperativePhase): boolean => ctx.coopPhase === phase;
@@ -726,19 +797,19 @@ export const isCooperativePhase = (ctx: ConsumerContext, phase: CooperativePhase
 /** The background JoinGroup succeeded: as `joined`, and the member now waits for its assignment. */
 export const joinedInBackground = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'>): Step<ConsumerContext> => {
   const step = inBackground(joined(ctx, ev));
-  return { ctx: { ...step.ctx, coopPhase: isLeaderResponse(ev) ? 'assigning' : 'syncing' }, out: step.out };
+  return { ctx: withCtx(step.ctx, { coopPhase: isLeaderResponse(ev) ? 'assigning' : 'syncing' }), out: step.out };
 };
 
 /** The leader role's plan for a background join: send it in SyncGroup. */
 export const syncAsLeaderInBackground = (ctx: ConsumerContext, assignments: Readonly<Record<string, readonly TopicPartition[]>>): Step<ConsumerContext> => {
   const step = inBackground(syncAsLeader(ctx, assignments));
-  return { ctx: { ...step.ctx, coopPhase: 'syncing' }, out: step.out };
+  return { ctx: withCtx(step.ctx, { coopPhase: 'syncing' }), out: step.out };
 };
 
 /** The background SyncGroup answered NONE: STABLE; the assignment waits for the top of poll(). */
 export const syncedInBackground = (ctx: ConsumerContext, ev: Res<'SyncGroupResponse'>): Step<ConsumerContext> => ({
   // A generation reset learnt meanwhile still wins: the top of poll() then loses everything (§2.4).
-  ctx: { ...ctx, coopPhase: 'idle', pendingAssignment: ev.assignment, stable: true, rejoinNeeded: ctx.generationLost },
+  ctx: withCtx(ctx, { coopPhase: 'idle', pendingAssignment: ev.assignment, stable: true, rejoinNeeded: ctx.generationLost }),
   out: [cancelBackgroundTimer],
 });
 
@@ -752,13 +823,12 @@ export const syncedInBackground = (ctx: ConsumerContext, ev: Res<'SyncGroupRespo
 export const backgroundRebalanceFailed = (ctx: ConsumerContext, ev: Res<'JoinGroupResponse'> | Res<'SyncGroupResponse'>): Step<ConsumerContext> => {
   const fenced = ev.error === 'UNKNOWN_MEMBER_ID' || ev.error === 'ILLEGAL_GENERATION';
   return {
-    ctx: {
-      ...ctx,
+    ctx: withCtx(ctx, {
       coopPhase: 'idle',
       rejoinNeeded: true,
       generationLost: ctx.generationLost || fenced,
       memberId: ev.error === 'UNKNOWN_MEMBER_ID' ? '' : ctx.memberId,
-    },
+    }),
     out: isRoutingError(ev.error) && ev.error !== 'COORDINATOR_LOAD_IN_PROGRESS' ? [cancelBackgroundTimer, lookup(ctx)] : [cancelBackgroundTimer],
   };
 };
@@ -772,7 +842,7 @@ export const backgroundRebalanceFailed = (ctx: ConsumerContext, ev: Res<'JoinGro
  */
 export const backgroundRebalanceTimedOut = (ctx: ConsumerContext): Step<ConsumerContext> => {
   if (ctx.coopPhase === 'idle') return none(ctx);
-  return { ctx: { ...ctx, coopPhase: 'idle', rejoinNeeded: true }, out: [{ type: 'Disconnect', to: COORDINATOR }, lookup(ctx)] };
+  return { ctx: withCtx(ctx, { coopPhase: 'idle', rejoinNeeded: true }), out: [{ type: 'Disconnect', to: COORDINATOR }, lookup(ctx)] };
 };
 
 export const canApplyAssignment = (ctx: ConsumerContext): boolean => ctx.pendingAssignment !== null && !ctx.generationLost;
@@ -817,8 +887,7 @@ export const applyAssignment = (ctx: ConsumerContext): Step<ConsumerContext> => 
     toCoordinator({ type: 'OffsetFetch', from: ctx.name, group: ctx.group, partitions: added }),
   );
   return {
-    ctx: {
-      ...ctx,
+    ctx: withCtx(ctx, {
       assignment: next,
       ownedGeneration: ctx.generation,
       pendingAssignment: null,
@@ -827,7 +896,7 @@ export const applyAssignment = (ctx: ConsumerContext): Step<ConsumerContext> => 
       store: keep(ctx.store),
       buffer: ctx.buffer.filter((r) => next.includes(r.tp)),
       rejoinNeeded: ctx.rejoinNeeded || revoked.length > 0,
-    },
+    }),
     out,
   };
 };

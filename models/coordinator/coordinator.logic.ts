@@ -14,6 +14,7 @@
  */
 import { selectProtocol } from '../assignor/index.ts';
 import type { CommitError } from '../history.ts';
+import { CONTEXT_COPY } from '../contextCopy.ts';
 import type { Effect, Step } from '../effects.ts';
 import type { GroupError, Request, Response } from '../protocol.ts';
 import type { TopicPartition } from '../types.ts';
@@ -78,6 +79,29 @@ export const initialCoordinatorContext = (input: CoordinatorInput): CoordinatorC
   rebalanceRequested: false,
 });
 
+/**
+ * `{ ...ctx, ...patch }` by a literal in initialCoordinatorContext's key order (issue 7): V8 spreads
+ * a clone of a clone on a slow runtime path, and the coordinator's context is replaced on most
+ * group requests (see consumer.logic.ts draft()).
+ */
+const withCtx = (c: CoordinatorContext, patch: Partial<Mutable<CoordinatorContext>>): CoordinatorContext =>
+  CONTEXT_COPY.spread ? { ...c, ...patch } : Object.assign(copyOf(c), patch);
+
+/** Every field, so that a field added to CoordinatorContext but not here is a type error. */
+const copyOf = (c: CoordinatorContext): Required<Mutable<CoordinatorContext>> => ({
+  group: c.group,
+  generation: c.generation,
+  protocol: c.protocol,
+  leaderId: c.leaderId,
+  members: c.members,
+  memberSeq: c.memberSeq,
+  initialRebalanceDelayMs: c.initialRebalanceDelayMs,
+  joinDeadlinePassed: c.joinDeadlinePassed,
+  initialDelayRunning: c.initialDelayRunning,
+  rebalanceRequested: c.rebalanceRequested,
+});
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;
 
 const send = (to: string, message: Response): Effect => ({ type: 'Send', to, message });
@@ -87,10 +111,7 @@ const armSession = (m: GroupMember): Effect => ({ type: 'SetTimer', timer: sessi
 export const memberIdOfTimer = (timer: string): string | null =>
   timer.startsWith('session:') ? timer.slice('session:'.length) : null;
 
-const withMember = (ctx: CoordinatorContext, m: GroupMember): CoordinatorContext => ({
-  ...ctx,
-  members: { ...ctx.members, [m.memberId]: m },
-});
+const withMember = (ctx: CoordinatorContext, m: GroupMember): CoordinatorContext => withCtx(ctx, { members: { ...ctx.members, [m.memberId]: m } });
 
 const memberList = (ctx: CoordinatorContext): GroupMember[] => Object.values(ctx.members);
 
@@ -159,8 +180,8 @@ export const addMember = (ctx: CoordinatorContext, req: Req<'JoinGroup'>, state:
     syncPending: false,
     assignment: [],
   };
-  const next = withMember({ ...ctx, memberSeq: ctx.memberSeq + 1, rebalanceRequested: true }, member);
-  return { ctx: ctx.leaderId === null ? { ...next, leaderId: memberId } : next, out: [] };
+  const next = withMember(withCtx(ctx, { memberSeq: ctx.memberSeq + 1, rebalanceRequested: true }), member);
+  return { ctx: ctx.leaderId === null ? withCtx(next, { leaderId: memberId }) : next, out: [] };
 };
 
 /**
@@ -189,13 +210,12 @@ export const replaceStaticMember = (ctx: CoordinatorContext, req: Req<'JoinGroup
   };
   const members: Record<string, GroupMember> = {};
   for (const m of memberList(ctx)) members[m.memberId === previousId ? memberId : m.memberId] = m.memberId === previousId ? member : m;
-  const next: CoordinatorContext = {
-    ...ctx,
+  const next = withCtx(ctx, {
     members,
     memberSeq: ctx.memberSeq + 1,
     leaderId: ctx.leaderId === previousId ? memberId : ctx.leaderId,
     rebalanceRequested: ctx.rebalanceRequested || (!quiet && state !== 'PreparingRebalance'),
-  };
+  });
   const out: Effect[] = [
     { type: 'CancelTimer', timer: sessionTimer(previousId) },
     {
@@ -241,7 +261,7 @@ export const currentMemberJoin = (ctx: CoordinatorContext, req: Req<'JoinGroup'>
   const isLeader = ctx.leaderId === m.memberId;
   if ((state === 'Stable' && isLeader) || !sameMetadata(m, req)) {
     const parked = parkJoin(ctx, req);
-    return { ctx: { ...parked.ctx, rebalanceRequested: true }, out: parked.out };
+    return { ctx: withCtx(parked.ctx, { rebalanceRequested: true }), out: parked.out };
   }
   return { ctx, out: [joinResponse(ctx, m)] };
 };
@@ -273,11 +293,11 @@ export const prepareRebalance = (ctx: CoordinatorContext, fromEmpty: boolean): S
   const initial = fromEmpty && ctx.initialRebalanceDelayMs > 0;
   out.push({ type: 'CancelTimer', timer: 'sync' });
   out.push({ type: 'SetTimer', timer: 'join', delayMs: initial ? ctx.initialRebalanceDelayMs : rebalanceTimeoutMs(ctx) });
-  return { ctx: { ...ctx, members, rebalanceRequested: false, joinDeadlinePassed: false, initialDelayRunning: initial }, out };
+  return { ctx: withCtx(ctx, { members, rebalanceRequested: false, joinDeadlinePassed: false, initialDelayRunning: initial }), out };
 };
 
 export const joinTimerFired = (ctx: CoordinatorContext): Step<CoordinatorContext> => ({
-  ctx: { ...ctx, joinDeadlinePassed: true, initialDelayRunning: false },
+  ctx: withCtx(ctx, { joinDeadlinePassed: true, initialDelayRunning: false }),
   out: [],
 });
 
@@ -306,8 +326,7 @@ export const completeJoin = (ctx: CoordinatorContext): Step<CoordinatorContext> 
   // A leader that did not re-join is replaced by one that did (maybeElectNewJoinedLeader, §1.5).
   const leaderId = ctx.leaderId !== null && joined.has(ctx.leaderId) ? ctx.leaderId : (keptList.find((m) => joined.has(m.memberId))?.memberId ?? null);
   const protocol = keptList.length > 0 ? selectProtocol(keptList.map((m) => m.protocols)) : null;
-  const next: CoordinatorContext = {
-    ...ctx,
+  const next = withCtx(ctx, {
     generation: ctx.generation + 1,
     members: kept,
     leaderId,
@@ -315,7 +334,7 @@ export const completeJoin = (ctx: CoordinatorContext): Step<CoordinatorContext> 
     joinDeadlinePassed: false,
     initialDelayRunning: false,
     rebalanceRequested: false,
-  };
+  });
   out.push({
     type: 'Observe',
     event: {
@@ -399,7 +418,7 @@ export const completeSync = (ctx: CoordinatorContext, req: Req<'SyncGroup'>): St
     members[m.memberId] = { ...m, assignment, awaitingSync: false, syncPending: answered ? false : m.syncPending };
     byClient[m.clientId] = assignment;
   }
-  const next = { ...ctx, members };
+  const next = withCtx(ctx, { members });
   out.push({ type: 'Observe', event: { type: 'GroupStable', group: ctx.group, generation: ctx.generation, assignment: byClient } });
   for (const m of Object.values(members)) {
     if (m.memberId === req.memberId || ctx.members[m.memberId]?.awaitingSync === true) {
@@ -438,7 +457,7 @@ const removeMember = (ctx: CoordinatorContext, memberId: string, reason: 'leave'
   }
   const rest = Object.keys(members);
   const leaderId = ctx.leaderId === memberId ? (rest[0] ?? null) : ctx.leaderId;
-  return { ctx: { ...ctx, members, leaderId, rebalanceRequested: true }, out };
+  return { ctx: withCtx(ctx, { members, leaderId, rebalanceRequested: true }), out };
 };
 
 /** LeaveGroup has no generation check (§1.8). */
@@ -580,7 +599,7 @@ export const unload = (ctx: CoordinatorContext): Step<CoordinatorContext> => {
     }
     members[m.memberId] = { ...m, awaitingJoin: false, awaitingSync: false };
   }
-  return { ctx: { ...ctx, members, rebalanceRequested: false, joinDeadlinePassed: false, initialDelayRunning: false }, out };
+  return { ctx: withCtx(ctx, { members, rebalanceRequested: false, joinDeadlinePassed: false, initialDelayRunning: false }), out };
 };
 
 /**
@@ -596,8 +615,7 @@ export const load = (ctx: CoordinatorContext, coordinator: number, snapshot: Gro
     members[m.memberId] = m;
     out.push(armSession(m));
   }
-  const next: CoordinatorContext = {
-    ...ctx,
+  const next = withCtx(ctx, {
     generation: snapshot?.generation ?? 0,
     protocol: snapshot?.protocol ?? null,
     leaderId: snapshot?.leaderId ?? null,
@@ -606,7 +624,7 @@ export const load = (ctx: CoordinatorContext, coordinator: number, snapshot: Gro
     rebalanceRequested: false,
     joinDeadlinePassed: false,
     initialDelayRunning: false,
-  };
+  });
   out.unshift({
     type: 'Observe',
     event: { type: 'GroupLoaded', group: ctx.group, coordinator, generation: next.generation, members: Object.values(members).map((m) => m.clientId) },

@@ -18,6 +18,7 @@ import {
   paramsFor,
   simulatorThroughputs,
   type BenchParams,
+  type BenchStepper,
   type CheckThroughput,
   type FirstCounterexample,
   type MultiCore,
@@ -45,7 +46,7 @@ export interface BenchResult {
   readonly totalMs: number;
   /** os.loadavg() when the bench started (the machine may be shared: absolute rates are noisy). */
   readonly loadavg: readonly number[];
-  /** The whole matrix on one worker thread vs one per core (set by main; absent from runBench alone). */
+  /** The whole matrix on one thread vs one per core (this one + workers; set by main; absent from runBench alone). */
   readonly multiCore?: MultiCore;
 }
 
@@ -60,23 +61,26 @@ const versionAt = (relative: string): string => {
   }
 };
 
-const usage = 'usage: npm run bench [-- --quick] [-- --json]';
+const usage = 'usage: npm run bench [-- --quick] [-- --json] [-- --previous]';
 
-const parseArgs = (argv: readonly string[]): { quick: boolean; json: boolean } => {
-  const known = new Set(['--quick', '--json', '--help', '-h']);
+const parseArgs = (argv: readonly string[]): { quick: boolean; json: boolean; previous: boolean } => {
+  const known = new Set(['--quick', '--json', '--previous', '--help', '-h']);
   const bad = argv.filter((a) => !known.has(a));
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${usage}\n  --quick  fewer runs and seeds (about 20 s)\n  --json   print the results as JSON instead of tables\n`);
+    process.stdout.write(
+      `${usage}\n  --quick     fewer runs and seeds (about 20 s)\n  --json      print the results as JSON instead of tables\n  --previous  also measure the previous step function (object-spread contexts) in section 1; its\n              contexts make the handlers' call sites polymorphic, which slows the others measured beside it\n`,
+    );
     process.exit(0);
   }
   if (bad.length > 0) {
     process.stderr.write(`unknown argument(s): ${bad.join(' ')}\n${usage}\n`);
     process.exit(2);
   }
-  return { quick: argv.includes('--quick'), json: argv.includes('--json') };
+  return { quick: argv.includes('--quick'), json: argv.includes('--json'), previous: argv.includes('--previous') };
 };
 
-export const runBench = (params: BenchParams): Omit<BenchResult, 'multiCore'> => {
+/** `previous`: also measure the 'spread' step function in section 1 (see --previous). */
+export const runBench = (params: BenchParams, previous = false): Omit<BenchResult, 'multiCore'> => {
   const t0 = performance.now();
   const loadavg = os.loadavg();
   progress('baselines: actor.send and transition() on the consumer machine');
@@ -84,8 +88,9 @@ export const runBench = (params: BenchParams): Omit<BenchResult, 'multiCore'> =>
   progress('baseline: fast-check generation');
   const fastCheck = fastCheckBaseline(params);
   const simulator = SIMULATOR_ROWS.flatMap((id) => {
-    progress(`simulator throughput: ${id} (compiled, xstate in turn)`);
-    return simulatorThroughputs(rowById(id), params, ['compiled', 'xstate']);
+    const steppers: BenchStepper[] = previous ? ['compiled', 'spread', 'xstate'] : ['compiled', 'xstate'];
+    progress(`simulator throughput: ${id} (${steppers.join(', ')} in turn)`);
+    return simulatorThroughputs(rowById(id), params, steppers);
   });
   progress(`check throughput: ${params.checkRow}`);
   const check = checkThroughput(params);
@@ -114,7 +119,7 @@ export const runBench = (params: BenchParams): Omit<BenchResult, 'multiCore'> =>
 const main = async (): Promise<void> => {
   const args = parseArgs(process.argv.slice(2));
   const params = paramsFor(args.quick);
-  const bench = runBench(params);
+  const bench = runBench(params, args.previous);
   progress(`multi-core: the matrix with 1 worker, then ${os.availableParallelism()}`);
   const result: BenchResult = { ...bench, multiCore: await multiCore(params, Math.max(2, os.availableParallelism())) };
   progressDone();

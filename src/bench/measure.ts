@@ -10,7 +10,9 @@ import { searchRow } from '../check/search.ts';
 import { scenarioArb, type Scenario } from '../gen/command.arb.ts';
 import { simulate } from '../sim/simulate.ts';
 import { machinesFor, ZOO } from '../../models/zoo.ts';
-import { searchRows } from '../check/parallel.ts';
+import { CONTEXT_COPY } from '../../models/contextCopy.ts';
+import { searchRows, type ParallelStats } from '../check/parallel.ts';
+import { threadCpuMs } from '../check/threadCpu.ts';
 import { checkDriversAgree, runActorSend, runPureTransition, scriptOf } from './machineBaseline.ts';
 import { measureRate, measureRates, median, progress, timed, type Rate } from './timing.ts';
 
@@ -54,9 +56,21 @@ export const paramsFor = (quick: boolean): BenchParams => ({
 
 /**
  * compiled: the compiled step function (src/sim/compiled.ts) in the simulator;
+ * spread: the same, with the handlers copying contexts by object spread as before issue 7's
+ * literal copies (models/contextCopy.ts): the previous step function, same histories;
  * xstate: the simulator with XState's own actors.
  */
-export type BenchStepper = 'compiled' | 'xstate';
+export type BenchStepper = 'compiled' | 'spread' | 'xstate';
+
+/** Runs `f` with the handlers' context copies as `stepper` makes them (spread only for 'spread'). */
+export const withContextCopy = <T>(stepper: BenchStepper, f: () => T): T => {
+  CONTEXT_COPY.spread = stepper === 'spread';
+  try {
+    return f();
+  } finally {
+    CONTEXT_COPY.spread = false;
+  }
+};
 
 export interface SimThroughput {
   readonly row: string;
@@ -78,7 +92,8 @@ export interface SimThroughput {
 export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: readonly BenchStepper[] = ['compiled', 'xstate']): SimThroughput[] => {
   const corpus: Scenario[] = fc.sample(scenarioArb(row.config, row.shape), { seed: 1, numRuns: p.corpusRuns });
   const machines = machinesFor(row.config.variant);
-  const runOf = (stepper: BenchStepper) => (s: Scenario) => simulate(row.config, s.commands, s.choices, machines, stepper);
+  const runOf = (stepper: BenchStepper) => (s: Scenario) =>
+    withContextCopy(stepper, () => simulate(row.config, s.commands, s.choices, machines, stepper === 'xstate' ? 'xstate' : 'compiled'));
   const reference = corpus.map((s) => JSON.stringify(simulate(row.config, s.commands, s.choices, machines, 'compiled').history));
   const tally = new Map<BenchStepper, { events: number; settled: number; same: boolean }>();
   const works = {} as Record<BenchStepper, () => number>;
@@ -104,7 +119,9 @@ export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: r
       return ev;
     };
   }
-  const rates = measureRates(works, { warmup: 1, repeats: p.repeats });
+  // Three warm-up passes: with one, the first row measured still ran partly unoptimized (its
+  // step function then read up to 1.5x slower than the same row measured second, issue 7 notes).
+  const rates = measureRates(works, { warmup: SIM_WARMUP_PASSES, repeats: p.repeats });
   const commands = corpus.reduce((n, s) => n + s.commands.length, 0);
   return steppers.map((stepper) => {
     const t = tally.get(stepper) as { events: number; settled: number; same: boolean };
@@ -122,6 +139,9 @@ export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: r
     };
   });
 };
+
+/** Untimed passes over the corpus before the timed repeats of the simulator throughput. */
+export const SIM_WARMUP_PASSES = 3;
 
 /** One step function alone (simulatorThroughputs with one stepper). */
 export const simulatorThroughput = (row: MatrixRow, p: BenchParams, stepper: BenchStepper = 'compiled'): SimThroughput =>
@@ -202,6 +222,18 @@ export const expectedFailures = (): { row: MatrixRow; invariant: string }[] => [
   }),
 ];
 
+export interface MultiCoreRound {
+  readonly oneMs: number;
+  readonly manyMs: number;
+  readonly speedup: number;
+  readonly oneCpuMs: number;
+  readonly manyCpuMs: number;
+  readonly oneThreadCpuMs: number | null;
+  readonly workerCpuMs: readonly (number | null)[];
+  readonly cpuSpeedup: number | null;
+  readonly tasks: number;
+}
+
 export interface MultiCore {
   readonly rows: number;
   readonly runs: number;
@@ -209,8 +241,14 @@ export interface MultiCore {
   readonly oneWorkerMs: number;
   readonly workers: number;
   readonly manyWorkersMs: number;
-  /** Per round (1 worker, then `workers`, alternating): the wall times and their ratio. */
-  readonly rounds: readonly { readonly oneMs: number; readonly manyMs: number; readonly speedup: number; readonly oneCpuMs: number; readonly manyCpuMs: number }[];
+  /**
+   * Per round (1 worker, then `workers`, alternating): the wall times and their ratio; CPU time of
+   * the whole process; the search thread's own CPU time with 1 worker and each worker thread's with
+   * many (null where threads' CPU time cannot be read), and their ratio `cpuSpeedup` = 1-worker
+   * thread CPU / busiest worker's CPU: the speed-up if every thread had a core of its own, which
+   * other processes on a shared machine do not change (idle gaps between tasks are not in it).
+   */
+  readonly rounds: readonly MultiCoreRound[];
   /** Median of the per-round speed-ups (robust to load changing between rounds). */
   readonly speedup: number;
   /** The same results with one worker and with many (they must not depend on it). */
@@ -220,30 +258,45 @@ export interface MultiCore {
 }
 
 /**
- * The whole matrix (with shrinking, as `npm run check` does) searched with one worker (in this
- * thread), then with one per core; same seeds. The two alternate over `rounds`, so that load
+ * The whole matrix (with shrinking, as `npm run check` does) searched in this thread alone, then
+ * with one thread per core (this one and workers, parallel.ts); same seeds. The two alternate over `rounds`, so that load
  * from other processes weighs on both alike; the speed-up is the median of the rounds' ratios.
  */
 export const multiCore = async (p: BenchParams, workers: number, rounds = p.quick ? 1 : 3): Promise<MultiCore> => {
   const runs = p.quick ? 150 : 300;
   const before = os.loadavg();
-  const out: { oneMs: number; manyMs: number; speedup: number; oneCpuMs: number; manyCpuMs: number }[] = [];
+  const out: MultiCoreRound[] = [];
   const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
   let identical = true;
   for (let i = 0; i < rounds; i++) {
     const c1 = process.cpuUsage();
+    const th1 = threadCpuMs();
     const t1 = performance.now();
     const one = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers: 1 });
     const oneMs = performance.now() - t1;
     const oneCpuMs = cpuMs(process.cpuUsage(c1));
+    const th2 = threadCpuMs();
+    const oneThreadCpuMs = th1 === null || th2 === null ? null : th2 - th1;
     const c2 = process.cpuUsage();
     const t2 = performance.now();
-    const many = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers });
+    const stats: ParallelStats = { tasks: 0, workerCpuMs: [], workerBusyMs: [] };
+    const many = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers, stats });
     const manyMs = performance.now() - t2;
     const manyCpuMs = cpuMs(process.cpuUsage(c2));
+    const busiest = stats.workerCpuMs.some((x) => x === null) ? null : Math.max(...(stats.workerCpuMs as number[]));
     const strip = (rs: typeof one) => JSON.stringify(rs.map((r) => r.cells.map((c) => [c.invariant, c.violatedRuns, c.counterexample?.scenario ?? null, c.counterexample?.path ?? null])));
     identical &&= strip(one) === strip(many);
-    out.push({ oneMs, manyMs, speedup: oneMs / manyMs, oneCpuMs, manyCpuMs });
+    out.push({
+      oneMs,
+      manyMs,
+      speedup: oneMs / manyMs,
+      oneCpuMs,
+      manyCpuMs,
+      oneThreadCpuMs,
+      workerCpuMs: stats.workerCpuMs,
+      cpuSpeedup: oneThreadCpuMs === null || busiest === null || busiest <= 0 ? null : oneThreadCpuMs / busiest,
+      tasks: stats.tasks,
+    });
   }
   return {
     rows: MATRIX.length,

@@ -1,8 +1,9 @@
 /**
  * `npx tsx src/bench/profileCorpus.ts [row] [passes] [steppers]`: runs the simulator alone over
  * the bench's fixed scenario corpus (200 scenarios, seed 1) for `node --cpu-prof` profiles of the
- * hot path, or to compare step functions: `steppers` is a comma-separated list of compiled and
- * xstate, run in turn in every pass. Prints
+ * hot path, or to compare step functions: `steppers` is a comma-separated list of compiled,
+ * spread (compiled with the previous object-spread context copies) and xstate, run in turn in
+ * every pass. Prints
  * events/s per pass on stderr, per wall second and per CPU second of this process (the latter
  * is steadier on a loaded machine), then the medians of the second half of the passes.
  */
@@ -12,6 +13,7 @@ import { scenarioArb, type Scenario } from '../gen/command.arb.ts';
 import { simulate } from '../sim/simulate.ts';
 import { machinesFor } from '../../models/zoo.ts';
 import { median } from './timing.ts';
+import { withContextCopy } from './measure.ts';
 
 const [rowId = 'per-message', passesArg = '10', steppersArg = 'compiled'] = process.argv.slice(2);
 const row = rowById(rowId);
@@ -20,13 +22,14 @@ const corpus: Scenario[] = fc.sample(scenarioArb(row.config, row.shape), { seed:
 const steppers = steppersArg.split(',');
 const runs: Record<string, (s: Scenario) => number> = {
   compiled: (s) => simulate(row.config, s.commands, s.choices, machines, 'compiled').stats.events,
+  spread: (s) => withContextCopy('spread', () => simulate(row.config, s.commands, s.choices, machines, 'compiled').stats.events),
   xstate: (s) => simulate(row.config, s.commands, s.choices, machines, 'xstate').stats.events,
 };
 const rates = new Map<string, { wall: number[]; cpu: number[] }>(steppers.map((s) => [s, { wall: [], cpu: [] }]));
 for (let i = 0; i < Number(passesArg); i++) {
   for (const stepper of steppers) {
     const run = runs[stepper];
-    if (run === undefined) throw new Error(`unknown step function ${stepper}; expected compiled or xstate`);
+    if (run === undefined) throw new Error(`unknown step function ${stepper}; expected compiled, spread or xstate`);
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     let ev = 0;

@@ -5,7 +5,7 @@
 import pc from 'picocolors';
 import { ANCHOR_SOURCE, PEER } from './anchors.ts';
 import type { BenchResult } from './bench.ts';
-import type { FirstCounterexample } from './measure.ts';
+import { SIM_WARMUP_PASSES, type FirstCounterexample } from './measure.ts';
 
 const num = (x: number, digits = 0): string =>
   Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
@@ -65,11 +65,14 @@ export const renderText = (r: BenchResult): string => {
       new Set([2, 3, 4, 5, 6, 7, 8]),
     ),
   );
-  out.push('compiled: src/sim (this version); xstate: the same simulator with XState actors (actor.send). The frozen pre-issue-7 copy was dropped once the protocol features changed the effects it must interpret: 1.53-1.55x was measured against it (notes of issue 7).');
+  out.push(
+    'compiled: src/sim (this version); spread (--previous only): the same step function with the handlers copying contexts by object spread, as before issue 7 round 2 (models/contextCopy.ts: the previous step function, same histories; its contexts make the shared handlers polymorphic, which slows the others measured beside it); xstate: the same simulator with XState actors (actor.send), whose handlers copy contexts the new way too. The frozen pre-issue-7 copy was dropped once the protocol features changed the effects it must interpret: 1.53-1.55x was measured against it (notes of issue 7).',
+  );
+  out.push(`events: commands applied + messages delivered + timers fired (RunStats.events), the quiescence tail included; invariants are not run here. ${SIM_WARMUP_PASSES} untimed passes over the corpus first.`);
   out.push('The two are measured in turn within each repeat; events/CPU-s counts only the CPU time this process got (steadier when the machine is shared).');
   for (const row of new Set(r.simulator.map((s) => s.row))) {
     const comp = r.simulator.find((s) => s.row === row && s.stepper === 'compiled');
-    for (const base of ['xstate'] as const) {
+    for (const base of ['spread', 'xstate'] as const) {
       const b = r.simulator.find((s) => s.row === row && s.stepper === base);
       if (comp === undefined || b === undefined) continue;
       const note = b.sameHistories ? '' : ' (NOT comparable: its histories differ on this corpus)';
@@ -128,15 +131,28 @@ export const renderText = (r: BenchResult): string => {
   } else out.push('shrinking skipped in --quick mode (it dominates the run time); run without --quick for shrunk lengths.');
   if (r.multiCore !== undefined) {
     const m = r.multiCore;
-    out.push(heading(`6. All cores: the whole matrix (${m.rows} configurations × ${m.runs} runs, seed 1, with shrinking) on worker threads, ${m.rounds.length} round(s)`));
+    out.push(heading(`6. All cores: the whole matrix (${m.rows} configurations × ${m.runs} runs, seed 1, with shrinking): 1 thread, then this thread + ${m.workers - 1} worker thread(s), ${m.rounds.length} round(s)`));
     out.push(
       table(
-        ['round', '1 worker (this thread)', `${m.workers} workers`, 'speed-up', 'CPU s, 1 worker', `CPU s, ${m.workers} workers`],
-        m.rounds.map((x, i) => [String(i + 1), `${num(x.oneMs / 1000, 1)} s`, `${num(x.manyMs / 1000, 1)} s`, ratio(x.oneMs, x.manyMs), num(x.oneCpuMs / 1000, 1), num(x.manyCpuMs / 1000, 1)]),
-        new Set([1, 2, 3, 4, 5]),
+        ['round', '1 thread', `${m.workers} threads`, 'speed-up', 'CPU s, 1 thread', `CPU s, ${m.workers} threads`, 'search thread CPU s, 1', `per-thread CPU s, ${m.workers}`, 'CPU speed-up', 'tasks'],
+        m.rounds.map((x, i) => [
+          String(i + 1),
+          `${num(x.oneMs / 1000, 1)} s`,
+          `${num(x.manyMs / 1000, 1)} s`,
+          ratio(x.oneMs, x.manyMs),
+          num(x.oneCpuMs / 1000, 1),
+          num(x.manyCpuMs / 1000, 1),
+          x.oneThreadCpuMs === null ? 'n/a' : num(x.oneThreadCpuMs / 1000, 1),
+          x.workerCpuMs.map((c) => (c === null ? 'n/a' : num(c / 1000, 1))).join(' + '),
+          x.cpuSpeedup === null ? 'n/a' : `${x.cpuSpeedup.toFixed(2)}x`,
+          String(x.tasks),
+        ]),
+        new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
       ),
     );
-    out.push('CPU s: CPU time of the whole process (all threads). With no other load, speed-up ≈ workers × (CPU 1 worker / CPU N workers); on a shared machine the wall times say less.');
+    out.push('CPU s: CPU time of the whole process (all threads, V8 compiler and GC helpers included). With no other load, speed-up ≈ workers × (CPU 1 worker / CPU N workers); on a shared machine the wall times say less.');
+    out.push('search/per-thread CPU s: the search thread alone (1 thread); this thread + each worker (N threads). CPU speed-up = the first / the busiest: the speed-up with a core per search thread, whatever else runs (Linux /proc only; tasks: sample chunks + shrinks).');
+    out.push('The rest of the process CPU is V8 (TurboFan background compilation, GC helpers): with 1 thread it runs on the otherwise idle cores; each extra isolate compiles the search again. On 2 cores the wall speed-up is bounded by (search thread CPU, 1 thread) / (process CPU, N threads / 2).');
     out.push(`median speed-up ${m.speedup.toFixed(2)}x; same results on 1 and ${m.workers} workers: ${m.identical ? 'yes' : 'NO'}; load average ${m.loadavg.before.map((x) => x.toFixed(1)).join('/')} before, ${m.loadavg.after.map((x) => x.toFixed(1)).join('/')} after.`);
   }
   const e = r.explore;

@@ -68,14 +68,21 @@ export const measureRate = (work: () => number, opts: { warmup: number; repeats:
 };
 
 /**
- * Several workloads measured in turn within each repeat (A B C, A B C, ...), so that load from
- * other processes falls on all of them alike and their ratios stay meaningful.
+ * Several workloads measured in turn within each repeat, so that load from other processes falls
+ * on all of them alike and their ratios stay meaningful. The order rotates from one repeat to the
+ * next (A B C, B C A, C A B, ...): a workload that leaves garbage behind (XState's actors) would
+ * otherwise always tax the one measured after it with its garbage collection.
  */
 export const measureRates = <K extends string>(works: Readonly<Record<K, () => number>>, opts: { warmup: number; repeats: number }): Record<K, Rate> => {
   const keys = Object.keys(works) as K[];
   for (let i = 0; i < opts.warmup; i++) for (const k of keys) works[k]();
   const samples = new Map<K, Sample[]>(keys.map((k) => [k, []]));
-  for (let i = 0; i < opts.repeats; i++) for (const k of keys) samples.get(k)?.push(sample(works[k]));
+  for (let i = 0; i < opts.repeats; i++) {
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[(i + j) % keys.length] as K;
+      samples.get(k)?.push(sample(works[k]));
+    }
+  }
   return Object.fromEntries(keys.map((k) => [k, rateOf(samples.get(k) ?? [])])) as Record<K, Rate>;
 };
 

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MATRIX, rowById } from './matrix.ts';
-import { estimatedCost, searchRows } from './parallel.ts';
-import type { RowResult } from './search.ts';
+import { estimatedCost, searchRows, type ParallelStats } from './parallel.ts';
+import { sampleChunks, sampleRow, type RowResult } from './search.ts';
 
 /** Everything but the timings. */
 const comparable = (rs: readonly RowResult[]) =>
@@ -20,12 +20,28 @@ describe('searchRows', () => {
     const shrunk = one.flatMap((r) => r.cells.filter((c) => c.counterexample !== null && c.counterexample.shrinks > 0));
     expect(shrunk.length).toBeGreaterThan(1);
     const done: string[] = [];
-    const two = await searchRows(rows, { ...opts, workers: 2, onRowDone: (r) => done.push(r.row) });
+    const stats: ParallelStats = { tasks: 0, workerCpuMs: [], workerBusyMs: [] };
+    const two = await searchRows(rows, { ...opts, workers: 2, onRowDone: (r) => done.push(r.row), stats });
     expect(comparable(two)).toBe(comparable(one));
     expect(new Set(done)).toEqual(new Set(rows.map((r) => r.id)));
+    // Every sample chunk and every shrink is one task, and both workers got some.
+    expect(stats.tasks).toBe(rows.length * sampleChunks(opts.numRuns).length + shrunk.length + one.flatMap((r) => r.cells.filter((c) => c.counterexample !== null && c.counterexample.shrinks === 0)).length);
+    expect(stats.workerBusyMs.every((ms) => ms > 0)).toBe(true);
     const three = await searchRows(rows, { ...opts, workers: 3 });
     expect(comparable(three)).toBe(comparable(one));
   }, 120_000);
+
+  it('merges the sample chunks into the same phase as one chunk of all runs', () => {
+    const strip = (x: unknown) => JSON.stringify(x, (k, v) => (k === 'elapsedMs' || k === 'firstMs' ? 0 : v));
+    for (const id of ['batch', 'coop-batch']) {
+      const row = rowById(id);
+      const whole = sampleRow(row, { seed: 3, numRuns: 40 }, 40);
+      expect(whole.tallies.some((t) => t.tally.first !== null)).toBe(true);
+      expect(strip(sampleRow(row, { seed: 3, numRuns: 40 }, 7))).toBe(strip(whole));
+    }
+    expect(sampleChunks(60, 25)).toEqual([[0, 25], [25, 25], [50, 10]]);
+    expect(sampleChunks(0, 25)).toEqual([[0, 0]]);
+  });
 
   it('estimates two groups with faults as the costliest configuration and clean ones as cheaper', () => {
     const cost = new Map(MATRIX.map((r) => [r.id, estimatedCost(r)]));

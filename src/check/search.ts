@@ -79,6 +79,8 @@ export interface SearchOptions {
   readonly invariants?: readonly string[];
   /** Skip shrinking (benchmarks of detection time). */
   readonly shrink?: boolean;
+  /** Called after each run of a shrinking search (parallel.ts answers its workers from there). */
+  readonly onStep?: () => void;
 }
 
 const contextOf = (row: MatrixRow): CheckContext => (row.duplicateBound === undefined ? {} : { duplicateBound: row.duplicateBound });
@@ -86,8 +88,9 @@ const contextOf = (row: MatrixRow): CheckContext => (row.duplicateBound === unde
 /** Runs one scenario of a configuration. */
 export const runScenario = (row: MatrixRow, s: Scenario): RunResult => simulate(row.config, s.commands, s.choices);
 
-const violates = (inv: Invariant, row: MatrixRow, s: Scenario): Violation[] | null => {
+const violates = (inv: Invariant, row: MatrixRow, s: Scenario, onStep?: () => void): Violation[] | null => {
   const r = checkInvariant(inv, runScenario(row, s).history, contextOf(row));
+  onStep?.();
   return r.validity === false ? [...r.violations] : null;
 };
 
@@ -98,6 +101,8 @@ export interface Tally {
   first: Scenario | null;
   firstRun: number;
   firstMs: number;
+  /** Simulated events of the first violating run (with its commands, a rough cost of shrinking it). */
+  firstEvents: number;
 }
 
 /** The sample phase of a configuration: everything but the shrunk counterexamples. */
@@ -140,13 +145,110 @@ export const shrinkCell = (row: MatrixRow, invariant: string, t: Tally, opts: Se
   return shrinkCounterexample(row, inv, t, opts);
 };
 
-/** Phase 1: `numRuns` scenarios, every invariant on every run, the first violation of each kept. */
-export const sampleRow = (row: MatrixRow, opts: SearchOptions): SampledRow => {
+/**
+ * Runs per sample task (issue 7, item 2): the sample phase of a configuration is cut into chunks
+ * of this many runs, which parallel.ts spreads over the workers. Fixed, so that the chunks, and
+ * hence the results, never depend on the number of workers.
+ */
+export const SAMPLE_CHUNK_RUNS = 25;
+
+/** The [first run (0-based), runs] of each sample chunk of `numRuns` runs. */
+export const sampleChunks = (numRuns: number, chunkRuns: number = SAMPLE_CHUNK_RUNS): [number, number][] => {
+  if (!(chunkRuns >= 1)) throw new Error(`sample chunks need at least 1 run each, got ${chunkRuns}`);
+  const out: [number, number][] = [];
+  for (let from = 0; from < numRuns; from += chunkRuns) out.push([from, Math.min(chunkRuns, numRuns - from)]);
+  // No runs still gives one (empty) chunk: the row's cells exist, with nothing found.
+  return out.length > 0 ? out : [[0, 0]];
+};
+
+/** Runs `from` to `from + runs - 1` of a sample phase (plain data: it crosses worker threads). */
+export interface SampledChunk {
+  readonly from: number;
+  readonly runs: number;
+  readonly settled: number;
+  readonly events: number;
+  readonly elapsedMs: number;
+  readonly witnesses: Readonly<Record<string, { readonly runs: number; readonly occurrences: number }>>;
+  /** Per machine id: the states and transitions these runs reached. */
+  readonly reached: Readonly<Record<string, { readonly states: readonly string[]; readonly transitions: readonly string[] }>>;
+  /** Per invariant checked, in the row's order; `firstRun` counts from the phase's first run, `firstMs` from this chunk's start. */
+  readonly tallies: readonly { readonly invariant: string; readonly tally: Tally }[];
+}
+
+/**
+ * Phase 1: `numRuns` scenarios, every invariant on every run, the first violation of each kept.
+ * Run as chunks of SAMPLE_CHUNK_RUNS merged in order, the very steps parallel.ts spreads over
+ * workers, so the two cannot differ.
+ */
+export const sampleRow = (row: MatrixRow, opts: SearchOptions, chunkRuns: number = SAMPLE_CHUNK_RUNS): SampledRow =>
+  mergeChunks(
+    row,
+    opts,
+    sampleChunks(opts.numRuns, chunkRuns).map(([from, runs]) => sampleChunk(row, opts, from, runs)),
+  );
+
+/**
+ * The chunks of a sample phase (in run order, together covering it) as one SampledRow: counts
+ * summed, the first violation of each invariant from the earliest chunk that has one, coverage
+ * and witnesses merged.
+ */
+export const mergeChunks = (row: MatrixRow, opts: SearchOptions, chunks: readonly SampledChunk[]): SampledRow => {
+  let runs = 0;
+  let settled = 0;
+  let events = 0;
+  let elapsedMs = 0;
+  const witnesses: Record<string, { runs: number; occurrences: number }> = Object.fromEntries(WITNESSES.map((w) => [w.name, { runs: 0, occurrences: 0 }]));
+  const reached: CoverageByMachine = new Map();
+  const tallies = new Map<string, Tally>();
+  for (const c of chunks) {
+    if (c.from !== runs) throw new Error(`${row.id}: sample chunk of runs ${c.from}.. merged out of order (expected ${runs})`);
+    runs += c.runs;
+    settled += c.settled;
+    events += c.events;
+    for (const [name, w] of Object.entries(c.witnesses)) {
+      const t = witnesses[name] as { runs: number; occurrences: number };
+      t.runs += w.runs;
+      t.occurrences += w.occurrences;
+    }
+    for (const [id, r] of Object.entries(c.reached)) {
+      let cov = reached.get(id);
+      if (cov === undefined) {
+        cov = { states: new Set(), transitions: new Set() };
+        reached.set(id, cov);
+      }
+      for (const x of r.states) cov.states.add(x);
+      for (const x of r.transitions) cov.transitions.add(x);
+    }
+    for (const { invariant, tally: t } of c.tallies) {
+      const m = tallies.get(invariant);
+      if (m === undefined) {
+        tallies.set(invariant, { ...t, firstMs: t.first === null ? 0 : elapsedMs + t.firstMs });
+        continue;
+      }
+      m.violated += t.violated;
+      m.unknown += t.unknown;
+      if (m.first === null && t.first !== null) {
+        m.first = t.first;
+        m.firstRun = t.firstRun;
+        m.firstMs = elapsedMs + t.firstMs;
+        m.firstEvents = t.firstEvents;
+      }
+    }
+    elapsedMs += c.elapsedMs;
+  }
+  return {
+    result: { row: row.id, title: row.title, seed: opts.seed, runs, settledRuns: settled, events, elapsedMs, witnesses, coverage: coverageOf(row, reached) },
+    tallies: [...tallies].map(([invariant, tally]) => ({ invariant, tally })),
+  };
+};
+
+/** Runs `from` to `from + count - 1` of the sample phase (fast-check's `path` starts at run `from`). */
+export const sampleChunk = (row: MatrixRow, opts: SearchOptions, from: number, count: number): SampledChunk => {
   const started = performance.now();
   const ctx = contextOf(row);
   const invariants = INVARIANTS.filter((i) => row.expect[i.name] !== undefined && (opts.invariants === undefined || opts.invariants.includes(i.name)));
-  const tallies = new Map<string, Tally>(invariants.map((i) => [i.name, { violated: 0, unknown: 0, first: null, firstRun: 0, firstMs: 0 }]));
-  let runs = 0;
+  const tallies = new Map<string, Tally>(invariants.map((i) => [i.name, { violated: 0, unknown: 0, first: null, firstRun: 0, firstMs: 0, firstEvents: 0 }]));
+  let runs = from;
   let settled = 0;
   let events = 0;
   const witnesses: Record<string, { runs: number; occurrences: number }> = Object.fromEntries(WITNESSES.map((w) => [w.name, { runs: 0, occurrences: 0 }]));
@@ -177,17 +279,27 @@ export const sampleRow = (row: MatrixRow, opts: SearchOptions): SampledRow => {
             t.first = s;
             t.firstRun = runs;
             t.firstMs = performance.now() - started;
+            t.firstEvents = r.stats.events;
           }
         }
       }
       opts.onRun?.(runs, opts.numRuns);
       return true;
     }),
-    { seed: opts.seed, numRuns: opts.numRuns },
+    // `path` replays from run `from`: the same scenarios, in the same order, as one check of all runs.
+    { seed: opts.seed, numRuns: count, ...(from > 0 ? { path: String(from) } : {}) },
   );
 
+  const reached: Record<string, { states: string[]; transitions: string[] }> = {};
+  for (const [id, c] of coverage) reached[id] = { states: [...c.states], transitions: [...c.transitions] };
   return {
-    result: { row: row.id, title: row.title, seed: opts.seed, runs, settledRuns: settled, events, elapsedMs: performance.now() - started, witnesses, coverage: coverageOf(row, coverage) },
+    from,
+    runs: runs - from,
+    settled,
+    events,
+    elapsedMs: performance.now() - started,
+    witnesses,
+    reached,
     tallies: invariants.map((inv) => ({ invariant: inv.name, tally: tallies.get(inv.name) as Tally })),
   };
 };
@@ -226,7 +338,7 @@ const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: Se
     // shrinks it with the generation context it needs (examples alone cannot shrink mapped values).
     // `path` starts at that run: the runs before it (all passing) are not simulated again.
     const result = fc.check(
-      fc.property(scenarioArb(row.config, row.shape), (s) => violates(inv, row, s) === null),
+      fc.property(scenarioArb(row.config, row.shape), (s) => violates(inv, row, s, opts.onStep) === null),
       { seed: opts.seed, numRuns: t.firstRun, path: String(t.firstRun - 1) },
     );
     if (result.failed && result.counterexample !== null) {
@@ -235,7 +347,7 @@ const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: Se
       shrinks = result.numShrinks;
     }
   }
-  if (opts.shrink !== false) scenario = minimize(row, inv, scenario);
+  if (opts.shrink !== false) scenario = minimize(row, inv, scenario, opts.onStep);
   const violations = violates(inv, row, scenario) ?? [];
   return {
     row: row.id,
@@ -257,12 +369,12 @@ const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: Se
  * not running included), merge adjacent waits, then drop the scheduling choices the run never
  * consumed.
  */
-export const minimize = (row: MatrixRow, inv: Invariant, s: Scenario): Scenario => {
+export const minimize = (row: MatrixRow, inv: Invariant, s: Scenario, onStep?: () => void): Scenario => {
   let best = s;
   for (let i = best.commands.length - 1; i >= 0; i--) {
     if (best.commands.length <= 1) break;
     const candidate: Scenario = { commands: best.commands.filter((_, j) => j !== i), choices: best.choices };
-    if (violates(inv, row, candidate) !== null) best = candidate;
+    if (violates(inv, row, candidate, onStep) !== null) best = candidate;
   }
   // Adjacent waits read better as one; keep the merge only when the violation survives it.
   for (let i = best.commands.length - 1; i > 0; i--) {
@@ -271,7 +383,7 @@ export const minimize = (row: MatrixRow, inv: Invariant, s: Scenario): Scenario 
     if (a?.type !== 'Wait' || b?.type !== 'Wait') continue;
     const merged = [...best.commands.slice(0, i - 1), { type: 'Wait' as const, ms: a.ms + b.ms }, ...best.commands.slice(i + 1)];
     const candidate: Scenario = { commands: merged, choices: best.choices };
-    if (violates(inv, row, candidate) !== null) best = candidate;
+    if (violates(inv, row, candidate, onStep) !== null) best = candidate;
   }
   const used = runScenario(row, best).stats.choicesUsed;
   if (used < best.choices.length) {

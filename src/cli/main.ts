@@ -88,7 +88,7 @@ program
   .option('--config <file>', 'JSON simulation config to use as the base instead of the built-in default')
   .option('--out <dir>', 'directory for latest.md, .json, .html, .junit.xml and counterexamples/', 'reports')
   .option('--json', 'print the JSON report on stdout instead of the summary table')
-  .option('--workers <n>', 'worker threads searching configurations in parallel (default: every core; results do not depend on it)', int('--workers', 1))
+  .option('--workers <n>', 'threads searching configurations in parallel, this one and n-1 workers (default: every core; results do not depend on it)', int('--workers', 1))
   .option('--shard <i/n>', 'check only shard i of n of the configurations (for CI matrices)')
   .addHelpText('after', `${EXIT_CODES}\nExample: groupcheck check --only per-message,auto-timer --runs 1000`)
   .action(async (opts: { seed: number; runs: number; only?: string; config?: string; out: string; json?: boolean; workers?: number; shard?: string }) => {
