@@ -205,32 +205,47 @@ export class PartitionedLog {
    * A position below 0 or not an integer, or an unknown partition, throws.
    */
   fetch(req: FetchRequest): LogRecord[] {
-    for (const [name, limit] of [['maxBytes', req.maxBytes], ['maxPartitionBytes', req.maxPartitionBytes], ['maxRecords', req.maxRecords]] as const) {
-      if (!(limit >= 0)) throw new Error(`fetch: ${name} must be >= 0, got ${limit}`);
-    }
     const out: LogRecord[] = [];
-    let bytesLeft = req.maxBytes;
-    let minOneRecord = true;
-    for (const [tp, position] of Object.entries(req.positions)) {
-      const records = this.partition(tp);
-      if (!Number.isInteger(position) || position < 0) throw new Error(`fetch: position for ${tp} must be an integer >= 0, got ${position}`);
-      let partitionBytesLeft = Math.min(req.maxPartitionBytes, bytesLeft);
-      for (let offset = position; offset < records.length && out.length < req.maxRecords; offset++) {
-        const record = records[offset] as LogRecord;
-        if (record.bytes > partitionBytesLeft && !minOneRecord) break;
-        out.push(record);
-        minOneRecord = false;
-        partitionBytesLeft = Math.max(0, partitionBytesLeft - record.bytes);
-        bytesLeft = Math.max(0, bytesLeft - record.bytes);
-      }
-    }
+    this.scan(req.positions, req.maxBytes, req.maxPartitionBytes, req.maxRecords, out);
     return out;
   }
 
   /** Bytes a fetch at these positions could return now (ignores max.poll.records); for fetch.min.bytes. */
   availableBytes(positions: Readonly<Record<TopicPartition, number>>, maxPartitionBytes: number, maxBytes: number): number {
-    const records = this.fetch({ positions, maxBytes, maxPartitionBytes, maxRecords: Infinity });
-    return records.reduce((sum, r) => sum + r.bytes, 0);
+    return this.scan(positions, maxBytes, maxPartitionBytes, Infinity, null);
+  }
+
+  /**
+   * fetch()'s sizing, shared with availableBytes(): the records it returns go to `out` (when
+   * given) and their bytes are summed. Hot path (a Fetch calls it twice): no arrays built for
+   * the checks, and availableBytes() builds no record list.
+   */
+  private scan(positions: Readonly<Record<TopicPartition, number>>, maxBytes: number, maxPartitionBytes: number, maxRecords: number, out: LogRecord[] | null): number {
+    if (!(maxBytes >= 0)) throw new Error(`fetch: maxBytes must be >= 0, got ${maxBytes}`);
+    if (!(maxPartitionBytes >= 0)) throw new Error(`fetch: maxPartitionBytes must be >= 0, got ${maxPartitionBytes}`);
+    if (!(maxRecords >= 0)) throw new Error(`fetch: maxRecords must be >= 0, got ${maxRecords}`);
+    let count = 0;
+    let sum = 0;
+    let bytesLeft = maxBytes;
+    let minOneRecord = true;
+    // for-in visits own string keys in Object.entries order (positions is a plain record).
+    for (const tp in positions) {
+      const position = positions[tp] as number;
+      const records = this.partition(tp);
+      if (!Number.isInteger(position) || position < 0) throw new Error(`fetch: position for ${tp} must be an integer >= 0, got ${position}`);
+      let partitionBytesLeft = Math.min(maxPartitionBytes, bytesLeft);
+      for (let offset = position; offset < records.length && count < maxRecords; offset++) {
+        const record = records[offset] as LogRecord;
+        if (record.bytes > partitionBytesLeft && !minOneRecord) break;
+        if (out !== null) out.push(record);
+        count++;
+        sum += record.bytes;
+        minOneRecord = false;
+        partitionBytesLeft = Math.max(0, partitionBytesLeft - record.bytes);
+        bytesLeft = Math.max(0, bytesLeft - record.bytes);
+      }
+    }
+    return sum;
   }
 
   // --- committed offsets (__consumer_offsets) ---
