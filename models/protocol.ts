@@ -193,7 +193,8 @@ export type Message = Request | Response;
  * coordinator is `coordinator`, later ones after MoveCoordinator `coordinator@1`, `coordinator@2`...).
  */
 export const COORDINATOR = 'coordinator';
-export const isCoordinatorNode = (node: string): boolean => node === COORDINATOR || node.startsWith(`${COORDINATOR}@`);
+const COORDINATOR_AT = `${COORDINATOR}@`;
+export const isCoordinatorNode = (node: string): boolean => node === COORDINATOR || node.startsWith(COORDINATOR_AT);
 /**
  * Message types the Drop command can make the network lose (its slot is resolved modulo this list).
  * The KIP-848 member's own messages come last, so the classic entries keep their slots.

@@ -173,6 +173,8 @@ interface CloneParts {
 }
 
 const SIM = 'sim';
+/** Timer owners `coordinator/<group>` start so (built once: fire() tests every timer's owner). */
+const COORDINATOR_OWNER = `${COORDINATOR}/`;
 /** Kafka has no such bound; the config's topics allow at most 64 partitions, and so do added ones. */
 const PARTITIONS_MAX = 64;
 
@@ -236,6 +238,8 @@ export class Simulation {
   private valueSeq = 0;
   /** Some topic grew (AddPartitions): fetch answers then carry partition counts (metadata). */
   private partitionsAdded = false;
+  /** coordinatorOwner()'s strings (a cache: not part of the world's state). */
+  private readonly coordinatorOwners = new Map<string, string>();
 
   constructor(
     readonly config: SimConfig,
@@ -552,10 +556,10 @@ export class Simulation {
         this.send(node, e.to, e.message);
         return;
       case 'SetTimer':
-        this.timers.set(`${COORDINATOR}/${group}`, e.timer, this.now + e.delayMs);
+        this.timers.set(this.coordinatorOwner(group), e.timer, this.now + e.delayMs);
         return;
       case 'CancelTimer':
-        this.timers.cancel(`${COORDINATOR}/${group}`, e.timer);
+        this.timers.cancel(this.coordinatorOwner(group), e.timer);
         return;
       case 'Observe':
         this.record({ type: e.event.type, t: this.now, ...(e.event as object) } as unknown as HistoryEvent);
@@ -570,6 +574,16 @@ export class Simulation {
       default:
         throw new Error(`coordinator of ${group} emitted ${e.type}`);
     }
+  }
+
+  /** The timer owner of a group's coordinator, `coordinator/<group>`: one string per group, not one per timer set (hot path). */
+  private coordinatorOwner(group: string): string {
+    let owner = this.coordinatorOwners.get(group);
+    if (owner === undefined) {
+      owner = COORDINATOR_OWNER + group;
+      this.coordinatorOwners.set(group, owner);
+    }
+    return owner;
   }
 
   private record(e: HistoryEvent): void {
@@ -811,7 +825,7 @@ export class Simulation {
       }
       return;
     }
-    if (t.owner.startsWith(`${COORDINATOR}/`)) {
+    if (t.owner.startsWith(COORDINATOR_OWNER)) {
       this.driveCoordinator(t.owner.slice(COORDINATOR.length + 1), { type: 'Timer', timer: t.name });
       return;
     }
