@@ -34,6 +34,7 @@
  * The state lives in ConsumerContext's own fields (memberId; generation = member epoch, -1 before
  * the first answer; assignment = owned partitions; generationLost = fenced) plus `kip848`.
  */
+import { CONTEXT_COPY } from '../contextCopy.ts';
 import type { Effect, Step } from '../effects.ts';
 import { BROKER, COORDINATOR, JOIN_EPOCH, LEAVE_EPOCH, LEAVE_STATIC_EPOCH, type Request, type Response } from '../protocol.ts';
 import type { TopicPartition } from '../types.ts';
@@ -46,6 +47,7 @@ import {
   requestTimeoutMs,
   syncCommitRetryLater,
   commitSync,
+  draft,
   leave,
   pollTimeoutExpired,
   positioned,
@@ -69,6 +71,20 @@ export const INITIAL_KIP848: Kip848State = { target: null, targetEpoch: -1, hear
 
 type Res<T extends Response['type']> = Extract<Response, { type: T }>;
 type C = Consumer848Context;
+type Patch = { -readonly [K in keyof C]?: C[K] };
+
+/**
+ * `{ ...ctx, ...patch }` by consumer.logic.ts's draft() (a literal of every field, `kip848` kept
+ * last, where the initial context has it): V8 copies spreads of spread clones on a slow runtime
+ * path (issue 7). Same fields, same key order: runs are identical either way.
+ */
+const withC = (ctx: C, patch: Patch): C => (CONTEXT_COPY.spread ? ({ ...ctx, ...patch } as C) : (Object.assign(draft(ctx), patch) as unknown as C));
+
+/** `{ ...k, ...patch }` for the KIP-848 extension, by a literal in its key order. */
+const withK = (k: Kip848State, patch: Partial<Kip848State>): Kip848State =>
+  CONTEXT_COPY.spread
+    ? { ...k, ...patch }
+    : Object.assign({ target: k.target, targetEpoch: k.targetEpoch, heartbeatInFlight: k.heartbeatInFlight, ackDue: k.ackDue }, patch);
 
 const none = (ctx: C): Step<C> => ({ ctx, out: [] });
 const toCoordinator = (message: Request): Effect => ({ type: 'Send', to: COORDINATOR, message });
@@ -106,9 +122,9 @@ const heartbeatNow = (ctx: C): Step<C> =>
   !ctx.heartbeatEnabled
     ? none(ctx)
     : ctx.kip848.heartbeatInFlight
-    ? none({ ...ctx, kip848: { ...ctx.kip848, ackDue: true } })
+    ? none(withC(ctx, { kip848: withK(ctx.kip848, { ackDue: true }) }))
     : {
-        ctx: { ...ctx, kip848: { ...ctx.kip848, heartbeatInFlight: true, ackDue: false } },
+        ctx: withC(ctx, { kip848: withK(ctx.kip848, { heartbeatInFlight: true, ackDue: false }) }),
         out: [heartbeatRequest(ctx, ctx.generation < 0 ? JOIN_EPOCH : ctx.generation), armHeartbeatRequest(ctx)],
       };
 
@@ -121,7 +137,7 @@ const heartbeatNow = (ctx: C): Step<C> =>
  * coordinator answers it with the member's current epoch and assignment.
  */
 export const joinGroup = (ctx: C): Step<C> => {
-  const next: C = { ...ctx, memberId: ctx.name, generation: -1, heartbeatEnabled: true, kip848: { ...INITIAL_KIP848, heartbeatInFlight: true } };
+  const next: C = withC(ctx, { memberId: ctx.name, generation: -1, heartbeatEnabled: true, kip848: withK(INITIAL_KIP848, { heartbeatInFlight: true }) });
   return { ctx: next, out: [heartbeatRequest(next, JOIN_EPOCH), armHeartbeatRequest(next), armHeartbeat(next)] };
 };
 
@@ -141,24 +157,23 @@ export const heartbeatTick = (ctx: C): Step<C> => {
  */
 export const heartbeatAnswered = (ctx: C, ev: Res<'ConsumerGroupHeartbeatResponse'>): Step<C> => {
   if (!ctx.heartbeatEnabled) return none(ctx);
-  const answered: C = { ...ctx, kip848: { ...ctx.kip848, heartbeatInFlight: false } };
+  const answered: C = withC(ctx, { kip848: withK(ctx.kip848, { heartbeatInFlight: false }) });
   // Another incarnation holds the instance id (§1.9, KIP-848): fatal, raised at the next poll().
   if (ev.error === 'FENCED_INSTANCE_ID' || ev.error === 'UNRELEASED_INSTANCE_ID') {
-    return { ctx: { ...answered, fenced: true, generationLost: true, heartbeatEnabled: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }, cancelHeartbeatRequest] };
+    return { ctx: withC(answered, { fenced: true, generationLost: true, heartbeatEnabled: false }), out: [{ type: 'CancelTimer', timer: 'heartbeat' }, cancelHeartbeatRequest] };
   }
   if (ev.error === 'UNKNOWN_MEMBER_ID' || ev.error === 'FENCED_MEMBER_EPOCH') {
-    return { ctx: { ...answered, generationLost: true, heartbeatEnabled: false }, out: [{ type: 'CancelTimer', timer: 'heartbeat' }, cancelHeartbeatRequest] };
+    return { ctx: withC(answered, { generationLost: true, heartbeatEnabled: false }), out: [{ type: 'CancelTimer', timer: 'heartbeat' }, cancelHeartbeatRequest] };
   }
   // The coordinator moved or is loading the group (§1.10): rediscover it (unless it is only
   // loading) and heartbeat again after the backoff, with the same epoch.
   if (isRoutingError(ev.error)) return { ctx: answered, out: [cancelHeartbeatRequest, ...(ev.error === 'COORDINATOR_LOAD_IN_PROGRESS' ? [] : [lookup(ctx)]), retryHeartbeat] };
   if (ev.error !== 'NONE' || ev.assignment === null) return { ctx: answered, out: [cancelHeartbeatRequest] };
-  const next: C = {
-    ...answered,
+  const next: C = withC(answered, {
     memberId: ev.memberId,
     generation: ev.memberEpoch,
-    kip848: { ...answered.kip848, target: ev.assignment, targetEpoch: ev.memberEpoch },
-  };
+    kip848: withK(answered.kip848, { target: ev.assignment, targetEpoch: ev.memberEpoch }),
+  });
   const out: Effect[] = [cancelHeartbeatRequest];
   if (ctx.generation < 0) out.push({ type: 'Observe', event: { type: 'Joined', group: ctx.group, generation: ev.memberEpoch, leader: false } });
   if (!ctx.kip848.ackDue) return { ctx: next, out };
@@ -173,7 +188,7 @@ export const heartbeatAnswered = (ctx: C, ev: Res<'ConsumerGroupHeartbeatRespons
  */
 export const heartbeatTimedOut = (ctx: C): Step<C> => {
   if (!ctx.heartbeatEnabled || !ctx.kip848.heartbeatInFlight) return none(ctx);
-  return { ctx: { ...ctx, kip848: { ...ctx.kip848, heartbeatInFlight: false, ackDue: false } }, out: [{ type: 'Disconnect', to: COORDINATOR }, lookup(ctx), retryHeartbeat] };
+  return { ctx: withC(ctx, { kip848: withK(ctx.kip848, { heartbeatInFlight: false, ackDue: false }) }), out: [{ type: 'Disconnect', to: COORDINATOR }, lookup(ctx), retryHeartbeat] };
 };
 
 /**
@@ -190,7 +205,7 @@ export const leaveGroup = (ctx: C): Step<C> => {
   const r = leave(ctx);
   const out = r.out.map((e) => (e.type === 'Send' && e.message.type === 'LeaveGroup' ? leaveRequest(ctx) : e));
   if (ctx.groupInstanceId !== undefined && !ctx.fenced && ctx.memberId !== '') out.splice(out.length - 2, 0, leaveRequest(ctx));
-  return { ctx: { ...(r.ctx as C), kip848: { ...ctx.kip848, heartbeatInFlight: false } }, out };
+  return { ctx: withC(r.ctx as C, { kip848: withK(ctx.kip848, { heartbeatInFlight: false }) }), out };
 };
 
 /**
@@ -206,7 +221,7 @@ export const pollTimeoutExpired848 = (ctx: C): Step<C> => {
     if (ctx.groupInstanceId !== undefined && ctx.memberId !== '') out.push(leaveRequest(ctx));
     out.push(cancelHeartbeatRequest);
   }
-  return { ctx: { ...(r.ctx as C), kip848: { ...ctx.kip848, heartbeatInFlight: false } }, out };
+  return { ctx: withC(r.ctx as C, { kip848: withK(ctx.kip848, { heartbeatInFlight: false }) }), out };
 };
 
 // ---------------------------------------------------------------- reconciliation (top of poll)
@@ -238,14 +253,13 @@ export const reconcile = (ctx: C): Step<C> => {
   const out: Effect[] = [];
   if (revoked.length > 0) out.push({ type: 'Observe', event: { type: 'Revoked', group: ctx.group, partitions: revoked, reason: 'rebalance' } });
   if (added.length > 0) out.push({ type: 'Observe', event: { type: 'Assigned', group: ctx.group, generation: ctx.kip848.targetEpoch, partitions: assignment } });
-  const next: C = {
-    ...ctx,
+  const next: C = withC(ctx, {
     assignment,
     positions: pick(ctx.positions, kept),
     processed: pick(ctx.processed, kept),
     store: pick(ctx.store, kept),
     buffer: ctx.buffer.filter((r) => kept.includes(r.tp)),
-  };
+  });
   const ack = heartbeatNow(next);
   return { ctx: ack.ctx, out: [...out, ...ack.out] };
 };
@@ -266,9 +280,9 @@ export const offsetFetchTimedOut = (ctx: C): Step<C> => coordinatorTimedOut(ctx)
 /** consumer.logic.ts's `positioned` for the new partitions only; the others keep their positions. */
 export const positionAdded = (ctx: C, ev: Res<'OffsetFetchResponse'>): Step<C> => {
   const added = unpositioned(ctx);
-  const r = positioned({ ...ctx, assignment: added }, ev);
+  const r = positioned(withC(ctx, { assignment: added }), ev);
   return {
-    ctx: { ...ctx, positions: { ...ctx.positions, ...r.ctx.positions }, processed: { ...ctx.processed, ...r.ctx.processed } },
+    ctx: withC(ctx, { positions: { ...ctx.positions, ...r.ctx.positions }, processed: { ...ctx.processed, ...r.ctx.processed } }),
     out: r.out,
   };
 };
@@ -277,7 +291,7 @@ export const positionAdded = (ctx: C, ev: Res<'OffsetFetchResponse'>): Step<C> =
 export const loseAndRejoin = (ctx: C): Step<C> => {
   const out: Effect[] = [];
   if (ctx.assignment.length > 0) out.push({ type: 'Observe', event: { type: 'Revoked', group: ctx.group, partitions: ctx.assignment, reason: 'lost' } });
-  const join = joinGroup({ ...ctx, ...NOTHING_OWNED, generationLost: false, rejoinNeeded: false });
+  const join = joinGroup(withC(ctx, { ...NOTHING_OWNED, generationLost: false, rejoinNeeded: false }));
   return { ctx: join.ctx, out: [...out, ...join.out] };
 };
 
@@ -292,7 +306,7 @@ const keepMembership = (f: (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'
   (ctx: C, ev: Res<'OffsetCommitResponse'>): Step<C> => {
     const r = f(ctx, ev);
     return {
-      ctx: { ...(r.ctx as C), memberId: ctx.memberId, rejoinNeeded: ctx.rejoinNeeded, generationLost: ctx.generationLost || ev.error === 'UNKNOWN_MEMBER_ID' },
+      ctx: withC(r.ctx as C, { memberId: ctx.memberId, rejoinNeeded: ctx.rejoinNeeded, generationLost: ctx.generationLost || ev.error === 'UNKNOWN_MEMBER_ID' }),
       out: r.out,
     };
   };
