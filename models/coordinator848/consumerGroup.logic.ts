@@ -33,6 +33,7 @@
  */
 import { assign } from '../assignor/index.ts';
 import type { CommitError } from '../history.ts';
+import { CONTEXT_COPY } from '../contextCopy.ts';
 import type { Effect, Step } from '../effects.ts';
 import { JOIN_EPOCH, LEAVE_EPOCH, LEAVE_STATIC_EPOCH, type ConsumerGroupHeartbeatError, type Request, type Response } from '../protocol.ts';
 import { routingErrorResponse } from '../coordinator/coordinator.logic.ts';
@@ -101,6 +102,50 @@ export const initialConsumerGroupContext = (input: ConsumerGroupInput): Consumer
 });
 
 type Req<T extends Request['type']> = Extract<Request, { type: T }>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * `{ ...ctx, ...patch }` by a literal of every field (issue 7): V8 copies spreads of spread
+ * clones on a slow runtime path. The key order is the initial context's for the simulator's
+ * input (group, sessionTimeoutMs, heartbeatIntervalMs, assignor, partitionsPerTopic, then the
+ * rest), so copies serialise as the spreads did.
+ */
+const withCtx = (c: ConsumerGroupContext, patch: Partial<Mutable<ConsumerGroupContext>>): ConsumerGroupContext =>
+  CONTEXT_COPY.spread
+    ? { ...c, ...patch }
+    : Object.assign(
+        {
+          group: c.group,
+          sessionTimeoutMs: c.sessionTimeoutMs,
+          heartbeatIntervalMs: c.heartbeatIntervalMs,
+          assignor: c.assignor,
+          partitionsPerTopic: c.partitionsPerTopic,
+          groupEpoch: c.groupEpoch,
+          target: c.target,
+          members: c.members,
+          memberSeq: c.memberSeq,
+          stableEpoch: c.stableEpoch,
+        },
+        patch,
+      );
+
+/** `{ ...m, ...patch }` for a member, by a literal in its creation order (instanceId last, when set). */
+const withMemberFields = (m: ConsumerGroupMember, patch: Partial<Mutable<ConsumerGroupMember>>): ConsumerGroupMember => {
+  if (CONTEXT_COPY.spread) return { ...m, ...patch } as ConsumerGroupMember;
+  const c: Mutable<ConsumerGroupMember> = {
+    memberId: m.memberId,
+    clientId: m.clientId,
+    topics: m.topics,
+    rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+    epoch: m.epoch,
+    previousEpoch: m.previousEpoch,
+    state: m.state,
+    assigned: m.assigned,
+    pendingRevocation: m.pendingRevocation,
+  };
+  if (m.instanceId !== undefined) c.instanceId = m.instanceId;
+  return Object.assign(c, patch);
+};
 
 const send = (to: string, message: Response): Effect => ({ type: 'Send', to, message });
 const sessionTimer = (memberId: string): string => `session:${memberId}`;
@@ -134,7 +179,7 @@ const bumpEpoch = (ctx: ConsumerGroupContext, members: Readonly<Record<string, C
   const list = Object.values(members);
   const target = list.length === 0 ? {} : assign(ctx.assignor, list.map((m) => ({ memberId: m.memberId, topics: m.topics })), ctx.partitionsPerTopic);
   return {
-    ctx: { ...ctx, members, groupEpoch: ctx.groupEpoch + 1, target },
+    ctx: withCtx(ctx, { members, groupEpoch: ctx.groupEpoch + 1, target }),
     out: [{ type: 'Observe', event: { type: 'RebalanceStarted', group: ctx.group, generation: ctx.groupEpoch } }],
   };
 };
@@ -162,10 +207,10 @@ export const nextAssignment = (
 ): ConsumerGroupMember => {
   const kept = m.assigned.filter((tp) => target.includes(tp));
   const revoke = m.assigned.filter((tp) => !target.includes(tp));
-  if (revoke.some((tp) => ownedNow.includes(tp))) return { ...m, state: 'UNREVOKED_PARTITIONS', assigned: kept, pendingRevocation: revoke };
+  if (revoke.some((tp) => ownedNow.includes(tp))) return withMemberFields(m, { state: 'UNREVOKED_PARTITIONS', assigned: kept, pendingRevocation: revoke });
   const free = target.filter((tp) => !kept.includes(tp) && !taken.has(tp));
   const unreleased = target.some((tp) => !kept.includes(tp) && taken.has(tp));
-  return { ...m, epoch: targetEpoch, state: unreleased ? 'UNRELEASED_PARTITIONS' : 'STABLE', assigned: [...kept, ...free], pendingRevocation: [] };
+  return withMemberFields(m, { epoch: targetEpoch, state: unreleased ? 'UNRELEASED_PARTITIONS' : 'STABLE', assigned: [...kept, ...free], pendingRevocation: [] });
 };
 
 /** Reconciles one member after a heartbeat that reported `ownedNow` (CurrentAssignmentBuilder.build). */
@@ -178,7 +223,7 @@ const reconcile = (ctx: ConsumerGroupContext, m: ConsumerGroupMember, ownedNow: 
       // Revoked once the heartbeat no longer lists any partition pending revocation; the member
       // then moves on from epoch + 1 (to the target epoch unless it must revoke again).
       if (m.pendingRevocation.some((tp) => ownedNow.includes(tp))) return m;
-      return grant({ ...m, epoch: m.epoch + 1, pendingRevocation: [] }, ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId), ownedNow);
+      return grant(withMemberFields(m, { epoch: m.epoch + 1, pendingRevocation: [] }), ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId), ownedNow);
     case 'UNRELEASED_PARTITIONS':
       return grant(m, ctx.groupEpoch, target, ownedByOthers(ctx, m.memberId), ownedNow);
   }
@@ -203,14 +248,14 @@ const heartbeatResponse = (ctx: ConsumerGroupContext, to: string, error: Consume
 /** Sets a member's record and keeps the revocation timer in step with its state. */
 const updateMember = (ctx: ConsumerGroupContext, before: ConsumerGroupMember | undefined, next: ConsumerGroupMember): Step<ConsumerGroupContext> => {
   const from = before ?? next;
-  const m = next.epoch === from.epoch ? next : { ...next, previousEpoch: from.epoch };
+  const m = next.epoch === from.epoch ? next : withMemberFields(next, { previousEpoch: from.epoch });
   const out: Effect[] = [];
   const changed = before === undefined || before.epoch !== m.epoch || before.assigned.join() !== m.assigned.join() || before.pendingRevocation.join() !== m.pendingRevocation.join();
   if (changed) out.push(observeMember(ctx, m));
   const wasRevoking = before?.state === 'UNREVOKED_PARTITIONS';
   if (m.state === 'UNREVOKED_PARTITIONS' && !wasRevoking) out.push({ type: 'SetTimer', timer: revocationTimer(m.memberId), delayMs: m.rebalanceTimeoutMs });
   if (m.state !== 'UNREVOKED_PARTITIONS' && wasRevoking) out.push({ type: 'CancelTimer', timer: revocationTimer(m.memberId) });
-  return { ctx: { ...ctx, members: { ...ctx.members, [m.memberId]: m } }, out };
+  return { ctx: withCtx(ctx, { members: { ...ctx.members, [m.memberId]: m } }), out };
 };
 
 /**
@@ -231,7 +276,7 @@ const join = (ctx: ConsumerGroupContext, req: Req<'ConsumerGroupHeartbeat'>, gra
     pendingRevocation: [],
     ...(req.instanceId === undefined ? {} : { instanceId: req.instanceId }),
   };
-  const bumped = bumpEpoch({ ...ctx, memberSeq: ctx.memberSeq + 1 }, { ...ctx.members, [memberId]: fresh });
+  const bumped = bumpEpoch(withCtx(ctx, { memberSeq: ctx.memberSeq + 1 }), { ...ctx.members, [memberId]: fresh });
   const m = reconcile(bumped.ctx, fresh, [], grant);
   const updated = updateMember(bumped.ctx, undefined, m);
   return {
@@ -315,7 +360,7 @@ const staticMemberHeartbeat = (ctx: ConsumerGroupContext, req: Req<'ConsumerGrou
   if (holder === undefined) return refuse('UNKNOWN_MEMBER_ID');
   if (holder.memberId !== req.memberId) return refuse('FENCED_INSTANCE_ID');
   if (req.memberEpoch !== LEAVE_STATIC_EPOCH) return null;
-  const left: ConsumerGroupMember = { ...holder, epoch: LEAVE_STATIC_EPOCH, previousEpoch: holder.epoch };
+  const left: ConsumerGroupMember = withMemberFields(holder, { epoch: LEAVE_STATIC_EPOCH, previousEpoch: holder.epoch });
   const updated = updateMember(ctx, holder, left);
   return { ctx: updated.ctx, out: [...updated.out, heartbeatResponse(updated.ctx, req.from, 'NONE', null, req.memberId)] };
 };
@@ -323,11 +368,11 @@ const staticMemberHeartbeat = (ctx: ConsumerGroupContext, req: Req<'ConsumerGrou
 /** The newcomer takes the released static member's place, assignment and target (replaceMember); it reconciles at once. */
 const replaceStaticMember = (ctx: ConsumerGroupContext, old: ConsumerGroupMember, req: Req<'ConsumerGroupHeartbeat'>, grant: NextAssignment): Step<ConsumerGroupContext> => {
   const members: Record<string, ConsumerGroupMember> = {};
-  const copy: ConsumerGroupMember = { ...old, memberId: req.memberId, clientId: req.from, topics: req.topics, rebalanceTimeoutMs: req.rebalanceTimeoutMs, epoch: JOIN_EPOCH, previousEpoch: JOIN_EPOCH };
+  const copy: ConsumerGroupMember = withMemberFields(old, { memberId: req.memberId, clientId: req.from, topics: req.topics, rebalanceTimeoutMs: req.rebalanceTimeoutMs, epoch: JOIN_EPOCH, previousEpoch: JOIN_EPOCH });
   for (const m of memberList(ctx)) members[m.memberId === old.memberId ? copy.memberId : m.memberId] = m.memberId === old.memberId ? copy : m;
   const target: Record<string, readonly TopicPartition[]> = {};
   for (const [id, tps] of Object.entries(ctx.target)) target[id === old.memberId ? copy.memberId : id] = tps;
-  const replaced: ConsumerGroupContext = { ...ctx, members, target };
+  const replaced: ConsumerGroupContext = withCtx(ctx, { members, target });
   const out: Effect[] = [
     { type: 'CancelTimer', timer: sessionTimer(old.memberId) },
     { type: 'CancelTimer', timer: revocationTimer(old.memberId) },
@@ -363,7 +408,7 @@ export const groupStable = (ctx: ConsumerGroupContext): Step<ConsumerGroupContex
   const assignment: Record<string, readonly TopicPartition[]> = {};
   for (const m of memberList(ctx)) assignment[m.clientId] = m.assigned;
   return {
-    ctx: { ...ctx, stableEpoch: ctx.groupEpoch },
+    ctx: withCtx(ctx, { stableEpoch: ctx.groupEpoch }),
     out: [{ type: 'Observe', event: { type: 'GroupStable', group: ctx.group, generation: ctx.groupEpoch, assignment } }],
   };
 };
