@@ -10,6 +10,7 @@ import type { ConsumerEvent } from '../consumer/consumer.machine.ts';
 import type { ConsumerConfig, ProcessingPolicy } from '../types.ts';
 import { consumer848Machine } from './consumer848.machine.ts';
 import type { Consumer848Context } from './consumer848.logic.ts';
+import { testConsumerConfig } from '../consumer/testConfig.ts';
 
 describe('KIP-848 member', () => {
   it('joins with epoch 0, adopts the epoch of the answer, and takes its partitions at the top of the next poll', () => {
@@ -177,22 +178,20 @@ describe('KIP-848 member', () => {
 
 // Helpers
 
-const CONFIG = (policy: ProcessingPolicy): ConsumerConfig => ({
-  policy,
-  autoOffsetReset: 'earliest',
-  assignors: ['range'],
-  sessionTimeoutMs: 6000,
-  heartbeatIntervalMs: 2000,
-  maxPollIntervalMs: 10_000,
-  autoCommitIntervalMs: 1000,
-  maxPollRecords: 4,
-  fetchMinBytes: 1,
-  fetchMaxWaitMs: 500,
-  fetchMaxBytes: 1000,
-  maxPartitionFetchBytes: 1000,
-  processingMs: 100,
-  requestTimeoutMs: 5000,
-});
+// The shared test settings (models/consumer/testConfig.ts), with the timings these tests were written for.
+const CONFIG = (policy: ProcessingPolicy): ConsumerConfig =>
+  testConsumerConfig({
+    policy,
+    sessionTimeoutMs: 6000,
+    heartbeatIntervalMs: 2000,
+    maxPollIntervalMs: 10_000,
+    autoCommitIntervalMs: 1000,
+    maxPollRecords: 4,
+    fetchMaxBytes: 1000,
+    maxPartitionFetchBytes: 1000,
+    processingMs: 100,
+    requestTimeoutMs: 5000,
+  });
 
 function answer(epoch: number, assignment: string[] | null): Extract<Response, { type: 'ConsumerGroupHeartbeatResponse' }> {
   return { type: 'ConsumerGroupHeartbeatResponse', to: 'c', error: 'NONE', memberId: 'c~1', memberEpoch: epoch, heartbeatIntervalMs: 2000, assignment };
