@@ -1,6 +1,7 @@
 /**
  * The consumer settings the member's unit tests share (consumer.test.ts, consumer.mutation.test.ts,
- * consumer.failover.test.ts, ../consumer848/consumer848.test.ts): Kafka-like timeouts, small batches. A test overrides what it is about.
+ * consumer.failover.test.ts, ../consumer848/consumer848.test.ts): Kafka-like timeouts, small
+ * batches. A test overrides what it is about.
  * Test support only: not part of the package (package.json "files").
  */
 import type { ConsumerConfig } from '../types.ts';
