@@ -80,3 +80,31 @@ describe('config: group.protocol', () => {
     expect(() => parseSimConfig({ groups: [{ name: 'g', protocol: 'consumer', mode: 'assign' }] }, 'my.json')).toThrow(/groups\.0\.protocol: 'consumer' needs mode 'subscribe'/);
   });
 });
+
+describe('consumer protocol: a commit answered STALE_MEMBER_EPOCH is retried after the backoff', () => {
+  it('settles where an immediate retry livelocked (consumer-drops, seed 1, shrunk)', async () => {
+    // The row's first counterexample of groupSettles at seed 1 before the fix: c0 leaves while a
+    // heartbeat (slot 12) and a JoinGroup-slot message are lost; c1's commit then went back and
+    // forth with STALE_MEMBER_EPOCH 100,000 times at t=5700 and the run ended unsettled.
+    const { rowById } = await import('../src/check/matrix.ts');
+    const row = rowById('consumer-drops');
+    const r = simulate(row.config, [
+      { type: 'Start', consumer: 1 },
+      { type: 'Wait', ms: 500 },
+      { type: 'Start', consumer: 0 },
+      { type: 'Produce', topic: 0, key: 0, count: 1 },
+      { type: 'Leave', consumer: 0 },
+      { type: 'Drop', message: 12 },
+      { type: 'Drop', message: 0 },
+      { type: 'Wait', ms: 1500 },
+    ]);
+    const stale = r.history.filter((e) => e.type === 'CommitResult' && e.error === 'STALE_MEMBER_EPOCH');
+    expect(stale.length).toBeGreaterThan(0);
+    expect(stale.length).toBeLessThan(100);
+    expect(r.settled).toBe(true);
+    const settles = INVARIANTS.find((i) => i.name === 'groupSettles');
+    expect(settles?.check(r.history, {})).toEqual([]);
+    const last = r.history.findLast((e) => e.type === 'CommitResult' && e.member === stale[0]?.member);
+    expect(last).toMatchObject({ error: 'NONE' });
+  });
+});

@@ -46,7 +46,6 @@ import {
   isRoutingError,
   requestTimeoutMs,
   syncCommitRetryLater,
-  commitSync,
   draft,
   leave,
   pollTimeoutExpired,
@@ -314,17 +313,22 @@ const keepMembership = (f: (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'
 export const syncCommitAnswered848 = keepMembership(syncCommitAnswered);
 export const asyncCommitAnswered848 = keepMembership(asyncCommitAnswered);
 
-/** Commit errors commitSync retries (§2.7): a stale epoch at once, a routing error (§1.10) after rediscovery and the backoff. */
+/** Commit errors commitSync retries (§2.7): a stale epoch, and a routing error (§1.10) after rediscovery; both after the backoff. */
 export const isRetriedCommitError = (ev: Res<'OffsetCommitResponse'>): boolean => ev.error === 'STALE_MEMBER_EPOCH' || isRoutingError(ev.error);
 
 /**
- * STALE_MEMBER_EPOCH on the awaited commit: record it, then send the same offsets with the latest
- * epoch. A routing error: record it, look the coordinator up again (unless it is loading) and retry
- * after retry.backoff.ms (the 'retry' timer: retrySyncCommit, which also takes the latest epoch).
+ * STALE_MEMBER_EPOCH on the awaited commit: record it, then after retry.backoff.ms (the 'retry'
+ * timer: retrySyncCommit) send the same offsets with the latest epoch, as Java's
+ * CommitRequestManager retries it (`maybeRetryOnGroupError`, then `retry()` with backoff;
+ * kafka-protocol.md §3.3 "Offsets"). A routing error: record it, look the coordinator up again
+ * (unless it is loading) and retry after the same backoff.
+ *
+ * Retrying at once was a livelock the `consumer-drops` row found at seed 1: a member whose
+ * heartbeat answers were lost kept a stale epoch, and its commit and the STALE_MEMBER_EPOCH answer
+ * went back and forth 100,000 times at one instant, so no heartbeat could ever bring the new epoch.
  */
 export const retryCommit = (ctx: C, ev: Res<'OffsetCommitResponse'>): Step<C> => {
   if (isRoutingError(ev.error)) return syncCommitRetryLater(ctx, ev) as Step<C>;
   const answered = asyncCommitAnswered848(ctx, ev);
-  const again = commitSync(answered.ctx, ev.offsets, ctx.afterCommit);
-  return { ctx: again.ctx as C, out: [...answered.out, ...again.out] };
+  return { ctx: withC(answered.ctx, { awaitingCommit: -1 }), out: [...answered.out, { type: 'SetTimer', timer: 'retry', delayMs: RETRY_BACKOFF_MS }] };
 };

@@ -53,13 +53,20 @@ describe('KIP-848 member', () => {
     expect(observed(done).map((e) => e.type)).toEqual(['CommitResult', 'Revoked']);
   });
 
-  it('retries a commit answered STALE_MEMBER_EPOCH with its latest epoch', () => {
+  it('retries a commit answered STALE_MEMBER_EPOCH with its latest epoch, after retry.backoff.ms', () => {
     const m = member('auto-commit-java');
     m.joinWith(['t-0', 't-1']);
     m.send(answer(1, ['t-0']));
     m.send(emptyFetch(m));
     m.send(answer(2, ['t-0', 't-1']));
-    const retry = m.send({ type: 'OffsetCommitResponse', to: 'c', error: 'STALE_MEMBER_EPOCH', generation: 1, offsets: { 't-0': 3, 't-1': 3 }, seq: 1 });
+    const stale = m.send({ type: 'OffsetCommitResponse', to: 'c', error: 'STALE_MEMBER_EPOCH', generation: 1, offsets: { 't-0': 3, 't-1': 3 }, seq: 1 });
+    // Not at once: an immediate retry livelocked a member whose epoch could only come with a later heartbeat.
+    expect(sent(stale)).toEqual([]);
+    expect(stale).toContainEqual({ type: 'SetTimer', timer: 'retry', delayMs: 100 });
+    expect(m.state()).toBe('Committing');
+    // A late answer to the stale request changes nothing.
+    expect(sent(m.send({ type: 'OffsetCommitResponse', to: 'c', error: 'STALE_MEMBER_EPOCH', generation: 1, offsets: { 't-0': 3, 't-1': 3 }, seq: 1 }))).toEqual([]);
+    const retry = m.send({ type: 'Timer', timer: 'retry' });
     expect(sent(retry)).toEqual([expect.objectContaining({ type: 'OffsetCommit', generation: 2, seq: 2 })]);
     expect(m.state()).toBe('Committing');
     expect(m.ctx().rejoinNeeded).toBe(false);

@@ -4,6 +4,8 @@
  * counterexample of every expected failure of the matrix. All seeds are fixed.
  */
 import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { MATRIX, rowById, type MatrixRow } from '../check/matrix.ts';
 import { searchRow } from '../check/search.ts';
@@ -14,7 +16,7 @@ import { CONTEXT_COPY } from '../../models/contextCopy.ts';
 import { searchRows, type ParallelStats } from '../check/parallel.ts';
 import { threadCpuMs } from '../check/threadCpu.ts';
 import { checkDriversAgree, runActorSend, runPureTransition, scriptOf } from './machineBaseline.ts';
-import { measureRate, measureRates, median, progress, timed, type Rate } from './timing.ts';
+import { measureRate, measureRates, median, poolRates, progress, timed, type Rate, type SteadyWarmup } from './timing.ts';
 
 export interface BenchParams {
   readonly quick: boolean;
@@ -83,65 +85,132 @@ export interface SimThroughput {
   readonly settledRuns: number;
   readonly eventsPerSec: Rate;
   readonly runsPerSec: number;
+  /** Processes it was measured in (simulatorThroughputs). */
+  readonly forks?: number;
 }
 
+/** The fixed corpus of a simulator row: sampled once with seed 1. */
+export const simCorpus = (row: MatrixRow, p: BenchParams): Scenario[] => fc.sample(scenarioArb(row.config, row.shape), { seed: 1, numRuns: p.corpusRuns });
+
+/** One pass of `stepper` over the corpus: its events, and how many runs settled. */
+export const simPass = (row: MatrixRow, corpus: readonly Scenario[], stepper: BenchStepper): (() => { events: number; settled: number }) => {
+  const machines = machinesFor(row.config.variant);
+  const mode = stepper === 'xstate' ? 'xstate' : 'compiled';
+  return () =>
+    withContextCopy(stepper, () => {
+      let events = 0;
+      let settled = 0;
+      for (const s of corpus) {
+        const r = simulate(row.config, s.commands, s.choices, machines, mode);
+        events += r.stats.events;
+        if (r.settled) settled++;
+      }
+      return { events, settled };
+    });
+};
+
+/** What one fork (src/bench/simFork.ts) measures and prints as JSON. */
+export interface SimForkResult {
+  readonly events: number;
+  readonly settled: number;
+  readonly rate: Rate;
+}
+
+/** Measures one step function in this process: warm-up until steady, then the timed repeats. */
+export const measureSimFork = (row: MatrixRow, p: BenchParams, stepper: BenchStepper): SimForkResult => {
+  const pass = simPass(row, simCorpus(row, p), stepper);
+  let last = { events: 0, settled: 0 };
+  const rates = measureRates(
+    {
+      w: () => {
+        last = pass();
+        return last.events;
+      },
+    },
+    { warmup: SIM_WARMUP_PASSES, repeats: p.repeats, steady: simSteady(p) },
+  );
+  return { events: last.events, settled: last.settled, rate: rates.w };
+};
+
+const SIM_FORK = fileURLToPath(new URL('./simFork.ts', import.meta.url));
+
+/** Runs measureSimFork in a fresh Node process (tsx), so that no other step function shares its JIT state. */
+const runSimFork = (row: MatrixRow, p: BenchParams, stepper: BenchStepper): SimForkResult => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', SIM_FORK, row.id, stepper, p.quick ? 'quick' : 'full'], {
+    encoding: 'utf8',
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    timeout: 600_000,
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`bench fork ${row.id} ${stepper} failed (${r.error?.message ?? `exit ${r.status}, signal ${r.signal}`}):\n${r.stderr}`);
+  return JSON.parse(r.stdout) as SimForkResult;
+};
+
+/** Forks per step function and row (JMH's default is 5; each fork warms up on its own). */
+export const simForks = (p: BenchParams): number => (p.quick ? 2 : 3);
+
 /**
- * Simulator alone over a corpus sampled once with seed 1: no generation, no invariants. The step
- * functions are measured in turn within each repeat (measureRates), so their ratios are same-run.
+ * Simulator alone over a corpus sampled once with seed 1: no generation, no invariants. Each step
+ * function is measured in its own processes (forks), alternating with the others' forks
+ * (compiled, xstate, compiled, xstate...), so their ratios stay same-run while none of them runs
+ * on call sites made polymorphic by another: measured in one process beside XState's actors, the
+ * compiled step function ran about 2x slower than alone, because the models' handlers are shared
+ * and XState calls them with its own argument shapes (issue 7 notes). Histories are compared in
+ * this process first.
  */
 export const simulatorThroughputs = (row: MatrixRow, p: BenchParams, steppers: readonly BenchStepper[] = ['compiled', 'xstate']): SimThroughput[] => {
-  const corpus: Scenario[] = fc.sample(scenarioArb(row.config, row.shape), { seed: 1, numRuns: p.corpusRuns });
+  const corpus = simCorpus(row, p);
   const machines = machinesFor(row.config.variant);
-  const runOf = (stepper: BenchStepper) => (s: Scenario) =>
-    withContextCopy(stepper, () => simulate(row.config, s.commands, s.choices, machines, stepper === 'xstate' ? 'xstate' : 'compiled'));
   const reference = corpus.map((s) => JSON.stringify(simulate(row.config, s.commands, s.choices, machines, 'compiled').history));
-  const tally = new Map<BenchStepper, { events: number; settled: number; same: boolean }>();
-  const works = {} as Record<BenchStepper, () => number>;
-  for (const stepper of steppers) {
-    const run = runOf(stepper);
-    const same = corpus.every((s, i) => {
-      try {
-        return JSON.stringify(run(s).history) === reference[i];
-      } catch {
-        return false;
-      }
-    });
-    tally.set(stepper, { events: 0, settled: 0, same });
-    works[stepper] = () => {
-      let ev = 0;
-      let st = 0;
-      for (const s of corpus) {
-        const r = run(s);
-        ev += r.stats.events;
-        if (r.settled) st++;
-      }
-      tally.set(stepper, { events: ev, settled: st, same });
-      return ev;
-    };
+  const same = new Map<BenchStepper, boolean>(
+    steppers.map((stepper) => [
+      stepper,
+      corpus.every((s, i) => {
+        try {
+          const h = withContextCopy(stepper, () => simulate(row.config, s.commands, s.choices, machines, stepper === 'xstate' ? 'xstate' : 'compiled').history);
+          return JSON.stringify(h) === reference[i];
+        } catch {
+          return false;
+        }
+      }),
+    ]),
+  );
+  const forks = new Map<BenchStepper, SimForkResult[]>(steppers.map((s) => [s, []]));
+  for (let f = 0; f < simForks(p); f++) {
+    for (let j = 0; j < steppers.length; j++) {
+      const stepper = steppers[(f + j) % steppers.length] as BenchStepper;
+      forks.get(stepper)?.push(runSimFork(row, p, stepper));
+    }
   }
-  // Three warm-up passes: with one, the first row measured still ran partly unoptimized (its
-  // step function then read up to 1.5x slower than the same row measured second, issue 7 notes).
-  const rates = measureRates(works, { warmup: SIM_WARMUP_PASSES, repeats: p.repeats });
   const commands = corpus.reduce((n, s) => n + s.commands.length, 0);
   return steppers.map((stepper) => {
-    const t = tally.get(stepper) as { events: number; settled: number; same: boolean };
-    const rate = rates[stepper];
+    const results = forks.get(stepper) as SimForkResult[];
+    const first = results[0] as SimForkResult;
+    const rate = poolRates(results.map((r) => r.rate));
     return {
       row: row.id,
       stepper,
-      sameHistories: t.same,
+      sameHistories: same.get(stepper) === true,
       scenarios: corpus.length,
-      eventsPerRun: t.events / corpus.length,
+      eventsPerRun: first.events / corpus.length,
       commandsPerRun: commands / corpus.length,
-      settledRuns: t.settled,
+      settledRuns: first.settled,
       eventsPerSec: rate,
-      runsPerSec: (rate.median / t.events) * corpus.length,
+      runsPerSec: (rate.median / first.events) * corpus.length,
+      forks: results.length,
     };
   });
 };
 
-/** Untimed passes over the corpus before the timed repeats of the simulator throughput. */
+/** At least this many untimed passes over the corpus before the timed repeats of the simulator throughput. */
 export const SIM_WARMUP_PASSES = 3;
+
+/**
+ * The simulator rows warm up until steady: at least 3 s (quick) or 5 s of passes, then until no
+ * pass of the last 3 is more than 5% faster than the best before them; at most 200 (quick, 60
+ * scenarios a pass) or 100 passes and 30 s.
+ */
+export const simSteady = (p: BenchParams): SteadyWarmup => ({ window: 3, tolerance: 0.05, minMs: p.quick ? 3000 : 5000, maxPasses: p.quick ? 200 : 100, maxMs: 30_000 });
 
 /** One step function alone (simulatorThroughputs with one stepper). */
 export const simulatorThroughput = (row: MatrixRow, p: BenchParams, stepper: BenchStepper = 'compiled'): SimThroughput =>

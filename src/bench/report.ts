@@ -49,7 +49,7 @@ export const renderText = (r: BenchResult): string => {
   out.push(heading(`1. Simulator throughput: simulate() over a fixed corpus (fc.sample seed 1, ${p.corpusRuns} scenarios per row), median of ${p.repeats}`));
   out.push(
     table(
-      ['row', 'step function', 'commands/run', 'events/run', 'settled', 'events/s', 'min-max events/s', 'events/CPU-s', 'runs/s', 'same histories'],
+      ['row', 'step function', 'commands/run', 'events/run', 'settled', 'events/s', 'min-max events/s', 'events/CPU-s', 'runs/s', 'cold events/s', 'warm-up', 'same histories'],
       r.simulator.map((s) => [
         s.row,
         s.stepper,
@@ -60,15 +60,20 @@ export const renderText = (r: BenchResult): string => {
         `${si(s.eventsPerSec.min)}-${si(s.eventsPerSec.max)}`,
         si(s.eventsPerSec.cpuMedian),
         num(s.runsPerSec, 0),
+        s.eventsPerSec.cold === undefined ? '-' : si(s.eventsPerSec.cold),
+        s.eventsPerSec.warmupPasses === undefined ? '-' : `${s.eventsPerSec.warmupPasses}${s.eventsPerSec.settled === false ? ' (not steady)' : ''}`,
         s.sameHistories ? 'yes' : 'NO',
       ]),
-      new Set([2, 3, 4, 5, 6, 7, 8]),
+      new Set([2, 3, 4, 5, 6, 7, 8, 9, 10]),
     ),
   );
   out.push(
     'compiled: src/sim (this version); spread (--previous only): the same step function with the handlers copying contexts by object spread, as before issue 7 round 2 (models/contextCopy.ts: the previous step function, same histories; its contexts make the shared handlers polymorphic, which slows the others measured beside it); xstate: the same simulator with XState actors (actor.send), whose handlers copy contexts the new way too. The frozen pre-issue-7 copy was dropped once the protocol features changed the effects it must interpret: 1.53-1.55x was measured against it (notes of issue 7).',
   );
-  out.push(`events: commands applied + messages delivered + timers fired (RunStats.events), the quiescence tail included; invariants are not run here. ${SIM_WARMUP_PASSES} untimed passes over the corpus first.`);
+  out.push(`events: commands applied + messages delivered + timers fired (RunStats.events), the quiescence tail included; invariants are not run here.`);
+  out.push(
+    `forks: each step function runs in ${r.simulator[0]?.forks ?? '?'} fresh processes per row, alternating with the others' (JMH-style forks): in one process, XState calling the models' shared handlers with its own argument shapes slowed the compiled step function about 2x. warm-up: in each fork, untimed passes over the corpus (at least ${SIM_WARMUP_PASSES} and ${p.quick ? 3 : 5} s) until the rate is steady: none of the last 3 passes more than 5% faster than the best before them (at most ${p.quick ? 200 : 100} passes or 30 s). V8 tiers the hot path up over about 200k events. cold: events/s of a fork's first pass (interpreter and baseline code), the rate a very short run sees.`,
+  );
   out.push('The two are measured in turn within each repeat; events/CPU-s counts only the CPU time this process got (steadier when the machine is shared).');
   for (const row of new Set(r.simulator.map((s) => s.row))) {
     const comp = r.simulator.find((s) => s.row === row && s.stepper === 'compiled');
