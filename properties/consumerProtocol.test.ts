@@ -104,7 +104,8 @@ describe('consumer protocol: a commit answered STALE_MEMBER_EPOCH is retried aft
     expect(r.settled).toBe(true);
     const settles = INVARIANTS.find((i) => i.name === 'groupSettles');
     expect(settles?.check(r.history, {})).toEqual([]);
-    const last = r.history.findLast((e) => e.type === 'CommitResult' && e.member === stale[0]?.member);
+    const member = stale[0]?.type === 'CommitResult' ? stale[0].member : '';
+    const last = r.history[lastIndex(r.history, (e) => e.type === 'CommitResult' && e.member === member)];
     expect(last).toMatchObject({ error: 'NONE' });
   });
 });

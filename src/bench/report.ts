@@ -74,7 +74,7 @@ export const renderText = (r: BenchResult): string => {
   out.push(
     `forks: each step function runs in ${r.simulator[0]?.forks ?? '?'} fresh processes per row, alternating with the others' (JMH-style forks): in one process, XState calling the models' shared handlers with its own argument shapes slowed the compiled step function about 2x. warm-up: in each fork, untimed passes over the corpus (at least ${SIM_WARMUP_PASSES} and ${p.quick ? 3 : 5} s) until the rate is steady: none of the last 3 passes more than 5% faster than the best before them (at most ${p.quick ? 200 : 100} passes or 30 s). V8 tiers the hot path up over about 200k events. cold: events/s of a fork's first pass (interpreter and baseline code), the rate a very short run sees.`,
   );
-  out.push('The two are measured in turn within each repeat; events/CPU-s counts only the CPU time this process got (steadier when the machine is shared).');
+  out.push('events/s: median over every timed repeat of every fork; events/CPU-s counts only the CPU time the fork got, all its threads included (steadier when the machine is shared).');
   for (const row of new Set(r.simulator.map((s) => s.row))) {
     const comp = r.simulator.find((s) => s.row === row && s.stepper === 'compiled');
     for (const base of ['spread', 'xstate'] as const) {
