@@ -326,45 +326,82 @@ export interface MultiCore {
   readonly loadavg: { readonly before: readonly number[]; readonly after: readonly number[] };
 }
 
+/** What one multi-core fork (src/bench/multiCoreFork.ts) measures and prints as JSON. */
+export interface MultiCoreFork {
+  readonly workers: number;
+  readonly ms: number;
+  /** CPU time of the whole process (all threads). */
+  readonly cpuMs: number;
+  /** Per search thread (this one first): its CPU time on tasks; with 1 worker, the main thread's whole search. */
+  readonly threadCpuMs: readonly (number | null)[];
+  readonly tasks: number;
+  /** The results without timings (to check they do not depend on the number of threads). */
+  readonly digest: string;
+}
+
+/** The matrix searched in this process with `workers` threads (the multi-core fork's body). */
+export const measureMultiCoreFork = async (runs: number, workers: number): Promise<MultiCoreFork> => {
+  const c0 = process.cpuUsage();
+  const th0 = threadCpuMs();
+  const t0 = performance.now();
+  const stats: ParallelStats = { tasks: 0, workerCpuMs: [], workerBusyMs: [] };
+  const results = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers, stats });
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const th1 = threadCpuMs();
+  const digest = JSON.stringify(results.map((r) => r.cells.map((c) => [c.invariant, c.violatedRuns, c.counterexample?.scenario ?? null, c.counterexample?.path ?? null])));
+  return {
+    workers,
+    ms,
+    cpuMs: (c.user + c.system) / 1000,
+    threadCpuMs: workers <= 1 ? [th0 === null || th1 === null ? null : th1 - th0] : stats.workerCpuMs,
+    tasks: stats.tasks,
+    digest,
+  };
+};
+
+const MULTI_CORE_FORK = fileURLToPath(new URL('./multiCoreFork.ts', import.meta.url));
+
+const runMultiCoreFork = (runs: number, workers: number): MultiCoreFork => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MULTI_CORE_FORK, String(runs), String(workers)], {
+    encoding: 'utf8',
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    timeout: 1_800_000,
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`bench multi-core fork (${workers} threads) failed (${r.error?.message ?? `exit ${r.status}, signal ${r.signal}`}):\n${r.stderr}`);
+  return JSON.parse(r.stdout) as MultiCoreFork;
+};
+
 /**
- * The whole matrix (with shrinking, as `npm run check` does) searched in this thread alone, then
- * with one thread per core (this one and workers, parallel.ts); same seeds. The two alternate over `rounds`, so that load
+ * The whole matrix (with shrinking, as `npm run check` does), each measurement in a fresh process
+ * as a user's `check --workers 1` and `check --workers N` would run: one search thread, then N
+ * (this one and workers, parallel.ts); same seeds. The two alternate over `rounds`, so that load
  * from other processes weighs on both alike; the speed-up is the median of the rounds' ratios.
+ * In one process (before), the 1-thread search ran on code warmed by the sections before it while
+ * the worker threads compiled everything afresh, which understated the speed-up.
  */
 export const multiCore = async (p: BenchParams, workers: number, rounds = p.quick ? 1 : 3): Promise<MultiCore> => {
   const runs = p.quick ? 150 : 300;
   const before = os.loadavg();
   const out: MultiCoreRound[] = [];
-  const cpuMs = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;
   let identical = true;
   for (let i = 0; i < rounds; i++) {
-    const c1 = process.cpuUsage();
-    const th1 = threadCpuMs();
-    const t1 = performance.now();
-    const one = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers: 1 });
-    const oneMs = performance.now() - t1;
-    const oneCpuMs = cpuMs(process.cpuUsage(c1));
-    const th2 = threadCpuMs();
-    const oneThreadCpuMs = th1 === null || th2 === null ? null : th2 - th1;
-    const c2 = process.cpuUsage();
-    const t2 = performance.now();
-    const stats: ParallelStats = { tasks: 0, workerCpuMs: [], workerBusyMs: [] };
-    const many = await searchRows(MATRIX, { seed: 1, numRuns: runs, workers, stats });
-    const manyMs = performance.now() - t2;
-    const manyCpuMs = cpuMs(process.cpuUsage(c2));
-    const busiest = stats.workerCpuMs.some((x) => x === null) ? null : Math.max(...(stats.workerCpuMs as number[]));
-    const strip = (rs: typeof one) => JSON.stringify(rs.map((r) => r.cells.map((c) => [c.invariant, c.violatedRuns, c.counterexample?.scenario ?? null, c.counterexample?.path ?? null])));
-    identical &&= strip(one) === strip(many);
+    const one = runMultiCoreFork(runs, 1);
+    const many = runMultiCoreFork(runs, workers);
+    identical &&= one.digest === many.digest;
+    const oneThread = one.threadCpuMs[0] ?? null;
+    const busiest = many.threadCpuMs.some((x) => x === null) ? null : Math.max(...(many.threadCpuMs as number[]));
     out.push({
-      oneMs,
-      manyMs,
-      speedup: oneMs / manyMs,
-      oneCpuMs,
-      manyCpuMs,
-      oneThreadCpuMs,
-      workerCpuMs: stats.workerCpuMs,
-      cpuSpeedup: oneThreadCpuMs === null || busiest === null || busiest <= 0 ? null : oneThreadCpuMs / busiest,
-      tasks: stats.tasks,
+      oneMs: one.ms,
+      manyMs: many.ms,
+      speedup: one.ms / many.ms,
+      oneCpuMs: one.cpuMs,
+      manyCpuMs: many.cpuMs,
+      oneThreadCpuMs: oneThread,
+      workerCpuMs: many.threadCpuMs,
+      cpuSpeedup: oneThread === null || busiest === null || busiest <= 0 ? null : oneThread / busiest,
+      tasks: many.tasks,
     });
   }
   return {

@@ -136,7 +136,7 @@ export const renderText = (r: BenchResult): string => {
   } else out.push('shrinking skipped in --quick mode (it dominates the run time); run without --quick for shrunk lengths.');
   if (r.multiCore !== undefined) {
     const m = r.multiCore;
-    out.push(heading(`6. All cores: the whole matrix (${m.rows} configurations × ${m.runs} runs, seed 1, with shrinking): 1 thread, then this thread + ${m.workers - 1} worker thread(s), ${m.rounds.length} round(s)`));
+    out.push(heading(`6. All cores: the whole matrix (${m.rows} configurations × ${m.runs} runs, seed 1, with shrinking): 1 thread, then the main thread + ${m.workers - 1} worker thread(s), each in a fresh process as \`check --workers N\` runs, ${m.rounds.length} round(s)`));
     out.push(
       table(
         ['round', '1 thread', `${m.workers} threads`, 'speed-up', 'CPU s, 1 thread', `CPU s, ${m.workers} threads`, 'search thread CPU s, 1', `per-thread CPU s, ${m.workers}`, 'CPU speed-up', 'tasks'],
