@@ -109,3 +109,35 @@ describe('consumer protocol: a commit answered STALE_MEMBER_EPOCH is retried aft
     expect(last).toMatchObject({ error: 'NONE' });
   });
 });
+
+describe('consumer protocol: a member paused past its session timeout reads its old join answer on resuming', () => {
+  it('is assigned the stale epoch, fenced at its next heartbeat, and breaks no handoff (consumer-per-message, seed 3, shrunk)', async () => {
+    // The row's first counterexample of cooperativeHandoff at seed 3: c2 joins (epoch 1, all
+    // partitions) and pauses before reading the answer; removed at its session timeout, its
+    // partitions go to c0. On resuming it reconciles the old answer, as the Java client does
+    // (onHeartbeatSuccess ignores an answer only while LEAVING or out of the group, §3.3), and its
+    // acknowledging heartbeat finds it unknown: the partitions are lost and it re-joins. The
+    // invariant flagged the stale Assigned because the stale Joined ended c2's removal (rule 4).
+    const { rowById } = await import('../src/check/matrix.ts');
+    const row = rowById('consumer-per-message');
+    const r = simulate(row.config, [
+      { type: 'Start', consumer: 2 },
+      { type: 'Wait', ms: 0 },
+      { type: 'Pause', consumer: 2, ms: 6001 },
+      { type: 'Start', consumer: 0 },
+      { type: 'Wait', ms: 6000 },
+    ], [0, 0, 353]);
+    const h = r.history;
+    const removedAt = h.findIndex((e) => e.type === 'MemberRemoved' && e.reason === 'session-timeout');
+    expect(removedAt).toBeGreaterThanOrEqual(0);
+    const c2 = (h[removedAt] as Extract<HistoryEvent, { type: 'MemberRemoved' }>).member;
+    const staleAssigned = h.findIndex((e, i) => i > removedAt && e.type === 'Assigned' && e.member === c2 && e.generation === 1);
+    expect(staleAssigned).toBeGreaterThan(removedAt);
+    const lost = h.findIndex((e, i) => i > staleAssigned && e.type === 'Revoked' && e.member === c2 && e.reason === 'lost');
+    expect(lost).toBeGreaterThan(staleAssigned);
+    expect(h.slice(staleAssigned, lost).filter((e) => e.type === 'ProcessStarted' && e.member === c2)).toEqual([]);
+    const handoff = INVARIANTS.find((i) => i.name === 'cooperativeHandoff');
+    expect(handoff?.check(h, {})).toEqual([]);
+    expect(r.settled).toBe(true);
+  });
+});

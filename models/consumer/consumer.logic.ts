@@ -625,7 +625,13 @@ const onCommitError = (ctx: ConsumerContext, error: CommitError, commitGeneratio
   if (error === 'FENCED_INSTANCE_ID') return withCtx(ctx, { fenced: true, rejoinNeeded: true, generationLost: true }); // fatal (§2.7)
   // A cooperative member commits while it re-joins; an ILLEGAL_GENERATION for the generation it has
   // since left says nothing about the new one (KAFKA-9823 `generationUnchanged`, §2.1; treating it as
-  // lost is librdkafka #4059, §6 #14).
+  // lost is librdkafka #4059, §6 #14). Java (OffsetCommitResponseHandler, §2.7) spares the member
+  // only in PREPARING_REBALANCE (RebalanceInProgressException) and resets the generation once the
+  // JoinGroup answered; but Java never sends a commit while not STABLE (generationIfStable: it fails
+  // locally), so it never meets the answer this model's in-rebalance commits get. Resetting here as
+  // Java would made auto-committing members lose their partitions at every rejoin (a livelock of
+  // coop-auto-java, seeds 1-3, 7, 8). The failed commitSync still makes a per-message loop abandon
+  // its batch while it keeps the partition: a loss Java shares (matrix rows coop-per-message, coop-mixed).
   if (error === 'ILLEGAL_GENERATION' && cooperative(ctx) && commitGeneration !== ctx.generation) return ctx;
   const fenced = error === 'ILLEGAL_GENERATION' || error === 'UNKNOWN_MEMBER_ID';
   return withCtx(ctx, {

@@ -133,3 +133,26 @@ describe('cooperativeHandoff: generations', () => {
     expect(violations(cooperativeHandoff.check(kept, {}))).toHaveLength(1);
   });
 });
+
+describe('cooperativeHandoff: a stale join answer read after the removal (rule 4)', () => {
+  const epoch = (member: string, e: number, assigned: string[]): Body => ({ type: 'MemberEpochAssigned', group: 'G', member, epoch: e, assigned, pendingRevocation: [] });
+
+  it('KIP-848: a Joined no newer than the group was at the removal does not end it; its Assigned starts no ownership', () => {
+    // b joins at epoch 1 and pauses before reading the answer; removed at its session timeout
+    // (group at epoch 2), a gets everything at epoch 3; b resumes and reads the old answer.
+    const h = history(started('a'), started('b'), epoch('b', 1, ['t-0']), epoch('a', 2, []), removed('b'), epoch('a', 3, ['t-0']), joined('a', 3), assigned('a', 3, ['t-0']), joined('b', 1), assigned('b', 1, ['t-0']), revoked('b', ['t-0'], 'lost'));
+    expect(violations(cooperativeHandoff.check(h, {}))).toEqual([]);
+    // Without the removal the same answer is a handoff violation (the exemption is rule 4's alone).
+    const notRemoved = h.filter((e) => e.type !== 'MemberRemoved');
+    expect(violations(cooperativeHandoff.check(notRemoved, {}))).toMatchObject([{ kind: 'unrevoked-handoff', evidence: { tp: 't-0', owner: 'a', receiver: 'b', generation: 1 } }]);
+  });
+
+  it('classic: a stale Joined of a dropped member is ignored, a real re-join in a newer generation is checked', () => {
+    const gen = (g: number, members: string[]): Body => ({ type: 'GenerationStarted', group: 'G', generation: g, members, leader: members[0] ?? null, protocol: 'range' });
+    const before = [started('a'), started('b'), gen(1, ['b']), joined('b', 1), assigned('b', 1, ['t-0']), gen(2, ['a']), joined('a', 2), assigned('a', 2, ['t-0'])];
+    expect(violations(cooperativeHandoff.check(history(...before, joined('b', 1), assigned('b', 1, ['t-0'])), {}))).toEqual([]);
+    const fresh = violations(cooperativeHandoff.check(history(...before, gen(3, ['a', 'b']), joined('b', 3), assigned('b', 3, ['t-0'])), {}));
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]).toMatchObject({ kind: 'unrevoked-handoff', events: [7, 10], evidence: { tp: 't-0', owner: 'a', receiver: 'b', generation: 3 } });
+  });
+});

@@ -14,7 +14,14 @@
  *    src/history/concat.ts, and coordinators that report generations but not removals);
  * 3. a `Crashed` does not end it: the group still counts the member until its session expires;
  * 4. after its removal, an `Assigned` of m (a SyncGroup answer still in flight) starts no
- *    ownership until m's next `Joined`: the coordinator has already given the partitions out;
+ *    ownership until m's next `Joined`: the coordinator has already given the partitions out.
+ *    A `Joined` of a generation (member epoch) no newer than the highest its group had reached
+ *    when m was removed is itself a stale answer, not a new join, and does not end the removal:
+ *    a KIP-848 member paused past its session timeout reads, on resuming, the heartbeat answer
+ *    that joined it before it was removed, whose epoch and assignment come together (the Java
+ *    client reconciles it: AbstractMembershipManager.onHeartbeatSuccess ignores an answer only
+ *    while LEAVING or not in the group; its next heartbeat finds it fenced, §3.3). A real
+ *    re-join gets a newer generation: the coordinator bumps it to admit the member (§1.3, §3.3);
  * 5. a `StaticMemberReplaced` ends the previous incarnation's ownerships (the new one takes its
  *    place, KIP-345 §1.9; the fenced zombie is fencedCommitRejected's and concurrentProcessing's);
  * 6. in a group whose history has no coordinator events (real clients: no `GenerationStarted`),
@@ -43,6 +50,10 @@ interface State {
   readonly removed: Set<string>;
   /** member -> generation of its last Joined */
   readonly joined: Map<string, number>;
+  /** group -> highest generation or member epoch its coordinator has reported */
+  readonly highest: Map<string, number>;
+  /** removed member -> its group's highest generation when it was removed (rule 4) */
+  readonly removedAt: Map<string, number>;
   /** groups with at least one GenerationStarted: rule 6 is not used for them */
   readonly coordinatorView: Set<string>;
 }
@@ -51,7 +62,7 @@ class CooperativeHandoffMonitor extends StateMonitor<State> {
   private groups = new GroupDirectory();
 
   constructor() {
-    super({ out: [], owners: new Map(), removed: new Set(), joined: new Map(), coordinatorView: new Set() });
+    super({ out: [], owners: new Map(), removed: new Set(), joined: new Map(), coordinatorView: new Set(), highest: new Map(), removedAt: new Map() });
   }
 
   private ownersOf(group: string, tp: TopicPartition): Map<string, number> {
@@ -60,6 +71,15 @@ class CooperativeHandoffMonitor extends StateMonitor<State> {
     let who = byTp.get(tp);
     if (who === undefined) byTp.set(tp, (who = new Map()));
     return who;
+  }
+
+  private seen(group: string, generation: number): void {
+    if (generation > (this.s.highest.get(group) ?? -1)) this.s.highest.set(group, generation);
+  }
+
+  private markRemoved(member: string, group: string): void {
+    this.s.removed.add(member);
+    this.s.removedAt.set(member, this.s.highest.get(group) ?? -1);
   }
 
   private releaseAll(member: string): void {
@@ -72,19 +92,30 @@ class CooperativeHandoffMonitor extends StateMonitor<State> {
     const { removed, owners, out, joined } = this.s;
     switch (e.type) {
       case 'Joined':
+        if (removed.has(e.member) && e.generation <= (this.s.removedAt.get(e.member) ?? -1)) return; // rule 4: a stale answer
         removed.delete(e.member);
         joined.set(e.member, e.generation);
         return;
       case 'StaticMemberReplaced':
-        removed.add(e.previous);
+        this.seen(e.group, e.generation);
+        this.markRemoved(e.previous, e.group);
         this.releaseAll(e.previous);
         return;
       case 'MemberRemoved':
-        removed.add(e.member);
+        this.markRemoved(e.member, e.group);
         this.releaseAll(e.member);
+        return;
+      case 'RebalanceStarted':
+      case 'GroupStable':
+      case 'GroupLoaded':
+        this.seen(e.group, e.generation);
+        return;
+      case 'MemberEpochAssigned':
+        this.seen(e.group, e.epoch);
         return;
       case 'GenerationStarted': {
         this.s.coordinatorView.add(e.group);
+        this.seen(e.group, e.generation);
         const byTp = owners.get(e.group);
         if (byTp === undefined) return;
         const kept = new Set(e.members);
@@ -92,7 +123,7 @@ class CooperativeHandoffMonitor extends StateMonitor<State> {
           for (const m of [...who.keys()]) {
             if (kept.has(m)) continue;
             who.delete(m);
-            removed.add(m);
+            this.markRemoved(m, e.group);
           }
         }
         return;
