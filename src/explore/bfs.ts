@@ -223,6 +223,8 @@ export class SearchCore {
   readonly confirmations: Record<string, number> = {};
   readonly unconfirmed = new Set<string>();
   readonly found = new Map<string, ExploreCounterexample>();
+  /** Invariants another worker found (parallel search): not confirmed again. */
+  readonly elsewhere = new Set<string>();
 
   constructor(
     readonly scope: Scope,
@@ -354,7 +356,7 @@ export class SearchCore {
   /** Confirms suspects of state `id` (its path from `pathTo`); returns the invariants newly found. */
   confirm(names: readonly string[], depth: number, pathTo: () => Step[]): string[] {
     const { found, suspects, confirmations, unconfirmed } = this;
-    const todo = names.filter((n) => this.wanted.includes(n) && !found.has(n));
+    const todo = names.filter((n) => this.wanted.includes(n) && !found.has(n) && !this.elsewhere.has(n));
     if (todo.length === 0) return [];
     for (const n of todo) suspects[n] = (suspects[n] ?? 0) + 1;
     const open = todo.filter((n) => (confirmations[n] ?? 0) < this.confirmMax);
