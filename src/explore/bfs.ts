@@ -391,6 +391,32 @@ export class SearchCore {
     return this.opts.stopWhenFound === true && this.wanted.every((n) => this.found.has(n));
   }
 
+  /**
+   * The node a path from the root leads to, rebuilt by replaying it (the parallel search moves
+   * a state to another worker this way: worlds cannot be posted). Every monitor is folded along
+   * the path, so the node is the one the search built step by step.
+   */
+  replay(id: number, steps: readonly Step[]): Node {
+    const root = this.root();
+    const sim = root.sim;
+    const mons = root.monitors;
+    let budgets: Budgets = root.budgets;
+    // A path-only state is ours to step in place once a step with events copied it.
+    const owned = this.monitors.map(() => false);
+    for (const s of steps) {
+      const b = s.type === 'command' ? spend(budgets, s.command) : budgets;
+      if (b === null || !applyStep(sim, s)) throw new Error(`replay of state ${id}: step ${describeStep(s)} is not enabled`);
+      budgets = b;
+      const events: HistoryEvent[] = sim.history.splice(0);
+      for (let i = 0; i < this.monitors.length; i++) {
+        const m = this.monitors[i] as PathMonitor;
+        mons[i] = owned[i] === true && m.stepOwned !== undefined ? m.stepOwned(mons[i], events, this.mctx) : m.step(mons[i], events, this.mctx);
+        if (events.length > 0) owned[i] = true;
+      }
+    }
+    return { id, sim, monitors: mons, budgets, owned: owned.every(Boolean) };
+  }
+
   /** Whether any of these nodes has an enabled step (the depth bound cut something). */
   anyEnabled(frontier: readonly Node[]): boolean {
     return frontier.some((n) => enabledSteps(n.sim, n.budgets, this.env).length > 0);

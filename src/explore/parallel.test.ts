@@ -51,7 +51,12 @@ describe('parallel BFS: the sequential search, level by level, whatever the numb
       const cumulative = par.levels.map((x) => (n += x)).slice(1, levels.length + 1);
       expect(cumulative).toEqual(levels);
       expect(par.workerExpanded.length).toBe(workers);
-      if (workers > 1) expect(par.workerExpanded.filter((x) => x > 0).length).toBe(workers);
+      if (workers > 1) {
+        // The levels are evened out (deterministically) by replaying some states' paths elsewhere.
+        const mean = par.workerExpanded.reduce((a, b) => a + b, 0) / workers;
+        expect(Math.max(...par.workerExpanded)).toBeLessThan(mean * 1.25);
+        expect(par.workerReplayed.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      }
     }
   }, 240_000);
 });

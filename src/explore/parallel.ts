@@ -51,9 +51,10 @@ export interface ParallelExploreResult extends ExploreResult {
   readonly workers: number;
   /** New states per level (level 0: the root), as the sequential search finds them. */
   readonly levels: readonly number[];
-  /** Per worker: CPU time of its thread (null where it cannot be read) and states it expanded. */
+  /** Per worker: CPU time of its thread in the search (null where it cannot be read), states it expanded. */
   readonly workerCpuMs: readonly (number | null)[];
   readonly workerExpanded: readonly number[];
+  readonly workerReplayed: readonly number[];
 }
 
 /** ctl words. */
@@ -69,6 +70,8 @@ const STEPS = 256;
 const RANK_MAX = Math.floor(0x7fffffff / STEPS);
 /** Levels expanded by every worker until one holds this many states per worker. */
 const SPLIT_PER_WORKER = 8;
+/** A worker's share of a level may exceed the even share by this much before states move. */
+const REBALANCE_SLACK = 0.05;
 
 interface Buffers {
   readonly table: SharedArrayBuffer;
@@ -106,6 +109,8 @@ export interface WorkerResult {
   readonly frontierPeak: number;
   readonly levels: readonly number[];
   readonly expanded: number;
+  /** States this worker rebuilt from their paths to even out the levels. */
+  readonly replayed: number;
   readonly cpuMs: number | null;
   readonly symmetryPermutations: number;
   readonly invariants: readonly string[];
@@ -138,6 +143,7 @@ const monitorsOf = (set: MonitorSet): readonly PathMonitor[] | undefined => (set
 /** One worker's part of the search (run in a worker thread; exported for tests in one thread too). */
 export const searchWorker = (init: WorkerInit, post: (m: WorkerMessage) => void = () => undefined): WorkerResult => {
   const { w, n, scope, buffers } = init;
+  const cpu0 = threadCpuMs();
   const monitors = monitorsOf(init.monitorSet);
   const opts: ExploreOptions = {
     ...(monitors === undefined ? {} : { monitors }),
@@ -193,6 +199,43 @@ export const searchWorker = (init: WorkerInit, post: (m: WorkerMessage) => void 
       return visited.insert(core.fpLo, core.fpHi, tag, rank * STEPS + k);
     };
     const never = (): boolean => false;
+    let replayed = 0;
+    /**
+     * Evens out the next level: a worker over ceil(width / N) by more than REBALANCE_SLACK gives
+     * its last states (by id) to the workers under it, which rebuild them by replaying their
+     * paths (SearchCore.replay: worlds cannot be posted). Every worker computes the same plan
+     * from the level's owners. Without it the shares drift apart: a state reached from several
+     * sources goes to the owner of the least one, and subtrees grow unevenly.
+     */
+    const rebalance = (next: Node[], owner: Int32Array, width: number, nextStart: number): Node[] => {
+      if (n < 2 || width < SPLIT_PER_WORKER * n) return next;
+      const counts = new Array<number>(n).fill(0);
+      for (let r = 0; r < width; r++) counts[owner[r] as number] = (counts[owner[r] as number] as number) + 1;
+      const target = Math.ceil(width / n);
+      if (Math.max(...counts) <= target * (1 + REBALANCE_SLACK)) return next;
+      const need = counts.map((c) => Math.max(0, target - c));
+      const moved = new Map<number, number>();
+      for (let v = 0; v < n; v++) {
+        let excess = (counts[v] as number) - target;
+        for (let r = width - 1; r >= 0 && excess > 0; r--) {
+          if (owner[r] !== v) continue;
+          const u = need.findIndex((x) => x > 0);
+          if (u < 0) break;
+          need[u] = (need[u] as number) - 1;
+          excess--;
+          moved.set(r, u);
+        }
+      }
+      const out: Node[] = [];
+      for (const node of next) if (!moved.has(node.id - nextStart)) out.push(node);
+      for (const [r, u] of moved) {
+        if (u !== w) continue;
+        out.push(core.replay(nextStart + r, pathTo(nextStart + r)));
+        replayed++;
+      }
+      // Expanded in id order: the priorities of a worker's children must increase.
+      return out.sort((a, b) => a.id - b.id);
+    };
     const cand: Child[] = [];
     const candNode: number[] = [];
     const foundIds = new Map<string, number>();
@@ -232,6 +275,7 @@ export const searchWorker = (init: WorkerInit, post: (m: WorkerMessage) => void 
         prios.push(prio);
       }
       let total = kept.length;
+      let owner: Int32Array | null = null;
       // Ranks among the level's new states: merge with the other workers' sorted priorities.
       const ranks = prios.map((_, i) => i);
       if (!replicated) {
@@ -249,19 +293,26 @@ export const searchWorker = (init: WorkerInit, post: (m: WorkerMessage) => void 
         if (total > exchange.length) throw new Error('the parallel search exchange buffer is full: raise --states');
         for (let i = 0; i < prios.length; i++) exchange[offset + i] = prios[i] as number;
         barrier.wait();
-        let start = 0;
-        for (let v = 0; v < n; v++) {
-          const len = counts[v] as number;
-          if (v !== w) {
-            // Both lists are increasing: walk the other worker's segment once.
-            let at = 0;
-            for (let i = 0; i < prios.length; i++) {
-              const p = prios[i] as number;
-              while (at < len && (exchange[start + at] as number) < p) at++;
-              ranks[i] = (ranks[i] as number) + at;
+        // Merge every worker's sorted priorities: the owner of each rank (every worker
+        // computes the same), and this worker's ranks.
+        owner = new Int32Array(total);
+        const at = new Int32Array(n);
+        const start = new Int32Array(n);
+        for (let v = 1; v < n; v++) start[v] = (start[v - 1] as number) + (counts[v - 1] as number);
+        for (let r = 0; r < total; r++) {
+          let best = -1;
+          let bp = 0;
+          for (let v = 0; v < n; v++) {
+            if ((at[v] as number) >= (counts[v] as number)) continue;
+            const p = exchange[(start[v] as number) + (at[v] as number)] as number;
+            if (best < 0 || p < bp) {
+              best = v;
+              bp = p;
             }
           }
-          start += len;
+          owner[r] = best;
+          if (best === w) ranks[at[w] as number] = r;
+          at[best] = (at[best] as number) + 1;
         }
       }
       // The state budget: the sequential search stops at the state of id statesMax - 1.
@@ -313,7 +364,8 @@ export const searchWorker = (init: WorkerInit, post: (m: WorkerMessage) => void 
       // As the sequential search counts it: a level cut short (budget, or stopped) is not a frontier.
       if (!stop && !cut) frontierPeak = Math.max(frontierPeak, levelWidth + width);
       levels.push(width);
-      const next: Node[] = children.map((ch) => ({ id: ch.id, sim: ch.sim, monitors: ch.monitors, budgets: ch.budgets, owned: true }));
+      let next: Node[] = children.map((ch) => ({ id: ch.id, sim: ch.sim, monitors: ch.monitors, budgets: ch.budgets, owned: true }));
+      if (owner !== null) next = rebalance(next, owner, width, nextStart);
       levelStart = nextStart;
       levelWidth = width;
       depth++;
@@ -362,7 +414,8 @@ export const searchWorker = (init: WorkerInit, post: (m: WorkerMessage) => void 
       frontierPeak,
       levels,
       expanded,
-      cpuMs: threadCpuMs(),
+      replayed,
+      cpuMs: cpu0 === null ? null : (threadCpuMs() ?? cpu0) - cpu0,
       symmetryPermutations: core.perms.length,
       invariants: wanted,
       suspects: counts ? core.suspects : {},
@@ -426,6 +479,7 @@ export const mergeWorkers = (rs: readonly WorkerResult[], elapsedMs: number, byt
     levels: r0.levels,
     workerCpuMs: rs.map((r) => r.cpuMs),
     workerExpanded: rs.map((r) => r.expanded),
+    workerReplayed: rs.map((r) => r.replayed),
   };
 };
 
