@@ -55,6 +55,8 @@ export interface ParallelExploreResult extends ExploreResult {
   readonly workerCpuMs: readonly (number | null)[];
   readonly workerExpanded: readonly number[];
   readonly workerReplayed: readonly number[];
+  /** Wall time of the search itself: the slowest worker's, worker start-up not counted (elapsedMs counts it). */
+  readonly searchMs: number;
 }
 
 /** ctl words. */
@@ -112,6 +114,8 @@ export interface WorkerResult {
   /** States this worker rebuilt from their paths to even out the levels. */
   readonly replayed: number;
   readonly cpuMs: number | null;
+  /** Wall time of this worker's search (its start-up and module load not counted). */
+  readonly searchMs: number;
   readonly symmetryPermutations: number;
   readonly invariants: readonly string[];
   readonly suspects: Readonly<Record<string, number>>;
@@ -144,6 +148,7 @@ const monitorsOf = (set: MonitorSet): readonly PathMonitor[] | undefined => (set
 export const searchWorker = (init: WorkerInit, post: (m: WorkerMessage) => void = () => undefined): WorkerResult => {
   const { w, n, scope, buffers } = init;
   const cpu0 = threadCpuMs();
+  const t0 = performance.now();
   const monitors = monitorsOf(init.monitorSet);
   const opts: ExploreOptions = {
     ...(monitors === undefined ? {} : { monitors }),
@@ -416,6 +421,7 @@ export const searchWorker = (init: WorkerInit, post: (m: WorkerMessage) => void 
       expanded,
       replayed,
       cpuMs: cpu0 === null ? null : (threadCpuMs() ?? cpu0) - cpu0,
+      searchMs: performance.now() - t0,
       symmetryPermutations: core.perms.length,
       invariants: wanted,
       suspects: counts ? core.suspects : {},
@@ -479,6 +485,7 @@ export const mergeWorkers = (rs: readonly WorkerResult[], elapsedMs: number, byt
     levels: r0.levels,
     workerCpuMs: rs.map((r) => r.cpuMs),
     workerExpanded: rs.map((r) => r.expanded),
+    searchMs: Math.max(...rs.map((r) => r.searchMs)),
     workerReplayed: rs.map((r) => r.replayed),
   };
 };
