@@ -11,7 +11,8 @@
  * The same scope on 1 and 2 worker threads (exploreWorkersThroughput, parallel.ts) is measured
  * after them, alternated run by run.
  *
- * Standalone: `npx tsx src/bench/exploreBench.ts [states] [repeats]` prints the figures as JSON.
+ * Standalone: `npx tsx src/bench/exploreBench.ts [states] [repeats] [worker states]` prints the
+ * figures as JSON (worker states: default 4 × states).
  */
 import { rowById } from '../check/matrix.ts';
 import { loadavg } from 'node:os';
@@ -179,7 +180,10 @@ export const exploreWorkersThroughput = async (statesMax: number, repeats: numbe
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const states = Number(process.argv[2] ?? 10_000);
   const repeats = Number(process.argv[3] ?? 3);
+  // The worker threads on a larger budget by default: each isolate starts cold (module load and
+  // JIT), which weighs on a 10k-state search that takes a second.
+  const workerStates = Number(process.argv[4] ?? 4 * states);
   const inThread = exploreThroughput(states, repeats);
-  const workers = await exploreWorkersThroughput(states, repeats);
+  const workers = await exploreWorkersThroughput(workerStates, repeats);
   process.stdout.write(`${JSON.stringify({ loadavg: loadavg(), ...inThread, workers }, null, 2)}\n`);
 }
