@@ -155,7 +155,14 @@ export const renderText = (r: BenchResult): string => {
     out.push('The rest of the process CPU is V8 (TurboFan background compilation, GC helpers): with 1 thread it runs on the otherwise idle cores; each extra isolate compiles the search again. On 2 cores the wall speed-up is bounded by (search thread CPU, 1 thread) / (process CPU, N threads / 2).');
     out.push(`median speed-up ${m.speedup.toFixed(2)}x; same results on 1 and ${m.workers} workers: ${m.identical ? 'yes' : 'NO'}; load average ${m.loadavg.before.map((x) => x.toFixed(1)).join('/')} before, ${m.loadavg.after.map((x) => x.toFixed(1)).join('/')} after.`);
   }
-  const e = r.explore;
+  out.push(...renderExplore(r.explore));
+  out.push(`\nTotal wall time ${num(r.totalMs / 1000, 1)} s.`);
+  return out.join('\n');
+};
+
+/** Section 7: the exhaustive BFS (exploreBench.ts), its baseline, symmetry and worker threads. */
+export const renderExplore = (e: BenchResult['explore']): string[] => {
+  const out: string[] = [];
   out.push(heading(`7. Exhaustive bounded BFS (src/explore): ${e.scope}, median of ${e.repeats}`));
   const exploreRow = (name: string, x: typeof e.naive): string[] => [name, num(x.states), num(x.transitions), String(x.depth), si(x.statesPerSec), `${si(x.minStatesPerSec)}-${si(x.maxStatesPerSec)}`, si(x.statesPerCpuSec), num(x.bytesPerState, 1)];
   out.push(
@@ -189,6 +196,5 @@ export const renderText = (r: BenchResult): string => {
     out.push('search states/s: the slowest worker\'s own wall time (thread start-up, module load not counted). Busiest-thread CPU: the speed-up with a free core per worker, whatever else runs. bytes/state: shared table, columns and exchange buffer as allocated for the state budget.');
   }
   out.push('Target (issue #7 item 5): ≥100k distinct states/s at <200 bytes/state; peer, measured elsewhere (anchors.md): xstate/graph BFS ~41-44k states/s at ~8 KB/state.');
-  out.push(`\nTotal wall time ${num(r.totalMs / 1000, 1)} s.`);
-  return out.join('\n');
+  return out;
 };
