@@ -31,7 +31,7 @@ import { SearchCore, type Child, type ExploreCounterexample, type ExploreOptions
 import { ledgerMonitor, type PathMonitor } from './monitor.ts';
 import { decodeStep, type Step } from './path.ts';
 import type { Budgets, Scope } from './scope.ts';
-import { Barrier, SharedVisited } from './shared.ts';
+import { ABORTED, Barrier, SharedVisited } from './shared.ts';
 import type { Simulation } from '../sim/simulate.ts';
 
 /** The monitors a worker builds (functions cannot be posted): the default screens, or the ledger alone. */
@@ -145,6 +145,9 @@ export const tableCapacity = (statesMax: number): number => {
   return c;
 };
 
+/** Ids a search of this budget may give (the root and its first child even with a budget of 0 or 1). */
+const columnLength = (statesMax: number): number => Math.max(statesMax, 1) + 1;
+
 const ctlWords = (n: number, wanted: number): number => COUNTS + n + wanted;
 
 const monitorsOf = (set: MonitorSet): readonly PathMonitor[] | undefined => (set === 'ledger' ? [ledgerMonitor as PathMonitor] : undefined);
@@ -166,7 +169,7 @@ export const searchWorker = (init: WorkerInit, post: (m: WorkerMessage) => void 
   const ctl = new Int32Array(buffers.ctl);
   const barrier = new Barrier(ctl, ARRIVALS, GENERATION, ABORT, n);
   const visited = new SharedVisited(buffers.table, ctl, ENTRIES);
-  const cap = scope.statesMax + 1;
+  const cap = columnLength(scope.statesMax);
   const parent = new Int32Array(buffers.cols, 0, cap);
   const step = new Int32Array(buffers.cols, 4 * cap, cap);
   const nodeTrans = new Int32Array(buffers.cols, 8 * cap, cap);
@@ -331,7 +334,9 @@ export const searchWorker = (init: WorkerInit, post: (m: WorkerMessage) => void 
         }
       }
       // The state budget: the sequential search stops at the state of id statesMax - 1.
-      const room = statesMax - nextStart;
+      // (The sequential search checks the budget after adding a state: the root's first child
+      // is added even with a budget of 1.)
+      const room = Math.max(1, statesMax - nextStart);
       if (total >= room) cut = true;
       const width = Math.min(total, room);
       const children: Child[] = [];
@@ -390,7 +395,7 @@ export const searchWorker = (init: WorkerInit, post: (m: WorkerMessage) => void 
         break;
       }
       if (cut) {
-        stopAt = statesMax - 1;
+        stopAt = nextStart + room - 1;
         break;
       }
       if (replicated && width >= SPLIT_PER_WORKER * n) {
@@ -460,7 +465,7 @@ export const sharedBuffers = (scope: Scope, n: number, wanted: number): Buffers 
   return {
     table: SharedVisited.buffer(capacity),
     ctl,
-    cols: new SharedArrayBuffer(16 * (scope.statesMax + 1)),
+    cols: new SharedArrayBuffer(16 * columnLength(scope.statesMax)),
     exchange: new SharedArrayBuffer(4 * (capacity / 2)),
   };
 };
@@ -515,8 +520,14 @@ export const exploreParallel = async (scope: Scope, opts: ParallelExploreOptions
   const entry = await workerEntry();
   const base = { n, scope, monitorSet, buffers, ...(opts.invariants === undefined ? {} : { invariants: opts.invariants }), ...(opts.check === undefined ? {} : { check: opts.check }), ...(opts.stopWhenFound === undefined ? {} : { stopWhenFound: opts.stopWhenFound }), ...(opts.confirmMax === undefined ? {} : { confirmMax: opts.confirmMax }) };
   const workers: Worker[] = [];
+  const ctl = new Int32Array(buffers.ctl);
+  /** Stops the other workers at their next barrier (they throw ABORTED). */
+  const abort = (): void => {
+    Atomics.store(ctl, ABORT, 1);
+    Atomics.notify(ctl, GENERATION);
+  };
   try {
-    const results = await Promise.all(
+    const settled = await Promise.allSettled(
       Array.from({ length: n }, (_, w) => {
         const init: WorkerInit = { ...base, w };
         // A larger young generation: fewer scavenges, fewer frontier worlds promoted early (in the
@@ -525,22 +536,32 @@ export const exploreParallel = async (scope: Scope, opts: ParallelExploreOptions
         const worker = new Worker(entry.url, { workerData: { module: entry.module, init }, resourceLimits: { maxYoungGenerationSizeMb: 128 } });
         workers.push(worker);
         return new Promise<WorkerResult>((resolve, reject) => {
+          let settled = false;
+          const fail = (err: Error): void => {
+            if (settled) return;
+            settled = true;
+            abort();
+            reject(err);
+          };
           worker.on('message', (m: WorkerMessage) => {
             if (m.kind === 'level') opts.onLevel?.(m.depth, m.states);
-            else if (m.kind === 'error') reject(new Error(m.message));
-            else resolve(m.result);
+            else if (m.kind === 'error') fail(new Error(m.message));
+            else if (!settled) {
+              settled = true;
+              resolve(m.result);
+            }
           });
-          worker.on('error', reject);
-          worker.on('exit', (code) => reject(new Error(`explore worker ${w} exited with code ${code}`)));
+          worker.on('error', fail);
+          worker.on('exit', (code) => fail(new Error(`explore worker ${w} exited with code ${code}`)));
         });
       }),
     );
+    // The worker that failed first says why; the others only stopped because it did.
+    const errors = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    if (errors.length > 0) throw errors.find((e) => !e.message.includes(ABORTED)) ?? errors[0];
+    const results = settled.map((r) => (r as PromiseFulfilledResult<WorkerResult>).value);
     const bytes = buffers.table.byteLength + buffers.cols.byteLength + buffers.exchange.byteLength;
     return mergeWorkers(results, performance.now() - t0, bytes);
-  } catch (err) {
-    Atomics.store(new Int32Array(buffers.ctl), ABORT, 1);
-    Atomics.notify(new Int32Array(buffers.ctl), GENERATION);
-    throw err;
   } finally {
     await Promise.all(workers.map((wk) => wk.terminate()));
   }

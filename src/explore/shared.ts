@@ -16,6 +16,9 @@
  * whatever the thread timing.
  */
 
+/** What a worker throws when another failed (the caller reports the other's error). */
+export const ABORTED = 'another search worker failed';
+
 const EMPTY = 0;
 const WRITING = -1;
 
@@ -126,7 +129,7 @@ export class Barrier {
       return;
     }
     while (Atomics.load(ctl, this.generation) === gen) {
-      if (Atomics.load(ctl, this.abortWord) !== 0) throw new Error('another search worker failed');
+      if (Atomics.load(ctl, this.abortWord) !== 0) throw new Error(ABORTED);
       Atomics.wait(ctl, this.generation, gen, 200);
     }
   }
