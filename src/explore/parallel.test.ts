@@ -62,6 +62,16 @@ describe('parallel BFS: the sequential search, level by level, whatever the numb
   }, 240_000);
 });
 
+describe('parallel BFS: small state budgets cut where the sequential search does', () => {
+  it('budgets of 1, 2 and 50 states', async () => {
+    const row = rowById('batch');
+    for (const states of [1, 2, 50]) {
+      const scope = scopeFor(row, { members: 2, partitions: 2, records: 2, states });
+      expect(summary(await exploreParallel(scope, { workers: 2 })), `${states} states`).toEqual(summary(explore(scope)));
+    }
+  }, 120_000);
+});
+
 describe('shared visited set', () => {
   const make = (capacity: number): SharedVisited => new SharedVisited(SharedVisited.buffer(capacity), new Int32Array(new SharedArrayBuffer(16)), 0);
 
