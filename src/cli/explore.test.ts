@@ -68,6 +68,9 @@ describe('groupcheck explore', () => {
     const bad = cli('explore', '--workers', '0');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--workers');
+    const huge = cli('explore', '--workers', '2', '--states', '90000000');
+    expect(huge.code).toBe(2);
+    expect(huge.err).toMatch(/needs \d+ MB of shared memory .* lower --states or use --workers 1/);
   }, 240_000);
 
   it('rejects an unknown configuration, a fault in a clean scope and an unknown invariant with exit 2', () => {

@@ -14,7 +14,7 @@ import type { Counterexample } from '../check/search.ts';
 import type { SimConfig } from '../sim/config.ts';
 import { describeCommand } from '../sim/command.ts';
 import { explore, DEFAULT_MONITORS, type ExploreCounterexample, type ExploreResult } from '../explore/bfs.ts';
-import { exploreParallel, type ParallelExploreResult } from '../explore/parallel.ts';
+import { exploreParallel, sharedMemoryError, type ParallelExploreResult } from '../explore/parallel.ts';
 import { scopeFor, type Scope, type ScopeOptions } from '../explore/scope.ts';
 import { toCounterexampleFile, writeCounterexample } from '../report/counterexample.ts';
 import { InputError } from '../report/readJson.ts';
@@ -55,6 +55,8 @@ export const runExplore = async (opts: ExploreCliOptions): Promise<number> => {
   try {
     row = rowById(opts.row, buildMatrix(opts.base));
     scope = scopeFor(row, opts);
+    const tooBig = (opts.workers ?? 1) > 1 ? sharedMemoryError(scope.statesMax) : null;
+    if (tooBig !== null) throw new Error(tooBig);
   } catch (err) {
     throw new InputError(`explore: ${(err as Error).message}`);
   }

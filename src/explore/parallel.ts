@@ -70,6 +70,8 @@ const NO_ID = 0x7fffffff;
 /** A state's priority in its level: rank of the source * STEPS + index of the step. */
 const STEPS = 256;
 const RANK_MAX = Math.floor(0x7fffffff / STEPS);
+/** Bound on the shared buffers, which are allocated for the whole state budget up front. */
+const SHARED_BYTES_MAX = 2 ** 31;
 /** Levels expanded by every worker until one holds this many states per worker. */
 const SPLIT_PER_WORKER = 8;
 /** A worker's share of a level may exceed the even share by this much before states move. */
@@ -457,9 +459,19 @@ const workerEntry = async (): Promise<{ url: URL; module?: string }> => {
   return bundle !== null ? { url: bundle } : { url: new URL('../check/workerBoot.mjs', import.meta.url), module: source.href };
 };
 
+/** Why a state budget is too large for the parallel search's shared buffers, or null. */
+export const sharedMemoryError = (statesMax: number): string | null => {
+  const capacity = tableCapacity(statesMax);
+  const bytes = capacity * 16 + capacity * 2 + 16 * columnLength(statesMax);
+  if (bytes <= SHARED_BYTES_MAX) return null;
+  return `a budget of ${statesMax} states needs ${Math.round(bytes / 2 ** 20)} MB of shared memory for the parallel search (allocated up front, at most ${SHARED_BYTES_MAX / 2 ** 20} MB): lower --states or use --workers 1`;
+};
+
 /** The shared buffers of a search of this scope by n workers. */
 export const sharedBuffers = (scope: Scope, n: number, wanted: number): Buffers => {
   const capacity = tableCapacity(scope.statesMax);
+  const tooBig = sharedMemoryError(scope.statesMax);
+  if (tooBig !== null) throw new Error(tooBig);
   const ctl = new SharedArrayBuffer(4 * ctlWords(n, wanted));
   new Int32Array(ctl).fill(NO_ID, COUNTS + n);
   return {
