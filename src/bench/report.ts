@@ -160,7 +160,14 @@ export const renderText = (r: BenchResult): string => {
     out.push('The rest of the process CPU is V8 (TurboFan background compilation, GC helpers): with 1 thread it runs on the otherwise idle cores; each extra isolate compiles the search again. On 2 cores the wall speed-up is bounded by (search thread CPU, 1 thread) / (process CPU, N threads / 2).');
     out.push(`median speed-up ${m.speedup.toFixed(2)}x; same results on 1 and ${m.workers} workers: ${m.identical ? 'yes' : 'NO'}; load average ${m.loadavg.before.map((x) => x.toFixed(1)).join('/')} before, ${m.loadavg.after.map((x) => x.toFixed(1)).join('/')} after.`);
   }
-  const e = r.explore;
+  out.push(...renderExplore(r.explore));
+  out.push(`\nTotal wall time ${num(r.totalMs / 1000, 1)} s.`);
+  return out.join('\n');
+};
+
+/** Section 7: the exhaustive BFS (exploreBench.ts), its baseline, symmetry and worker threads. */
+export const renderExplore = (e: BenchResult['explore']): string[] => {
+  const out: string[] = [];
   out.push(heading(`7. Exhaustive bounded BFS (src/explore): ${e.scope}, median of ${e.repeats}`));
   const exploreRow = (name: string, x: typeof e.naive): string[] => [name, num(x.states), num(x.transitions), String(x.depth), si(x.statesPerSec), `${si(x.minStatesPerSec)}-${si(x.maxStatesPerSec)}`, si(x.statesPerCpuSec), num(x.bytesPerState, 1)];
   out.push(
@@ -176,7 +183,23 @@ export const renderText = (r: BenchResult): string => {
   );
   out.push(`fingerprinted / baseline: ${ratio(e.fingerprinted.statesPerSec, e.naive.statesPerSec)} states/s, ${ratio(e.naive.bytesPerState, e.fingerprinted.bytesPerState)} fewer bytes/state (visited set, parents and steps; the frontier of worlds is the same for both and not counted; baseline bytes estimated as key characters + 80 per entry).`);
   out.push(`Symmetry reduction (${e.symmetry.scope}): ${num(e.symmetry.reduced)} states reduced vs ${num(e.symmetry.full)} without (${ratio(e.symmetry.full, e.symmetry.reduced)}).`);
+  if (e.workers !== undefined) {
+    const wk = e.workers;
+    const cpu = (x: number | null): string => (x === null ? '-' : si(x));
+    out.push(`Worker threads (src/explore/parallel.ts), ${wk.scope}, median of ${wk.repeats}, 1 and 2 workers alternated; load average ${wk.loadavg.before.map((x) => x.toFixed(1)).join('/')} before, ${wk.loadavg.after.map((x) => x.toFixed(1)).join('/')} after:`);
+    out.push(
+      table(
+        ['monitors', 'workers', 'states', 'states/s', 'search states/s', 'states/busiest-thread CPU s', 'expanded per worker', 'rebuilt from paths', 'bytes/state'],
+        wk.runs.flatMap((x) => [x.one, x.two].map((y) => [x.monitors, String(y.workers), num(y.states), si(y.statesPerSec), si(y.searchStatesPerSec), cpu(y.statesPerBusiestCpuSec), y.workerExpanded.map((n) => num(n)).join(' / '), y.workerReplayed.map((n) => num(n)).join(' / '), num(y.bytesPerState, 1)])),
+        new Set([2, 3, 4, 5, 8]),
+      ),
+    );
+    for (const x of wk.runs) {
+      const cpuUp = x.one.statesPerBusiestCpuSec !== null && x.two.statesPerBusiestCpuSec !== null ? ratio(x.two.statesPerBusiestCpuSec, x.one.statesPerBusiestCpuSec) : '-';
+      out.push(`${x.monitors}: 2 workers / 1: ${ratio(x.two.statesPerSec, x.one.statesPerSec)} states/s (start-up included), ${ratio(x.two.searchStatesPerSec, x.one.searchStatesPerSec)} in the search, ${cpuUp} per busiest-thread CPU s; same states, transitions, levels and counterexamples: ${x.identical ? 'yes' : 'NO'}.`);
+    }
+    out.push('search states/s: the slowest worker\'s own wall time (thread start-up, module load not counted). Busiest-thread CPU: the speed-up with a free core per worker, whatever else runs. bytes/state: shared table, columns and exchange buffer as allocated for the state budget.');
+  }
   out.push('Target (issue #7 item 5): ≥100k distinct states/s at <200 bytes/state; peer, measured elsewhere (anchors.md): xstate/graph BFS ~41-44k states/s at ~8 KB/state.');
-  out.push(`\nTotal wall time ${num(r.totalMs / 1000, 1)} s.`);
-  return out.join('\n');
+  return out;
 };

@@ -52,6 +52,27 @@ describe('groupcheck explore', () => {
     expect(run.out).toContain('no counterexample within the scope');
   }, 240_000);
 
+  it('--workers 2 finds what one thread finds, and says how the work was shared', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'groupcheck-explore-'));
+    const args = ['explore', '--row', 'before-process', '--members', '1', '--partitions', '1', '--records', '1', '--depth', '13', '--out', dir];
+    const pick = (out: string): unknown => {
+      const r = JSON.parse(out) as { states: number; transitions: number; depth: number; counterexamples: { invariant: string; steps: string[] }[] };
+      return [r.states, r.transitions, r.depth, r.counterexamples.map((c) => [c.invariant, c.steps])];
+    };
+    const one = cli(...args, '--json');
+    const two = cli(...args, '--json', '--workers', '2');
+    expect(two.code, two.err).toBe(one.code);
+    expect(pick(two.out)).toEqual(pick(one.out));
+    const text = cli(...args, '--workers', '2');
+    expect(text.out).toMatch(/2 workers: states expanded \d+ \/ \d+/);
+    const bad = cli('explore', '--workers', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--workers');
+    const huge = cli('explore', '--workers', '2', '--states', '90000000');
+    expect(huge.code).toBe(2);
+    expect(huge.err).toMatch(/needs \d+ MB of shared memory .* lower --states or use --workers 1/);
+  }, 240_000);
+
   it('rejects an unknown configuration, a fault in a clean scope and an unknown invariant with exit 2', () => {
     const unknown = cli('explore', '--row', 'nope');
     expect(unknown.code).toBe(2);

@@ -14,6 +14,7 @@ import type { Counterexample } from '../check/search.ts';
 import type { SimConfig } from '../sim/config.ts';
 import { describeCommand } from '../sim/command.ts';
 import { explore, DEFAULT_MONITORS, type ExploreCounterexample, type ExploreResult } from '../explore/bfs.ts';
+import { exploreParallel, sharedMemoryError, type ParallelExploreResult } from '../explore/parallel.ts';
 import { scopeFor, type Scope, type ScopeOptions } from '../explore/scope.ts';
 import { toCounterexampleFile, writeCounterexample } from '../report/counterexample.ts';
 import { InputError } from '../report/readJson.ts';
@@ -26,6 +27,8 @@ export interface ExploreCliOptions extends ScopeOptions {
   readonly stop: boolean;
   readonly outDir: string;
   readonly json: boolean;
+  /** Threads expanding each level: 1 runs in this thread (bfs.ts), n > 1 on n worker threads (parallel.ts). */
+  readonly workers?: number;
 }
 
 const log = (s: string): void => {
@@ -46,12 +49,14 @@ const asCounterexample = (row: MatrixRow, scope: Scope, cx: ExploreCounterexampl
   timeToFirstMs: 0,
 });
 
-export const runExplore = (opts: ExploreCliOptions): number => {
+export const runExplore = async (opts: ExploreCliOptions): Promise<number> => {
   let row: MatrixRow;
   let scope: Scope;
   try {
     row = rowById(opts.row, buildMatrix(opts.base));
     scope = scopeFor(row, opts);
+    const tooBig = (opts.workers ?? 1) > 1 ? sharedMemoryError(scope.statesMax) : null;
+    if (tooBig !== null) throw new Error(tooBig);
   } catch (err) {
     throw new InputError(`explore: ${(err as Error).message}`);
   }
@@ -59,12 +64,13 @@ export const runExplore = (opts: ExploreCliOptions): number => {
   for (const n of opts.invariants ?? []) if (!screened.has(n)) throw new InputError(`--invariants: unknown or unscreened invariant "${n}"; known: ${[...screened].join(', ')}`);
   const invariants = opts.invariants ?? (opts.stop ? Object.entries(row.expect).filter(([, e]) => e === 'fails').map(([n]) => n) : undefined);
   if (!opts.json) log(pc.bold(`groupcheck explore: ${row.id} (${row.title}), depth ≤ ${scope.depthMax}, ≤ ${scope.statesMax} states, budgets ${JSON.stringify(scope.budgets)}`));
-  const r = explore(scope, {
-    ...(invariants === undefined ? {} : { invariants }),
-    stopWhenFound: opts.stop,
-    check: row.duplicateBound === undefined ? {} : { duplicateBound: row.duplicateBound },
-    onLevel: opts.json || process.stderr.isTTY !== true ? undefined : (d, n) => process.stderr.write(`\r  depth ${d}: ${n} states`),
-  });
+  const onLevel = opts.json || process.stderr.isTTY !== true ? undefined : (d: number, n: number): void => void process.stderr.write(`\r  depth ${d}: ${n} states`);
+  const check = row.duplicateBound === undefined ? {} : { duplicateBound: row.duplicateBound };
+  const workers = opts.workers ?? 1;
+  const r: ExploreResult =
+    workers > 1
+      ? await exploreParallel(scope, { workers, ...(invariants === undefined ? {} : { invariants }), stopWhenFound: opts.stop, check, ...(onLevel === undefined ? {} : { onLevel }) })
+      : explore(scope, { ...(invariants === undefined ? {} : { invariants }), stopWhenFound: opts.stop, check, ...(onLevel === undefined ? {} : { onLevel }) });
   if (!opts.json && process.stderr.isTTY === true) process.stderr.write("\n");
   const files: Record<string, string> = {};
   for (const cx of r.counterexamples) {
@@ -83,6 +89,10 @@ const render = (row: MatrixRow, r: ExploreResult, files: Record<string, string>)
   const status = r.exhausted ? 'scope exhausted' : r.depthBounded ? 'every state up to the depth bound' : 'cut short (state budget or all found)';
   out.push(`distinct states ${r.states}, transitions ${r.transitions}, depth ${r.depth} (${status})`);
   out.push(`${Math.round(r.statesPerSecond)} states/s, ${r.bytesPerState.toFixed(1)} bytes/state (visited set + parents + steps), frontier peak ${r.frontierPeak} worlds, ${r.symmetryPermutations} symmetry permutation(s), ${(r.elapsedMs / 1000).toFixed(1)} s`);
+  if ('workers' in r) {
+    const p = r as ParallelExploreResult;
+    out.push(`${p.workers} workers: states expanded ${p.workerExpanded.join(' / ')}, rebuilt from their paths ${p.workerReplayed.join(' / ')}, search CPU ${p.workerCpuMs.map((c) => (c === null ? '?' : `${(c / 1000).toFixed(1)} s`)).join(' / ')}`);
+  }
   out.push(`invariants: ${r.invariants.join(', ')}`);
   if (r.unconfirmed.length > 0) out.push(pc.yellow(`not every suspect confirmed (confirmMax reached): ${r.unconfirmed.join(', ')}`));
   for (const cx of r.counterexamples) {

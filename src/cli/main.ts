@@ -131,9 +131,10 @@ program
   .option('--stop', 'stop once every looked-for invariant has a counterexample')
   .option('--out <dir>', 'directory for counterexamples/explore--<row>--<invariant>.json', 'reports')
   .option('--json', 'print the result as JSON')
+  .option('--workers <n>', 'threads expanding each BFS level (default 1: this thread; n > 1: n worker threads; results do not depend on it)', int('--workers', 1))
   .addHelpText('after', `${EXIT_CODES}\nExample: groupcheck explore --row before-process --members 1 --partitions 1 --records 1 --stop`)
   .action(
-    (opts: {
+    async (opts: {
       row: string;
       config?: string;
       members?: number;
@@ -157,9 +158,10 @@ program
       stop?: boolean;
       out: string;
       json?: boolean;
+      workers?: number;
     }) => {
-      const { config, invariants, stop, out, json, addPartitions, ...scope } = opts;
-      process.exitCode = runExplore({
+      const { config, invariants, stop, out, json, addPartitions, workers, ...scope } = opts;
+      process.exitCode = await runExplore({
         ...scope,
         ...(addPartitions === undefined ? {} : { adds: addPartitions }),
         base: config === undefined ? undefined : readConfig(config),
@@ -167,6 +169,7 @@ program
         stop: stop === true,
         outDir: out,
         json: json === true,
+        workers: workers ?? 1,
       });
     },
   );

@@ -96,14 +96,7 @@ export interface ExploreResult {
   readonly counterexamples: readonly ExploreCounterexample[];
 }
 
-interface Node {
-  readonly id: number;
-  readonly sim: Simulation;
-  readonly monitors: readonly unknown[];
-  readonly budgets: Budgets;
-}
-
-const spend = (b: Budgets, c: Command): Budgets | null => {
+export const spend = (b: Budgets, c: Command): Budgets | null => {
   const key = budgetOf(c);
   if (key === null || b[key] <= 0) return null;
   // Field by field (one hidden class for every budget object; a computed-key spread is slow).
@@ -183,26 +176,257 @@ const tailHistory = (sim: Simulation): readonly HistoryEvent[] | null => {
   }
 };
 
+/** A state of the frontier: its world, monitor states and budgets. */
+export interface Node {
+  readonly id: number;
+  readonly sim: Simulation;
+  readonly monitors: unknown[];
+  readonly budgets: Budgets;
+  /** Whether its path-only monitor states may be stepped in place (not the root's: `initial` is shared). */
+  readonly owned: boolean;
+}
+
+/** A new state found by expanding a node, before its path-only monitors are folded. */
+export interface Child {
+  id: number;
+  readonly sim: Simulation;
+  readonly events: HistoryEvent[];
+  readonly monitors: unknown[];
+  readonly budgets: Budgets;
+  /** Its step's code (encodeStep) and its index among the node's enabled steps. */
+  readonly code: number;
+  readonly k: number;
+  /** Transitions of the node's expansion up to and including this one. */
+  readonly transitions: number;
+}
+
+/**
+ * What the sequential search and each parallel worker share: monitors, the environment, the
+ * fingerprint of a state, node expansion, the fold of path-only monitors and the confirmations.
+ */
+export class SearchCore {
+  readonly config: Scope['config'];
+  readonly monitors: readonly PathMonitor[];
+  readonly wanted: readonly string[];
+  readonly confirmMax: number;
+  readonly mctx: MonitorContext;
+  readonly perms: number[][];
+  readonly env: Environment;
+  readonly alphabet: readonly Command[];
+  /** Monitors that are part of the fingerprint (stepped on every transition), and the others. */
+  private readonly keyed: number[] = [];
+  private readonly pathOnly: number[] = [];
+  private readonly hashers: StateHasher[];
+  fpLo = 0;
+  fpHi = 0;
+  readonly suspects: Record<string, number> = {};
+  readonly confirmations: Record<string, number> = {};
+  readonly unconfirmed = new Set<string>();
+  readonly found = new Map<string, ExploreCounterexample>();
+  /** Invariants another worker found (parallel search): not confirmed again. */
+  readonly elsewhere = new Set<string>();
+
+  constructor(
+    readonly scope: Scope,
+    readonly opts: ExploreOptions,
+  ) {
+    this.config = scope.config;
+    const monitors = opts.monitors ?? defaultMonitors(opts.check, opts.invariants);
+    this.monitors = monitors;
+    const screened = [...new Set(monitors.flatMap((m) => m.screens))];
+    this.wanted = (opts.invariants ?? screened).filter((i) => screened.includes(i));
+    for (const name of opts.invariants ?? []) {
+      invariantByName(name);
+      if (!screened.includes(name)) throw new Error(`no monitor screens ${name}; screened: ${screened.join(', ')}`);
+    }
+    this.confirmMax = opts.confirmMax ?? 5000;
+    const rows = slotTable(this.config);
+    this.mctx = { groupOf: (member) => rows[Number(/^c(\d+)#/.exec(member)?.[1] ?? -1)]?.group.name ?? '' };
+    this.perms = scope.symmetry && opts.naive !== true ? symmetryPermutations(this.config) : [rows.map((r) => r.slot)];
+    this.env = environmentOf(scope);
+    // One object per command, so a step code is its index in the alphabet.
+    this.alphabet = this.env.alphabet;
+    monitors.forEach((m, i) => (m.pathOnly === true ? this.pathOnly : this.keyed).push(i));
+    // One hasher per slot permutation (each caches the hashes of the values it saw, renamed).
+    this.hashers = this.perms.map((p) => new StateHasher(rows.length, this.perms.length > 1 ? p : null, renameSlots));
+  }
+
+  /** The root world (compiled step function: its actors clone cheaply; XState's own cannot be cloned). */
+  root(): Node {
+    const sim = new Simulation(this.config, [], machinesFor(this.config.variant), 'compiled');
+    // A world's history holds only the events of the step that made it (clones start empty).
+    sim.history.splice(0);
+    return { id: 0, sim, monitors: this.monitors.map((m) => m.initial), budgets: this.scope.budgets, owned: false };
+  }
+
+  /** Sets fpLo, fpHi to the state's canonical fingerprint: the least over the permutations. */
+  fingerprintOf(sim: Simulation, mons: readonly unknown[], b: Budgets): void {
+    const hashers = this.hashers;
+    for (let i = 0; i < hashers.length; i++) {
+      const h = hashers[i] as StateHasher;
+      h.begin();
+      sim.digest(h);
+      h.int(b.starts);
+      h.int(b.crashes);
+      h.int(b.pauses);
+      h.int(b.leaves);
+      h.int(b.records);
+      h.int(b.stalls);
+      h.int(b.drops);
+      h.int(b.moves);
+      h.int(b.adds);
+      h.int(b.seeks);
+      for (let k = 0; k < this.keyed.length; k++) {
+        const j = this.keyed[k] as number;
+        const m = this.monitors[j] as PathMonitor;
+        if (m.digest !== undefined) m.digest(mons[j], h);
+        else h.str(m.encode(mons[j]));
+      }
+      h.finish();
+      if (i === 0 || h.hi < this.fpHi || (h.hi === this.fpHi && h.lo < this.fpLo)) {
+        this.fpLo = h.lo;
+        this.fpHi = h.hi;
+      }
+    }
+  }
+
+  /**
+   * Expands a node: every enabled step is applied (to a clone; the last to the node's own
+   * world), the fingerprinted monitors stepped, and `add` asked whether the state is new (it
+   * reads the fingerprint in fpLo, fpHi or the world itself; it returns the new state's id, or
+   * -1). New states go to `out`; path-only monitors are left for `fold`. Returns the
+   * transitions made, or -(transitions + 1) when `full()` said, after a new state, to stop
+   * there (the state budget).
+   */
+  expand(node: Node, add: (sim: Simulation, mons: readonly unknown[], b: Budgets, code: number, k: number) => number, out: Child[], full: () => boolean): number {
+    const enabled = enabledSteps(node.sim, node.budgets, this.env);
+    let transitions = 0;
+    for (let k = 0; k < enabled.length; k++) {
+      const s = enabled[k] as Step;
+      const budgets = s.type === 'command' ? spend(node.budgets, s.command) : node.budgets;
+      if (budgets === null) continue;
+      // The last successor takes the node's own world: nothing reads it after its expansion.
+      const sim = k === enabled.length - 1 ? node.sim : node.sim.clone();
+      if (!applyStep(sim, s)) continue;
+      transitions++;
+      const events: HistoryEvent[] = sim.history.splice(0);
+      const mons = node.monitors.slice();
+      for (let j = 0; j < this.keyed.length; j++) {
+        const i = this.keyed[j] as number;
+        mons[i] = (this.monitors[i] as PathMonitor).step(node.monitors[i], events, this.mctx);
+      }
+      const code = encodeStep(s, this.alphabet);
+      const id = add(sim, mons, budgets, code, k);
+      if (id < 0) continue;
+      out.push({ id, sim, events, monitors: mons, budgets, code, k, transitions });
+      if (full()) return -(transitions + 1);
+    }
+    return transitions;
+  }
+
+  /**
+   * Folds the path-only monitors of a node's new children (in order), in place for the last one
+   * when the node owns its states and no earlier child shares them (PathMonitor.stepOwned).
+   */
+  fold(node: Node, children: readonly Child[], from: number, to: number): void {
+    if (this.pathOnly.length === 0) return;
+    let shared = false;
+    for (let c = from; c < to; c++) {
+      const ch = children[c] as Child;
+      const owned = node.owned && !shared && c === to - 1;
+      for (let j = 0; j < this.pathOnly.length; j++) {
+        const i = this.pathOnly[j] as number;
+        const m = this.monitors[i] as PathMonitor;
+        ch.monitors[i] = owned && m.stepOwned !== undefined ? m.stepOwned(node.monitors[i], ch.events, this.mctx) : m.step(node.monitors[i], ch.events, this.mctx);
+      }
+      if (ch.events.length === 0) shared = true;
+    }
+  }
+
+  /** The invariants a state's monitors suspect, or null. */
+  flagged(mons: readonly unknown[]): string[] | null {
+    let flagged: string[] | null = null;
+    for (let i = 0; i < this.monitors.length; i++) {
+      const names = (this.monitors[i] as PathMonitor).suspects(mons[i]);
+      if (names.length > 0) (flagged ??= []).push(...names);
+    }
+    return flagged;
+  }
+
+  /** Confirms suspects of state `id` (its path from `pathTo`); returns the invariants newly found. */
+  confirm(names: readonly string[], depth: number, pathTo: () => Step[]): string[] {
+    const { found, suspects, confirmations, unconfirmed } = this;
+    const todo = names.filter((n) => this.wanted.includes(n) && !found.has(n) && !this.elsewhere.has(n));
+    if (todo.length === 0) return [];
+    for (const n of todo) suspects[n] = (suspects[n] ?? 0) + 1;
+    const open = todo.filter((n) => (confirmations[n] ?? 0) < this.confirmMax);
+    for (const n of todo) if (!open.includes(n)) unconfirmed.add(n);
+    if (open.length === 0) return [];
+    const steps = pathTo();
+    const sc = pathToScenario(this.config, steps);
+    for (const n of open) confirmations[n] = (confirmations[n] ?? 0) + 1;
+    // When the translation is exact, the replayed world plus its own quiescence tail is the run
+    // simulate() would give (explore.test.ts checks the prefix; the tail is deterministic): judge
+    // that first and run simulate only to confirm a violation. Otherwise simulate decides alone.
+    let judged = open;
+    const ctx = this.opts.check ?? {};
+    if (sc.exact) {
+      const tail = tailHistory(sc.sim);
+      if (tail !== null) judged = open.filter((n) => checkInvariant(invariantByName(n), tail, ctx).validity === false);
+    }
+    if (judged.length === 0) return [];
+    const run = simulate(this.config, sc.commands, sc.choices);
+    const out: string[] = [];
+    for (const n of judged) {
+      const r = checkInvariant(invariantByName(n), run.history, ctx);
+      if (r.validity === false) {
+        found.set(n, { invariant: n, depth, steps: steps.map(describeStep), commands: sc.commands, choices: sc.choices, exact: sc.exact, violations: r.violations });
+        out.push(n);
+      }
+    }
+    return out;
+  }
+
+  done(): boolean {
+    return this.opts.stopWhenFound === true && this.wanted.every((n) => this.found.has(n));
+  }
+
+  /**
+   * The node a path from the root leads to, rebuilt by replaying it (the parallel search moves
+   * a state to another worker this way: worlds cannot be posted). Every monitor is folded along
+   * the path, so the node is the one the search built step by step.
+   */
+  replay(id: number, steps: readonly Step[]): Node {
+    const root = this.root();
+    const sim = root.sim;
+    const mons = root.monitors;
+    let budgets: Budgets = root.budgets;
+    // A path-only state is ours to step in place once a step with events copied it.
+    const owned = this.monitors.map(() => false);
+    for (const s of steps) {
+      const b = s.type === 'command' ? spend(budgets, s.command) : budgets;
+      if (b === null || !applyStep(sim, s)) throw new Error(`replay of state ${id}: step ${describeStep(s)} is not enabled`);
+      budgets = b;
+      const events: HistoryEvent[] = sim.history.splice(0);
+      for (let i = 0; i < this.monitors.length; i++) {
+        const m = this.monitors[i] as PathMonitor;
+        mons[i] = owned[i] === true && m.stepOwned !== undefined ? m.stepOwned(mons[i], events, this.mctx) : m.step(mons[i], events, this.mctx);
+        if (events.length > 0) owned[i] = true;
+      }
+    }
+    return { id, sim, monitors: mons, budgets, owned: owned.every(Boolean) };
+  }
+
+  /** Whether any of these nodes has an enabled step (the depth bound cut something). */
+  anyEnabled(frontier: readonly Node[]): boolean {
+    return frontier.some((n) => enabledSteps(n.sim, n.budgets, this.env).length > 0);
+  }
+}
+
 export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult => {
   const t0 = performance.now();
-  const config = scope.config;
-  const monitors = opts.monitors ?? defaultMonitors(opts.check, opts.invariants);
-  const screened = [...new Set(monitors.flatMap((m) => m.screens))];
-  const wanted = (opts.invariants ?? screened).filter((i) => screened.includes(i));
-  for (const name of opts.invariants ?? []) {
-    invariantByName(name);
-    if (!screened.includes(name)) throw new Error(`no monitor screens ${name}; screened: ${screened.join(', ')}`);
-  }
-  const confirmMax = opts.confirmMax ?? 5000;
-  const rows = slotTable(config);
-  const mctx: MonitorContext = {
-    groupOf: (member) => rows[Number(/^c(\d+)#/.exec(member)?.[1] ?? -1)]?.group.name ?? '',
-  };
-  const perms = scope.symmetry && opts.naive !== true ? symmetryPermutations(config) : [rows.map((r) => r.slot)];
-  const env = environmentOf(scope);
-  // One object per command, so a step code is its index in the alphabet.
-  const alphabet = env.alphabet;
-
+  const core = new SearchCore(scope, opts);
+  const { monitors, alphabet } = core;
   const naiveJson = (v: object): string => JSON.stringify(v);
   const visited = new FingerprintSet(10);
   const parent = new IntColumn(1024);
@@ -220,153 +444,85 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     }
     return text;
   };
-  /** The naive baseline's key: the full JSON text of the state. */
+  /** The naive baseline's key: the full JSON text of the state (path-only monitors encode nothing). */
   const keyOf = (sim: Simulation, mons: readonly unknown[], b: Budgets): string => {
-    const tail = `\nB${b.starts},${b.crashes},${b.pauses},${b.leaves},${b.records},${b.stalls},${b.drops},${b.moves},${b.adds},${b.seeks}\n${mons.map((s, i) => encodeMonitor(i, s)).join('\n')}`;
+    const tail = `\nB${b.starts},${b.crashes},${b.pauses},${b.leaves},${b.records},${b.stalls},${b.drops},${b.moves},${b.adds},${b.seeks}\n${mons.map((s, i) => ((monitors[i] as PathMonitor).pathOnly === true ? '' : encodeMonitor(i, s))).join('\n')}`;
     const { slots, rest } = sim.canonical(naiveJson);
     return `${slots.join('\n')}\n${rest}${tail}`;
   };
-  // One hasher per slot permutation (each caches the hashes of the values it saw, renamed).
-  const hashers = perms.map((p) => new StateHasher(rows.length, perms.length > 1 ? p : null, renameSlots));
-  let fpLo = 0;
-  let fpHi = 0;
-  /** Sets fpLo, fpHi to the state's canonical fingerprint: the least over the permutations. */
-  const fingerprintOf = (sim: Simulation, mons: readonly unknown[], b: Budgets): void => {
-    for (let i = 0; i < hashers.length; i++) {
-      const h = hashers[i] as StateHasher;
-      h.begin();
-      sim.digest(h);
-      h.int(b.starts);
-      h.int(b.crashes);
-      h.int(b.pauses);
-      h.int(b.leaves);
-      h.int(b.records);
-      h.int(b.stalls);
-      h.int(b.drops);
-      h.int(b.moves);
-      h.int(b.adds);
-      h.int(b.seeks);
-      for (let j = 0; j < monitors.length; j++) {
-        const m = monitors[j] as PathMonitor;
-        if (m.digest !== undefined) m.digest(mons[j], h);
-        else h.str(encodeMonitor(j, mons[j]));
-      }
-      h.finish();
-      if (i === 0 || h.hi < fpHi || (h.hi === fpHi && h.lo < fpLo)) {
-        fpLo = h.lo;
-        fpHi = h.hi;
-      }
-    }
-  };
   const naive = new Map<string, { readonly parent: number; readonly step: number }>();
   let naiveBytes = 0;
-  /** Adds the state (naive: its key; else the fingerprint in fpLo, fpHi): its new id, or -1 if seen. */
-  const add = (sim: Simulation, mons: readonly unknown[], b: Budgets, from: number, code: number): number => {
+  const count = (): number => (opts.naive === true ? naive.size : visited.size);
+  let from = -1;
+  const full = (): boolean => count() >= scope.statesMax;
+  /** Adds the state (naive: its key; else its fingerprint): its new id, or -1 if seen. */
+  const add = (sim: Simulation, mons: readonly unknown[], b: Budgets, code: number): number => {
+    let id: number;
     if (opts.naive === true) {
       const key = keyOf(sim, mons, b);
       if (naive.has(key)) return -1;
       naive.set(key, { parent: from, step: code });
       naiveBytes += key.length + 80;
-      parent.push(from);
-      step.push(code);
-      return naive.size - 1;
+      id = naive.size - 1;
+    } else {
+      core.fingerprintOf(sim, mons, b);
+      id = visited.add(core.fpLo, core.fpHi);
+      if (id < 0) return -1;
     }
-    fingerprintOf(sim, mons, b);
-    const id = visited.add(fpLo, fpHi);
-    if (id >= 0) {
-      parent.push(from);
-      step.push(code);
-    }
+    parent.push(from);
+    step.push(code);
     return id;
   };
-  const count = (): number => (opts.naive === true ? naive.size : visited.size);
   const pathTo = (id: number): Step[] => {
     const out: Step[] = [];
     for (let i = id; parent.get(i) >= 0; i = parent.get(i)) out.push(decodeStep(step.get(i), alphabet));
     return out.reverse();
   };
 
-  const suspects: Record<string, number> = {};
-  const confirmations: Record<string, number> = {};
-  const unconfirmed = new Set<string>();
-  const found = new Map<string, ExploreCounterexample>();
-  const confirm = (id: number, names: readonly string[], depth: number): void => {
-    const todo = names.filter((n) => wanted.includes(n) && !found.has(n));
-    if (todo.length === 0) return;
-    for (const n of todo) suspects[n] = (suspects[n] ?? 0) + 1;
-    const open = todo.filter((n) => (confirmations[n] ?? 0) < confirmMax);
-    for (const n of todo) if (!open.includes(n)) unconfirmed.add(n);
-    if (open.length === 0) return;
-    const steps = pathTo(id);
-    const sc = pathToScenario(config, steps);
-    for (const n of open) confirmations[n] = (confirmations[n] ?? 0) + 1;
-    // When the translation is exact, the replayed world plus its own quiescence tail is the run
-    // simulate() would give (explore.test.ts checks the prefix; the tail is deterministic): judge
-    // that first and run simulate only to confirm a violation. Otherwise simulate decides alone.
-    let judged = open;
-    if (sc.exact) {
-      const tail = tailHistory(sc.sim);
-      if (tail !== null) judged = open.filter((n) => checkInvariant(invariantByName(n), tail, opts.check ?? {}).validity === false);
-    }
-    if (judged.length === 0) return;
-    const run = simulate(config, sc.commands, sc.choices);
-    for (const n of judged) {
-      const r = checkInvariant(invariantByName(n), run.history, opts.check ?? {});
-      if (r.validity === false) {
-        found.set(n, { invariant: n, depth, steps: steps.map(describeStep), commands: sc.commands, choices: sc.choices, exact: sc.exact, violations: r.violations });
-      }
-    }
-  };
-
-  // The compiled step function: its actors clone cheaply (XState's own cannot be cloned).
-  const root = new Simulation(config, [], machinesFor(config.variant), 'compiled');
-  // A world's history holds only the events of the step that made it (clones start empty).
-  root.history.splice(0);
-  const rootMons = monitors.map((m) => m.initial);
-  add(root, rootMons, scope.budgets, -1, -1);
-  let frontier: Node[] = [{ id: 0, sim: root, monitors: rootMons, budgets: scope.budgets }];
+  const root = core.root();
+  from = -1;
+  add(root.sim, root.monitors, scope.budgets, -1);
+  let frontier: Node[] = [root];
   let transitions = 0;
   let depth = 0;
   let deepest = 0;
   let frontierPeak = 1;
   let cut = false;
   let depthBounded = false;
-  const done = (): boolean => opts.stopWhenFound === true && wanted.every((n) => found.has(n));
+  /** When the search stopped at a confirmation: the states and transitions up to it. */
+  let stoppedAt: { states: number; transitions: number } | null = null;
+  const children: Child[] = [];
 
-  search: while (frontier.length > 0 && !done()) {
+  search: while (frontier.length > 0 && !core.done()) {
     if (depth >= scope.depthMax) {
-      depthBounded = frontier.some((n) => enabledSteps(n.sim, n.budgets, env).length > 0);
+      depthBounded = core.anyEnabled(frontier);
       break;
     }
     const next: Node[] = [];
     for (const node of frontier) {
-      const enabled = enabledSteps(node.sim, node.budgets, env);
-      for (let k = 0; k < enabled.length; k++) {
-        const s = enabled[k] as Step;
-        const budgets = s.type === 'command' ? spend(node.budgets, s.command) : node.budgets;
-        if (budgets === null) continue;
-        // The last successor takes the node's own world: nothing reads it after its expansion.
-        const sim = k === enabled.length - 1 ? node.sim : node.sim.clone();
-        if (!applyStep(sim, s)) continue;
-        transitions++;
-        const events: HistoryEvent[] = sim.history.splice(0);
-        const mons = monitors.map((m, i) => m.step(node.monitors[i], events, mctx));
-        const id = add(sim, mons, budgets, node.id, encodeStep(s, alphabet));
-        if (id < 0) continue;
+      children.length = 0;
+      from = node.id;
+      // At the state budget the expansion stops right after the last new state, whose
+      // confirmation still runs below.
+      let t = core.expand(node, add, children, full);
+      if (t < 0) {
+        cut = true;
+        t = -t - 1;
+      }
+      core.fold(node, children, 0, children.length);
+      for (let c = 0; c < children.length; c++) {
+        const ch = children[c] as Child;
         deepest = depth + 1;
-        let flagged: string[] | null = null;
-        for (let i = 0; i < monitors.length; i++) {
-          const names = (monitors[i] as PathMonitor).suspects(mons[i]);
-          if (names.length > 0) (flagged ??= []).push(...names);
-        }
-        if (flagged !== null) confirm(id, flagged, depth + 1);
-        next.push({ id, sim, monitors: mons, budgets });
-        if (count() >= scope.statesMax) {
-          cut = true;
+        const flagged = core.flagged(ch.monitors);
+        if (flagged !== null) core.confirm(flagged, depth + 1, () => pathTo(ch.id));
+        next.push({ id: ch.id, sim: ch.sim, monitors: ch.monitors, budgets: ch.budgets, owned: true });
+        if (core.done()) {
+          stoppedAt = { states: ch.id + 1, transitions: transitions + ch.transitions };
           break search;
         }
-        if (done()) break search;
       }
+      transitions += t;
+      if (cut) break search;
     }
     frontierPeak = Math.max(frontierPeak, frontier.length + next.length);
     frontier = next;
@@ -374,22 +530,22 @@ export const explore = (scope: Scope, opts: ExploreOptions = {}): ExploreResult 
     opts.onLevel?.(depth, count());
   }
   const elapsedMs = performance.now() - t0;
-  const states = count();
+  const states = stoppedAt?.states ?? count();
   return {
     states,
-    transitions,
+    transitions: stoppedAt?.transitions ?? transitions,
     depth: deepest,
-    exhausted: !cut && !depthBounded && !done(),
+    exhausted: !cut && !depthBounded && !core.done(),
     depthBounded,
     elapsedMs,
     statesPerSecond: states / (elapsedMs / 1000),
     bytesPerState: opts.naive === true ? naiveBytes / states : (visited.bytes + parent.bytes + step.bytes) / states,
     frontierPeak,
-    symmetryPermutations: perms.length,
-    invariants: wanted,
-    suspects,
-    confirmations,
-    unconfirmed: [...unconfirmed],
-    counterexamples: wanted.flatMap((n) => (found.has(n) ? [found.get(n) as ExploreCounterexample] : [])),
+    symmetryPermutations: core.perms.length,
+    invariants: core.wanted,
+    suspects: core.suspects,
+    confirmations: core.confirmations,
+    unconfirmed: [...core.unconfirmed],
+    counterexamples: core.wanted.flatMap((n) => (core.found.has(n) ? [core.found.get(n) as ExploreCounterexample] : [])),
   };
 };

@@ -31,6 +31,19 @@ export interface PathMonitor<S = unknown> {
   encode(state: S): string;
   /** The same content as tokens for the hashed fingerprint (default: the hash of `encode`). */
   digest?(state: S, d: DigestSink): void;
+  /**
+   * The state is not part of the fingerprint (`encode` is empty, `digest` feeds nothing): it says
+   * how a state was reached, not what it is. The search then folds it only into the states that
+   * turn out new (about 60% of transitions reach a known state and never need it).
+   */
+  readonly pathOnly?: boolean;
+  /**
+   * `step` for a caller that owns `state`: nobody reads it afterwards, so its mutable parts may
+   * be reused (no clone). The search calls it for the last new child of a state, and only when
+   * no earlier child of that state got its monitor state from a `step` with no events (the one
+   * case where `step` may return a state sharing mutable parts with `state`).
+   */
+  stepOwned?(state: S, events: readonly HistoryEvent[], ctx: MonitorContext): S;
 }
 
 /**
@@ -189,6 +202,7 @@ export const faultTailMonitor = (invariants: readonly string[]): PathMonitor<boo
   name: 'fault-tail',
   screens: invariants,
   initial: false,
+  pathOnly: true,
   step: (_state, events) => events.some((e) => FAULT_EVENTS.has(e.type)),
   suspects: (afterFault) => (afterFault ? invariants : []),
   encode: () => '',
@@ -218,24 +232,30 @@ interface Folded {
  */
 export const invariantsMonitor = (invariants: readonly Invariant[], ctx: CheckContext): PathMonitor<Folded> => {
   const always = invariants.filter((i) => i.expectation === 'always');
+  /** With no events the monitors are shared (step's contract); else cloned first unless owned. */
+  const fold = (state: Folded, events: readonly HistoryEvent[], clone: boolean): Folded => {
+    if (events.length === 0) return state.fresh.length === 0 ? state : { ...state, fresh: [] };
+    const fresh: string[] = [];
+    const monitors = state.monitors.map((m0, k) => {
+      if (m0 === null) return null;
+      const m = clone ? m0.clone() : m0;
+      for (let i = 0; i < events.length; i++) m.step(events[i] as HistoryEvent, state.events + i);
+      const v = m.finish();
+      if (v === 'unknown' || v.length === 0) return m;
+      fresh.push((always[k] as Invariant).name);
+      return null;
+    });
+    return { monitors, events: state.events + events.length, fresh };
+  };
   return {
     name: 'invariants',
     screens: always.map((i) => i.name),
     initial: { monitors: always.map((i) => i.monitor(ctx)), events: 0, fresh: [] },
-    step(state, events) {
-      if (events.length === 0) return state.fresh.length === 0 ? state : { ...state, fresh: [] };
-      const fresh: string[] = [];
-      const monitors = state.monitors.map((m0, k) => {
-        if (m0 === null) return null;
-        const m = m0.clone();
-        for (let i = 0; i < events.length; i++) m.step(events[i] as HistoryEvent, state.events + i);
-        const v = m.finish();
-        if (v === 'unknown' || v.length === 0) return m;
-        fresh.push((always[k] as Invariant).name);
-        return null;
-      });
-      return { monitors, events: state.events + events.length, fresh };
-    },
+    pathOnly: true,
+    step: (state, events) => fold(state, events, true),
+    // The caller owns the state: step its monitors in place (a StateMonitor's clone is a
+    // structuredClone of its state, the costliest part of folding).
+    stepOwned: (state, events) => fold(state, events, false),
     suspects: (s) => s.fresh,
     encode: () => '',
     digest: () => undefined,
