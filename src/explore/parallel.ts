@@ -4,9 +4,9 @@
  * SharedArrayBuffer) and the parent pointers and step codes, indexed by state id.
  *
  * Every worker expands the first levels identically (the same states, in the same order) until
- * a level holds at least 8 states per worker; then worker w owns that level's states of index
- * i with i mod N = w. A worker expands the states it owns; a child goes to the worker whose
- * transition owns it once the level is over: the transition of least priority (rank of its
+ * a level holds at least 8 states per worker; then worker w owns that level's states whose
+ * index hashes to w (ownerOf). A worker expands the states it owns; a child goes to the worker
+ * whose transition owns it once the level is over: the transition of least priority (rank of its
  * source in the level, index of the step), the one the sequential search (bfs.ts) takes first.
  * A barrier ends each level; the workers then exchange how many children each kept and their
  * priorities (sorted), so that each child gets the id the sequential search gives it (its rank
@@ -18,9 +18,9 @@
  * not know, within a level, that another found the invariant already), and `confirmMax` bounds
  * each worker's confirmations, not their sum.
  *
- * A world cannot be posted between threads, so a worker keeps the worlds it owns; the work per
- * level is spread as ownership falls (after the first levels, by who reaches a state first in
- * BFS order). Workers load the search bundled by esbuild, or through tsx (src/check's
+ * A world cannot be posted between threads, so a worker keeps the worlds it owns; when a
+ * level's shares drift apart, the plan computed alike by every worker moves some states to
+ * the workers under their share, which rebuild them by replaying their paths (rebalance). Workers load the search bundled by esbuild, or through tsx (src/check's
  * workerBundle.ts and workerBoot.mjs, as the parallel random search does).
  */
 import { Worker } from 'node:worker_threads';
