@@ -25,7 +25,7 @@ import {
   type SimThroughput,
 } from './measure.ts';
 import { renderText } from './report.ts';
-import { exploreThroughput, type ExploreBench } from './exploreBench.ts';
+import { exploreThroughput, exploreWorkersThroughput, type ExploreBench } from './exploreBench.ts';
 import { progress, progressDone, type Rate } from './timing.ts';
 
 export interface BenchResult {
@@ -121,7 +121,10 @@ const main = async (): Promise<void> => {
   const params = paramsFor(args.quick);
   const bench = runBench(params, args.previous);
   progress(`multi-core: the matrix with 1 worker, then ${os.availableParallelism()}`);
-  const result: BenchResult = { ...bench, multiCore: await multiCore(params, Math.max(2, os.availableParallelism())) };
+  const multi = await multiCore(params, Math.max(2, os.availableParallelism()));
+  progress('exhaustive search on 1 and 2 worker threads');
+  const explore = { ...bench.explore, workers: await exploreWorkersThroughput(4 * params.exploreStates, params.exploreRepeats) };
+  const result: BenchResult = { ...bench, explore, multiCore: multi };
   progressDone();
   process.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderText(result)}\n`);
 };
