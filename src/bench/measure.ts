@@ -132,19 +132,24 @@ export const measureSimFork = (row: MatrixRow, p: BenchParams, stepper: BenchSte
   return { events: last.events, settled: last.settled, rate: rates.w };
 };
 
-const SIM_FORK = fileURLToPath(new URL('./simFork.ts', import.meta.url));
-
-/** Runs measureSimFork in a fresh Node process (tsx), so that no other step function shares its JIT state. */
-const runSimFork = (row: MatrixRow, p: BenchParams, stepper: BenchStepper): SimForkResult => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', SIM_FORK, row.id, stepper, p.quick ? 'quick' : 'full'], {
+/**
+ * Runs a bench script (src/bench/simFork.ts, multiCoreFork.ts) in a fresh Node process through
+ * tsx, from the package root, and parses the one JSON line it prints.
+ */
+const runFork = <T>(script: string, args: readonly string[], what: string, timeoutMs: number): T => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
     encoding: 'utf8',
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    timeout: 600_000,
-    maxBuffer: 1 << 24,
+    timeout: timeoutMs,
+    maxBuffer: 1 << 26,
   });
-  if (r.status !== 0) throw new Error(`bench fork ${row.id} ${stepper} failed (${r.error?.message ?? `exit ${r.status}, signal ${r.signal}`}):\n${r.stderr}`);
-  return JSON.parse(r.stdout) as SimForkResult;
+  if (r.status !== 0) throw new Error(`bench fork ${what} failed (${r.error?.message ?? `exit ${r.status}, signal ${r.signal}`}):\n${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
 };
+
+/** Runs measureSimFork in a fresh Node process, so that no other step function shares its JIT state. */
+const runSimFork = (row: MatrixRow, p: BenchParams, stepper: BenchStepper): SimForkResult =>
+  runFork<SimForkResult>('./simFork.ts', [row.id, stepper, p.quick ? 'quick' : 'full'], `${row.id} ${stepper}`, 600_000);
 
 /** Forks per step function and row (JMH's default is 5; each fork warms up on its own). */
 export const simForks = (p: BenchParams): number => (p.quick ? 2 : 3);
@@ -360,18 +365,8 @@ export const measureMultiCoreFork = async (runs: number, workers: number): Promi
   };
 };
 
-const MULTI_CORE_FORK = fileURLToPath(new URL('./multiCoreFork.ts', import.meta.url));
-
-const runMultiCoreFork = (runs: number, workers: number): MultiCoreFork => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MULTI_CORE_FORK, String(runs), String(workers)], {
-    encoding: 'utf8',
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    timeout: 1_800_000,
-    maxBuffer: 1 << 26,
-  });
-  if (r.status !== 0) throw new Error(`bench multi-core fork (${workers} threads) failed (${r.error?.message ?? `exit ${r.status}, signal ${r.signal}`}):\n${r.stderr}`);
-  return JSON.parse(r.stdout) as MultiCoreFork;
-};
+const runMultiCoreFork = (runs: number, workers: number): MultiCoreFork =>
+  runFork<MultiCoreFork>('./multiCoreFork.ts', [String(runs), String(workers)], `multi-core (${workers} threads)`, 1_800_000);
 
 /**
  * The whole matrix (with shrinking, as `npm run check` does), each measurement in a fresh process
