@@ -155,4 +155,30 @@ describe('cooperativeHandoff: a stale join answer read after the removal (rule 4
     expect(fresh).toHaveLength(1);
     expect(fresh[0]).toMatchObject({ kind: 'unrevoked-handoff', events: [7, 10], evidence: { tp: 't-0', owner: 'a', receiver: 'b', generation: 3 } });
   });
+
+  it('the boundaries of rule 4: a Joined of exactly the generation the group had reached is stale; the highest generation counts, not the last reported', () => {
+    // b is removed while the group is still at its own epoch 1: the answer of epoch 1 it reads
+    // on resuming is no newer than that, so it is stale.
+    const same = history(started('a'), started('b'), epoch('b', 1, ['t-0']), removed('b'), epoch('a', 2, ['t-0']), joined('a', 2), assigned('a', 2, ['t-0']), joined('b', 1), assigned('b', 1, ['t-0']));
+    expect(violations(cooperativeHandoff.check(same, {}))).toEqual([]);
+    // Member epochs lag the group's: a's epoch 2 is reported after b's 3. The removal is judged
+    // against 3, so b's in-flight answer of epoch 3 is stale too.
+    const lagging = history(started('a'), started('b'), epoch('b', 3, ['t-0']), epoch('a', 2, []), removed('b'), epoch('a', 4, ['t-0']), joined('a', 4), assigned('a', 4, ['t-0']), joined('b', 3), assigned('b', 3, ['t-0']));
+    expect(violations(cooperativeHandoff.check(lagging, {}))).toEqual([]);
+  });
+
+  it('with no generation reported before the removal, any later Joined is a real re-join', () => {
+    const h = history(started('a'), started('b'), joined('a', 1), assigned('a', 1, ['t-0']), removed('b'), joined('b', 1), assigned('b', 1, ['t-0']));
+    expect(violations(cooperativeHandoff.check(h, {}))).toMatchObject([{ kind: 'unrevoked-handoff', evidence: { tp: 't-0', owner: 'a', receiver: 'b' } }]);
+  });
+
+  it('rule 5: a static member replaced by its restart owns nothing any more, and its stale answers start nothing', () => {
+    const replaced: Body = { type: 'StaticMemberReplaced', group: 'G', generation: 1, instance: 'i-a', previous: 'a', member: 'a2' };
+    const base = [started('a'), epoch('a', 1, ['t-0']), joined('a', 1), assigned('a', 1, ['t-0']), started('a2'), replaced, joined('a2', 1), assigned('a2', 1, ['t-0'])];
+    expect(violations(cooperativeHandoff.check(history(...base), {}))).toEqual([]);
+    expect(violations(cooperativeHandoff.check(history(...base, joined('a', 1), assigned('a', 1, ['t-0'])), {}))).toEqual([]);
+    // Without the replacement a still owns t-0 when a2 is given it.
+    expect(violations(cooperativeHandoff.check(history(...base.filter((e) => e.type !== 'StaticMemberReplaced')), {}))).toMatchObject([{ kind: 'unrevoked-handoff', evidence: { tp: 't-0', owner: 'a', receiver: 'a2' } }]);
+  });
 });
+
