@@ -5,6 +5,8 @@
  * absolute pass/fail thresholds). Peer figures from anchors.md are printed beside them,
  * labelled as measured elsewhere. Prints the report (or JSON) and writes nothing else.
  */
+// First: V8 flags before the search code compiles (jit.ts).
+import '../jit.ts';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import fc from 'fast-check';

@@ -14,6 +14,8 @@
  * Standalone: `npx tsx src/bench/exploreBench.ts [states] [repeats] [worker states]` prints the
  * figures as JSON (worker states: default 4 × states).
  */
+// First: V8 flags before the search code compiles (jit.ts).
+import '../jit.ts';
 import { rowById } from '../check/matrix.ts';
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';

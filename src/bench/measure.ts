@@ -136,9 +136,10 @@ export const measureSimFork = (row: MatrixRow, p: BenchParams, stepper: BenchSte
  * Runs a bench script (src/bench/simFork.ts, multiCoreFork.ts) in a fresh Node process through
  * tsx, from the package root, and parses the one JSON line it prints.
  */
-const runFork = <T>(script: string, args: readonly string[], what: string, timeoutMs: number): T => {
+const runFork = <T>(script: string, args: readonly string[], what: string, timeoutMs: number, env?: NodeJS.ProcessEnv): T => {
   const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
     encoding: 'utf8',
+    env: env === undefined ? process.env : { ...process.env, ...env },
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
     timeout: timeoutMs,
     maxBuffer: 1 << 26,
@@ -297,6 +298,13 @@ export const expectedFailures = (): { row: MatrixRow; invariant: string }[] => [
 ];
 
 export interface MultiCoreRound {
+  /** Runs per configuration of this round. */
+  readonly runs: number;
+  /**
+   * 'groupcheck': the V8 flags groupcheck sets (src/jit.ts), as `check` runs; 'defaults': V8's own
+   * (GROUPCHECK_V8_DEFAULTS=1), the previous build's baseline measured in the same run.
+   */
+  readonly v8: 'groupcheck' | 'defaults';
   readonly oneMs: number;
   readonly manyMs: number;
   readonly speedup: number;
@@ -323,7 +331,7 @@ export interface MultiCore {
    * other processes on a shared machine do not change (idle gaps between tasks are not in it).
    */
   readonly rounds: readonly MultiCoreRound[];
-  /** Median of the per-round speed-ups (robust to load changing between rounds). */
+  /** Median of the per-round speed-ups of the main rounds (`runs` runs, groupcheck's V8 flags; robust to load changing between rounds). */
   readonly speedup: number;
   /** The same results with one worker and with many (they must not depend on it). */
   readonly identical: boolean;
@@ -365,8 +373,11 @@ export const measureMultiCoreFork = async (runs: number, workers: number): Promi
   };
 };
 
-const runMultiCoreFork = (runs: number, workers: number): MultiCoreFork =>
-  runFork<MultiCoreFork>('./multiCoreFork.ts', [String(runs), String(workers)], `multi-core (${workers} threads)`, 1_800_000);
+const runMultiCoreFork = (runs: number, workers: number, v8: MultiCoreRound['v8'] = 'groupcheck'): MultiCoreFork =>
+  runFork<MultiCoreFork>('./multiCoreFork.ts', [String(runs), String(workers)], `multi-core (${workers} threads)`, 1_800_000, v8 === 'defaults' ? { GROUPCHECK_V8_DEFAULTS: '1' } : { GROUPCHECK_V8_DEFAULTS: '' });
+
+/** Runs per configuration of the full bench's long round: V8's compile work is a smaller share of a longer search. */
+export const LONG_RUNS = 1000;
 
 /**
  * The whole matrix (with shrinking, as `npm run check` does), each measurement in a fresh process
@@ -381,13 +392,20 @@ export const multiCore = async (p: BenchParams, workers: number, rounds = p.quic
   const before = os.loadavg();
   const out: MultiCoreRound[] = [];
   let identical = true;
-  for (let i = 0; i < rounds; i++) {
-    const one = runMultiCoreFork(runs, 1);
-    const many = runMultiCoreFork(runs, workers);
-    identical &&= one.digest === many.digest;
+  // The main rounds, then (full bench only) one with V8's default flags and one long search.
+  const plan: { runs: number; v8: MultiCoreRound['v8'] }[] = Array.from({ length: rounds }, () => ({ runs, v8: 'groupcheck' as const }));
+  if (!p.quick) plan.push({ runs, v8: 'defaults' }, { runs: LONG_RUNS, v8: 'groupcheck' });
+  const byRuns = new Map<number, string>();
+  for (const { runs: n, v8 } of plan) {
+    const one = runMultiCoreFork(n, 1, v8);
+    const many = runMultiCoreFork(n, workers, v8);
+    identical &&= one.digest === many.digest && (byRuns.get(n) ?? one.digest) === one.digest;
+    byRuns.set(n, one.digest);
     const oneThread = one.threadCpuMs[0] ?? null;
     const busiest = many.threadCpuMs.some((x) => x === null) ? null : Math.max(...(many.threadCpuMs as number[]));
     out.push({
+      runs: n,
+      v8,
       oneMs: one.ms,
       manyMs: many.ms,
       speedup: one.ms / many.ms,
@@ -399,14 +417,15 @@ export const multiCore = async (p: BenchParams, workers: number, rounds = p.quic
       tasks: many.tasks,
     });
   }
+  const main = out.filter((r) => r.runs === runs && r.v8 === 'groupcheck');
   return {
     rows: MATRIX.length,
     runs,
-    oneWorkerMs: median(out.map((r) => r.oneMs)),
+    oneWorkerMs: median(main.map((r) => r.oneMs)),
     workers,
-    manyWorkersMs: median(out.map((r) => r.manyMs)),
+    manyWorkersMs: median(main.map((r) => r.manyMs)),
     rounds: out,
-    speedup: median(out.map((r) => r.speedup)),
+    speedup: median(main.map((r) => r.speedup)),
     identical,
     loadavg: { before, after: os.loadavg() },
   };

@@ -4,6 +4,8 @@
  * (seed 1, with shrinking) with that many search threads in this fresh process and prints a
  * MultiCoreFork as JSON.
  */
+// First: V8 flags before the search code compiles (jit.ts).
+import '../jit.ts';
 import { measureMultiCoreFork } from './measure.ts';
 
 const [runs, threads] = process.argv.slice(2).map(Number);

@@ -7,6 +7,8 @@
  * events/s per pass on stderr, per wall second and per CPU second of this process (the latter
  * is steadier on a loaded machine), then the medians of the second half of the passes.
  */
+// First: V8 flags before the search code compiles (jit.ts).
+import '../jit.ts';
 import fc from 'fast-check';
 import { rowById } from '../check/matrix.ts';
 import { scenarioArb, type Scenario } from '../gen/command.arb.ts';

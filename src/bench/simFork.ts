@@ -3,6 +3,8 @@
  * `node --import tsx src/bench/simFork.ts <row> <stepper> <quick|full>` measures one step
  * function over the row's fixed corpus in this fresh process and prints a SimForkResult as JSON.
  */
+// First: V8 flags before the search code compiles (jit.ts).
+import '../jit.ts';
 import { rowById } from '../check/matrix.ts';
 import { measureSimFork, paramsFor, type BenchStepper } from './measure.ts';
 

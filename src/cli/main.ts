@@ -7,6 +7,8 @@
  * Subcommands: check, explore, replay, check-history, bench; each has --help. Output that is data has
  * --json. Colours only when both stdout and stderr are terminals (see `colours` below).
  */
+// First: V8 flags before the search code compiles (jit.ts).
+import '../jit.ts';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import { ConfigError, parseSimConfig, type SimConfig } from '../sim/config.ts';
