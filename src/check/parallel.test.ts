@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MATRIX, rowById } from './matrix.ts';
-import { estimatedCost, searchRows, type ParallelStats } from './parallel.ts';
+import { estimatedCost, searchRows, shrinkCost, type ParallelStats } from './parallel.ts';
 import { sampleChunks, sampleRow, type RowResult } from './search.ts';
 
 /** Everything but the timings. */
@@ -47,5 +47,23 @@ describe('searchRows', () => {
     const cost = new Map(MATRIX.map((r) => [r.id, estimatedCost(r)]));
     expect(Math.max(...cost.values())).toBe(cost.get('two-groups'));
     expect(cost.get('batch-clean')).toBeLessThan(cost.get('batch') as number);
+  });
+
+  it('ranks the shrink of a rarely seen violation above an equally long one seen in most runs', () => {
+    const task = (violated: number, events: number, commands: number) =>
+      ({
+        kind: 'shrink',
+        rowId: 'batch',
+        invariant: 'atLeastOnce',
+        seed: 1,
+        numRuns: 300,
+        shrink: true,
+        tally: { violated, unknown: 0, firstRun: 0, firstMs: 0, firstEvents: events, first: { commands: Array.from({ length: commands }, () => ({ type: 'Wait', ms: 0 })), choices: [] } },
+      }) as Parameters<typeof shrinkCost>[0];
+    // coop-mixed's atLeastOnce at seed 1: 1 violated run in 300, 344 events, 23 commands (4.3 s to shrink);
+    // before-process's committedNotAheadOfProcessed: 250 in 300, 176 events, 23 commands (13 ms).
+    expect(shrinkCost(task(1, 344, 23))).toBeGreaterThan(shrinkCost(task(250, 176, 23)) * 100);
+    expect(shrinkCost(task(10, 200, 20))).toBeGreaterThan(shrinkCost(task(10, 100, 20)));
+    expect(shrinkCost(task(10, 100, 20))).toBeGreaterThan(shrinkCost(task(10, 100, 10)));
   });
 });
