@@ -23,8 +23,11 @@
  *   lost is retried by commitSync with the same offsets, so at-least-once still holds; the
  *   timeouts, retries and lost rebalances only add duplicates;
  * - cooperative-sticky (KIP-429) changes when partitions move, not what a commit covers: the same
- *   policies keep the same guarantees, and a partition still reaches its next owner only after
- *   the previous one revoked it (cooperativeHandoff, §3.2), now in two rebalances;
+ *   policies keep their safety, and a partition still reaches its next owner only after the
+ *   previous one revoked it (cooperativeHandoff, §3.2), now in two rebalances; but a member keeps
+ *   polling while it re-joins, and Java fails its commitSync then without sending it
+ *   (RebalanceInProgressException, §2.7), so replays are no longer bounded by one batch or record,
+ *   and a per-message loop that abandons its batch on that failure loses records;
  * - the KIP-848 consumer protocol (rows `consumer-*`, kafka-protocol.md §3.3) keeps every one of
  *   these outcomes: it changes who decides the assignment and how ownership moves (a partition
  *   reaches its new owner only after the old one released it), not what a crash between
