@@ -30,6 +30,15 @@ export type CommitError =
   /** KIP-848: the commit's member epoch is not the member's current one (kafka-protocol.md §1.11). */
   | 'STALE_MEMBER_EPOCH';
 
+/**
+ * Why a classic member failed a commit without sending it (kafka-protocol.md §2.7,
+ * `ConsumerCoordinator.sendOffsetCommitRequest`: `generationIfStable()` is null):
+ * RebalanceInProgressException while it joins or syncs (`rebalanceInProgress()`). (Java's
+ * CommitFailedException once the generation was reset is not modelled as local: such commits are
+ * sent and rejected by the coordinator, models/consumer/consumer.logic.ts localCommitFailure.)
+ */
+export type LocalCommitFailure = 'RebalanceInProgressException';
+
 export type RevokeReason = 'rebalance' | 'lost' | 'close';
 export type PositionSource = 'committed' | 'reset-earliest' | 'reset-latest' | 'seek';
 /** 'revocation-timeout': KIP-848, a member kept partitions to revoke past its rebalance timeout (§3.3). */
@@ -65,7 +74,14 @@ export type HistoryEvent =
   | { readonly type: 'ProcessStarted'; readonly t: number; readonly member: string; readonly tp: TopicPartition; readonly offset: number }
   | { readonly type: 'Processed'; readonly t: number; readonly member: string; readonly tp: TopicPartition; readonly offset: number }
   | { readonly type: 'CommitRequested'; readonly t: number; readonly member: string; readonly group: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>>; readonly seq: number }
-  | { readonly type: 'CommitResult'; readonly t: number; readonly member: string; readonly group: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>>; readonly seq: number; readonly error: CommitError }
+  /**
+   * The answer to the commit `seq` (its `CommitRequested`), or, with `local`, a commit the client
+   * failed itself before sending anything (no `CommitRequested`, no OffsetCommit): a subscribed
+   * classic member that is not STABLE (kafka-protocol.md §2.7, Java's
+   * `ConsumerCoordinator.sendOffsetCommitRequest`). `error` is then the answer that raises the same
+   * exception: REBALANCE_IN_PROGRESS.
+   */
+  | { readonly type: 'CommitResult'; readonly t: number; readonly member: string; readonly group: string; readonly generation: number; readonly offsets: Readonly<Record<TopicPartition, number>>; readonly seq: number; readonly error: CommitError; readonly local?: LocalCommitFailure }
   | { readonly type: 'Left'; readonly t: number; readonly member: string; readonly group: string }
   /**
    * The heartbeat thread found max.poll.interval.ms exceeded since the last poll(): the member

@@ -1,8 +1,9 @@
 /**
  * Findings of the seed sweep (seeds 1-6) on cooperative members whose application commits each
  * record with commitSync (kafka-protocol.md §2.4, §2.7): shrunk scenarios, replayed
- * deterministically, that show what the guarantee matrix now reports instead of asserting
- * (src/check/matrix.ts rows `coop-per-message` and `coop-mixed`).
+ * deterministically (src/check/matrix.ts rows `coop-per-message` and `coop-mixed`). The commit
+ * made during the background re-join fails in the client, as Java's sendOffsetCommitRequest fails
+ * it (generationIfStable() is null: RebalanceInProgressException), and no OffsetCommit is sent.
  */
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../models/history.ts';
@@ -19,17 +20,21 @@ const check = (name: string, h: readonly HistoryEvent[], duplicateBound?: number
 type CommitResult = Extract<HistoryEvent, { type: 'CommitResult' }>;
 type Joined = Extract<HistoryEvent, { type: 'Joined' }>;
 
-/** The first commit answered ILLEGAL_GENERATION after its member had joined a newer generation. */
-const staleRejection = (h: readonly HistoryEvent[]): { index: number; commit: CommitResult } => {
-  const index = h.findIndex((e, i) => {
-    if (e.type !== 'CommitResult' || e.error !== 'ILLEGAL_GENERATION') return false;
-    const before = h.slice(0, i).filter((x): x is Joined => x.type === 'Joined' && x.member === e.member);
-    return (before[before.length - 1]?.generation ?? -1) > e.generation;
-  });
-  return { index, commit: h[index] as CommitResult };
+/**
+ * The first commit failed locally while its member re-joined: RebalanceInProgressException, after
+ * a JoinGroup sent and before the member is STABLE again; nothing was sent for it.
+ */
+const refusedWhileRejoining = (h: readonly HistoryEvent[]): { index: number; commit: CommitResult } => {
+  const index = h.findIndex((e) => e.type === 'CommitResult' && e.local === 'RebalanceInProgressException');
+  const commit = h[index] as CommitResult;
+  expect(commit.error).toBe('REBALANCE_IN_PROGRESS');
+  expect(h.some((e) => e.type === 'CommitRequested' && e.member === commit.member && e.seq === commit.seq)).toBe(false);
+  // The member had joined the group before (it owns partitions) and keeps its generation.
+  expect(h.slice(0, index).some((e): e is Joined => e.type === 'Joined' && e.member === commit.member)).toBe(true);
+  return { index, commit };
 };
 
-describe('cooperative commit-per-message: a commit failing during the background re-join', () => {
+describe('cooperative commit-per-message: a commit failed locally during the background re-join (§2.7)', () => {
   it('abandons the rest of the batch while the partition and its position stay: a record is never processed (coop-mixed, seed 1, shrunk)', async () => {
     const { rowById } = await import('../src/check/matrix.ts');
     const commands: Command[] = [
@@ -42,13 +47,14 @@ describe('cooperative commit-per-message: a commit failing during the background
     const r = simulate(rowById('coop-mixed').config, commands, [105, 0, 0, 0, 0, 339, 93, 0, 0, 0, 0, 0, 511, 225, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 0, 0, 0, 0, 0, 333]);
     const h = r.history;
     expect(r.settled).toBe(true);
-    const { index, commit } = staleRejection(h);
+    const { index, commit } = refusedWhileRejoining(h);
     expect(index).toBeGreaterThan(0);
-    // Java's PREPARING_REBALANCE branch (RebalanceInProgressException): no reset, nothing lost...
+    // RebalanceInProgressException: no reset, the partition stays...
     expect(h.slice(index).filter((e) => e.type === 'Revoked' && e.member === commit.member && e.reason === 'lost')).toEqual([]);
-    // ...so accounts-0@2, polled in the abandoned batch, is never processed by anyone.
-    expect(h.some((e) => e.type === 'Processed' && e.tp === 'accounts-0' && e.offset === 2)).toBe(false);
-    expect(check('atLeastOnce', h)).toMatchObject([{ kind: 'unseen', message: expect.stringContaining('accounts-0 at offset 2') }]);
+    // ...so accounts-0@1 and @2, polled in the abandoned batch, are never processed by anyone (the
+    // failed commit was of @0's offset 1: nothing of accounts-0 is ever committed).
+    expect(h.some((e) => e.type === 'Processed' && e.tp === 'accounts-0' && e.offset >= 1)).toBe(false);
+    expect(check('atLeastOnce', h)).toMatchObject([{ kind: 'unseen', message: expect.stringContaining('accounts-0 at offsets 1-2') }]);
   });
 
   it('leaves a processed record uncommitted; the next owner processes it again (coop-mixed, seed 4, shrunk)', async () => {
@@ -58,7 +64,7 @@ describe('cooperative commit-per-message: a commit failing during the background
     const r = simulate(rowById('coop-mixed').config, commands, [0, 0, 13, 13, 651, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 130, 352, 69]);
     const h = r.history;
     expect(r.settled).toBe(true);
-    const { commit } = staleRejection(h);
+    const { commit } = refusedWhileRejoining(h);
     expect(commit.offsets).toEqual({ 'accounts-2': 1 });
     const dup = check('noDuplicateProcessing', h);
     expect(dup).toMatchObject([{ kind: 'duplicate', message: expect.stringContaining('accounts-2@0') }]);

@@ -30,7 +30,7 @@
  */
 import { CONTEXT_COPY } from '../contextCopy.ts';
 import type { Effect, Step } from '../effects.ts';
-import type { CommitError, MemberObservation, PositionSource } from '../history.ts';
+import type { CommitError, LocalCommitFailure, MemberObservation, PositionSource } from '../history.ts';
 import { BROKER, COORDINATOR, type Request, type Response } from '../protocol.ts';
 import { isCooperative, type ConsumerConfig, type LogRecord, type TopicPartition } from '../types.ts';
 
@@ -416,9 +416,58 @@ const commitRequest = (ctx: ConsumerContext, offsets: Readonly<Record<TopicParti
   return { ctx: next, out };
 };
 
-/** A sync commit: the member waits for the answer, then continues with `after`. */
-export const commitSync = (ctx: ConsumerContext, offsets: Readonly<Record<TopicPartition, number>>, after: AfterCommit): Step<ConsumerContext> =>
-  commitRequest(ctx, offsets, after);
+/**
+ * Java's check before any OffsetCommit of a subscribed member (kafka-protocol.md §2.7,
+ * `ConsumerCoordinator.sendOffsetCommitRequest`): `generationIfStable()` is null unless the member
+ * is STABLE, and then the commit fails at once, nothing is sent: RebalanceInProgressException
+ * while it joins or syncs (`rebalanceInProgress()`: PREPARING_REBALANCE or COMPLETING_REBALANCE).
+ * A classic member commits while not STABLE only during a cooperative background re-join (KIP-429,
+ * §3.2: `stable` is false from its JoinGroup to its SyncGroup answer); an eager one re-joins
+ * inside poll() and commits nothing meanwhile.
+ *
+ * Not modelled: Java's CommitFailedException for a member whose generation was reset (UNJOINED:
+ * a fencing heartbeat answer, the poll timeout, §2.2, §2.3; `generationLost` here). Such a commit
+ * is still sent, and the coordinator rejects it (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION): the same
+ * outcome for the application, and the coordinator's fencing stays exercised.
+ *
+ * Null when the commit may be sent; manual assign() members and KIP-848 members (their own rules,
+ * §3.3; they share this poll loop, models/consumer848) are never concerned.
+ */
+export const localCommitFailure = (ctx: ConsumerContext): LocalCommitFailure | null => {
+  if (ctx.mode !== 'subscribe' || (ctx as { kip848?: unknown }).kip848 !== undefined) return null;
+  return !ctx.stable && !ctx.generationLost && ctx.generation >= 0 ? 'RebalanceInProgressException' : null;
+};
+
+/**
+ * A sync commit that Java fails before sending it (localCommitFailure): recorded as a
+ * CommitResult with `local` and no CommitRequested; the application reacts as to a failed answer
+ * (syncCommitAnswered: it abandons the rest of its batch), without a rejoin request, as the member
+ * is rebalancing or has already asked for one. The Committing state leaves at once (no answer to wait for).
+ */
+const commitFailedLocally = (ctx: ConsumerContext, offsets: Readonly<Record<TopicPartition, number>>, after: AfterCommit, failure: LocalCommitFailure): Step<ConsumerContext> => {
+  const seq = ctx.commitSeq + 1;
+  const next = draft(ctx);
+  next.commitSeq = seq;
+  next.awaitingCommit = -1;
+  next.pendingCommit = null;
+  next.afterCommit = after;
+  next.buffer = [];
+  return { ctx: next, out: [observe({ type: 'CommitResult', group: ctx.group, generation: ctx.generation, offsets, seq, error: 'REBALANCE_IN_PROGRESS', local: failure })] };
+};
+
+/** The sync commit failed locally: Committing has nothing to wait for (consumer.machine.ts leaves it at once). */
+export const isCommitFailedLocally = (ctx: ConsumerContext): boolean => ctx.awaitingCommit < 0 && ctx.pendingCommit === null;
+
+/**
+ * A sync commit: the member waits for the answer, then continues with `after`. A member that is
+ * not STABLE fails it locally (§2.7). The commits of onJoinPrepare (`join`: commit-on-revoke, sent
+ * before initiateJoinGroup leaves STABLE, §2.5) and onJoinComplete (`assign`: after SyncGroup made
+ * the member STABLE again) are made only while the member is STABLE, so they are always sent.
+ */
+export const commitSync = (ctx: ConsumerContext, offsets: Readonly<Record<TopicPartition, number>>, after: AfterCommit): Step<ConsumerContext> => {
+  const failure = after === 'join' || after === 'assign' ? null : localCommitFailure(ctx);
+  return failure === null ? commitRequest(ctx, offsets, after) : commitFailedLocally(ctx, offsets, after, failure);
+};
 
 const ownedOnly = (ctx: ConsumerContext, offsets: Readonly<Record<TopicPartition, number>>): Record<TopicPartition, number> => {
   const r: Record<TopicPartition, number> = {};
@@ -502,10 +551,16 @@ export const leave = (ctx: ConsumerContext): Step<ConsumerContext> => {
   return { ctx: withCtx(ctx, { assignment: [], buffer: [], heartbeatEnabled: false }), out };
 };
 
-/** Top of poll(): Java's auto-commit of earlier polls' positions (async, §2.6), then Fetch. */
+/**
+ * Top of poll(): Java's auto-commit of earlier polls' positions (async, §2.6), then Fetch. While
+ * the member re-joins, ConsumerCoordinator.poll returns before maybeAutoCommitOffsetsAsync
+ * (ensureActiveGroup with a zero timer is false until the join completes), so the commit stays due
+ * until the first poll() with the member STABLE again: it is neither sent nor failed (§2.7). (A
+ * member whose generation was reset revokes and re-joins at this poll instead; canCommit.)
+ */
 export const poll = (ctx: ConsumerContext): Step<ConsumerContext> => {
   let step: Step<ConsumerContext> = { ctx, out: [] };
-  if (ctx.config.policy === 'auto-commit-java' && ctx.autoCommitDue) {
+  if (ctx.config.policy === 'auto-commit-java' && ctx.autoCommitDue && localCommitFailure(ctx) === null) {
     const offsets = ownedOnly(ctx, ctx.positions);
     step = canCommit(ctx) && Object.keys(offsets).length > 0 ? commitRequest(ctx, offsets, null) : step;
     step = { ctx: withCtx(step.ctx, { autoCommitDue: false }), out: [...step.out, { type: 'SetTimer', timer: 'autocommit', delayMs: ctx.config.autoCommitIntervalMs }] };
@@ -623,15 +678,15 @@ const onCommitError = (ctx: ConsumerContext, error: CommitError, commitGeneratio
   // Routing errors and timeouts are retriable: the client rediscovers the coordinator, no rejoin (§2.7).
   if (error === 'NONE' || isRoutingError(error) || error === 'REQUEST_TIMED_OUT' || ctx.mode === 'assign') return ctx;
   if (error === 'FENCED_INSTANCE_ID') return withCtx(ctx, { fenced: true, rejoinNeeded: true, generationLost: true }); // fatal (§2.7)
-  // A cooperative member commits while it re-joins; an ILLEGAL_GENERATION for the generation it has
-  // since left says nothing about the new one (KAFKA-9823 `generationUnchanged`, §2.1; treating it as
-  // lost is librdkafka #4059, §6 #14). Java (OffsetCommitResponseHandler, §2.7) spares the member
-  // only in PREPARING_REBALANCE (RebalanceInProgressException) and resets the generation once the
-  // JoinGroup answered; but Java never sends a commit while not STABLE (generationIfStable: it fails
-  // locally), so it never meets the answer this model's in-rebalance commits get. Resetting here as
-  // Java would made auto-committing members lose their partitions at every rejoin (a livelock of
-  // coop-auto-java, seeds 1-3, 7, 8). The failed commitSync still makes a per-message loop abandon
-  // its batch while it keeps the partition: a loss Java shares (matrix rows coop-per-message, coop-mixed).
+  // An ILLEGAL_GENERATION for a generation a cooperative member has since left says nothing about
+  // the new one (KAFKA-9823 `generationUnchanged`, §2.1; treating it as lost is librdkafka #4059,
+  // §6 #14). A classic member sends no commit while it re-joins (localCommitFailure, §2.7), but an
+  // async commit sent while it was STABLE (Java auto-commit) can be answered after its JoinGroup,
+  // and librdkafka's timer (auto-commit-timer) commits whatever the member's state. Java
+  // (OffsetCommitResponseHandler, §2.7) spares the member only in PREPARING_REBALANCE
+  // (RebalanceInProgressException); resetting here as Java does once the JoinGroup answered made
+  // auto-committing members lose their partitions at every rejoin (a livelock of coop-auto-java
+  // when in-rebalance commits were still sent, seeds 1-3, 7, 8).
   if (error === 'ILLEGAL_GENERATION' && cooperative(ctx) && commitGeneration !== ctx.generation) return ctx;
   const fenced = error === 'ILLEGAL_GENERATION' || error === 'UNKNOWN_MEMBER_ID';
   return withCtx(ctx, {
@@ -674,7 +729,8 @@ export const syncCommitTimedOut = (ctx: ConsumerContext): Step<ConsumerContext> 
 
 /** The backoff ended: send the pending sync commit again (a new request, a new seq). */
 export const retrySyncCommit = (ctx: ConsumerContext): Step<ConsumerContext> =>
-  ctx.pendingCommit === null ? none(ctx) : commitRequest(ctx, ctx.pendingCommit.offsets, ctx.afterCommit);
+  // Each attempt of commitOffsetsSync goes through sendOffsetCommitRequest, so its check too (§2.7).
+  ctx.pendingCommit === null ? none(ctx) : commitSync(ctx, ctx.pendingCommit.offsets, ctx.afterCommit);
 
 /** An async commit (auto-commit) answered: recorded; an error asks for a rejoin (§2.7). */
 export const asyncCommitAnswered = (ctx: ConsumerContext, ev: Res<'OffsetCommitResponse'>): Step<ConsumerContext> => ({
@@ -726,7 +782,8 @@ export const heartbeatAnswered = (ctx: ConsumerContext, ev: Res<'HeartbeatRespon
 
 /**
  * The auto-commit timer. Java: marks the commit due for the next poll(). librdkafka: commits
- * the offset store from the background at once, whatever the application is doing (§2.6).
+ * the offset store from the background at once, whatever the application is doing (§2.6). Java's
+ * local check (§2.7, localCommitFailure) is not librdkafka's path, so it is not applied here.
  */
 export const autoCommitTick = (ctx: ConsumerContext): Step<ConsumerContext> => {
   if (ctx.config.policy === 'auto-commit-java') return none(withCtx(ctx, { autoCommitDue: true }));
@@ -743,9 +800,9 @@ export const autoCommitTick = (ctx: ConsumerContext): Step<ConsumerContext> => {
  * member sends LeaveGroup and forgets its member id; a static member sends nothing and keeps its
  * place until its session times out. The partitions are lost at the next poll(), which rejoins.
  *
- * Java fails a commit made in between locally (CommitFailedException). Here it is sent with the
+ * Java fails a commit made in between locally (CommitFailedException, §2.7). Here it is sent with the
  * member id it now has, so the coordinator rejects it (UNKNOWN_MEMBER_ID for a dynamic member):
- * the same outcome, visible in the history.
+ * the same outcome, visible in the history (localCommitFailure).
  */
 export const pollTimeoutExpired = (ctx: ConsumerContext): Step<ConsumerContext> => {
   if (ctx.mode !== 'subscribe' || !ctx.heartbeatEnabled || ctx.generation < 0 || ctx.generationLost) return none(ctx);

@@ -53,6 +53,7 @@ import {
   heartbeatTick,
   initialConsumerContext,
   isAwaitedCommit,
+  isCommitFailedLocally,
   isCurrentFetch,
   isLeaderResponse,
   isOffsetFetchOk,
@@ -145,6 +146,7 @@ export const consumerMachine = setup({
     isAwaitedCommit: ({ context, event }) => event.type === 'OffsetCommitResponse' && isAwaitedCommit(context, event),
     isRetriableCommitError: ({ event }) => event.type === 'OffsetCommitResponse' && isRoutingError(event.error),
     commitOk: ({ event }) => event.type === 'OffsetCommitResponse' && commitSucceeded(event),
+    isCommitFailedLocally: ({ context }) => isCommitFailedLocally(context),
     afterIsNextRecord: ({ context }) => context.afterCommit === 'next-record',
     afterIsProcessBatch: ({ context }) => context.afterCommit === 'process-batch',
     afterIsJoin: ({ context }) => context.afterCommit === 'join',
@@ -337,6 +339,12 @@ export const consumerMachine = setup({
     },
     /** A sync commit is in flight; the member waits for its answer. */
     Committing: {
+      // Unless the member was not STABLE: the commit failed before it was sent, nothing to wait for
+      // (kafka-protocol.md §2.7, ConsumerCoordinator.sendOffsetCommitRequest; localCommitFailure).
+      always: [
+        { guard: and(['isCommitFailedLocally', 'afterIsLeave']), target: 'Left' },
+        { guard: 'isCommitFailedLocally', target: 'AfterCommit' },
+      ],
       on: {
         OffsetCommitResponse: [
           { guard: and(['isAwaitedCommit', 'isRetriableCommitError']), actions: 'syncCommitRetryLater' },

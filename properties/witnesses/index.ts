@@ -74,7 +74,19 @@ export const rebalanceWithPausedMember: Witness = {
 export const commitRejected: Witness = {
   name: 'commitRejected',
   situation: 'the coordinator rejects a commit',
-  count: (h) => h.reduce((n, e) => n + (e.type === 'CommitResult' && e.error !== 'NONE' && e.error !== 'REQUEST_TIMED_OUT' ? 1 : 0), 0),
+  // A commit the client failed itself (`local`, §2.7) never reached the coordinator.
+  count: (h) => h.reduce((n, e) => n + (e.type === 'CommitResult' && e.error !== 'NONE' && e.error !== 'REQUEST_TIMED_OUT' && e.local === undefined ? 1 : 0), 0),
+};
+
+/**
+ * A classic member failed a commit itself, sending nothing, because it was not STABLE: a
+ * cooperative member's commitSync during its background re-join (kafka-protocol.md §2.7,
+ * ConsumerCoordinator.sendOffsetCommitRequest: RebalanceInProgressException).
+ */
+export const commitFailedLocally: Witness = {
+  name: 'commitFailedLocally',
+  situation: 'a member fails a commit locally (not STABLE), no OffsetCommit sent',
+  count: (h) => h.reduce((n, e) => n + (e.type === 'CommitResult' && e.local !== undefined ? 1 : 0), 0),
 };
 
 /**
@@ -272,6 +284,7 @@ export const WITNESSES: readonly Witness[] = [
   zombieProcessing,
   rebalanceWithPausedMember,
   commitRejected,
+  commitFailedLocally,
   crashMidBatch,
   ambiguousCommit,
   coordinatorMovedMidRebalance,

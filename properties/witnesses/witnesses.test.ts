@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../models/history.ts';
 import {
   ambiguousCommit,
+  commitFailedLocally,
   commitInFlightDuringRebalance,
   commitRejected,
   coordinatorMovedMidRebalance,
@@ -43,6 +44,13 @@ describe('witnesses', () => {
 
   it('commitRejected counts rejected commits only (a timeout is not a rejection)', () => {
     expect(commitRejected.count(h(result('a', 1), result('a', 2, 'ILLEGAL_GENERATION'), result('a', 3, 'REQUEST_TIMED_OUT')))).toBe(1);
+  });
+
+  it('commitFailedLocally counts commits the client failed itself (§2.7), which commitRejected does not count', () => {
+    const local: Body = { type: 'CommitResult', member: 'a', group: 'g', generation: 1, offsets: { 't-0': 1 }, seq: 2, error: 'REBALANCE_IN_PROGRESS', local: 'RebalanceInProgressException' };
+    const answered: Body = { type: 'CommitResult', member: 'a', group: 'g', generation: 1, offsets: { 't-0': 1 }, seq: 3, error: 'REBALANCE_IN_PROGRESS' };
+    expect(commitFailedLocally.count(h(result('a', 1), local, answered))).toBe(1);
+    expect(commitRejected.count(h(result('a', 1), local, answered))).toBe(1);
   });
 
   it('ambiguousCommit counts a timed-out commit the coordinator stored, not one it never saw', () => {

@@ -81,13 +81,17 @@ export const historyEventSchemas = {
   ProcessStarted: event('ProcessStarted', 'the application began processing one record', { member, tp, offset }),
   Processed: event('Processed', 'the application finished processing one record (its side effect happened)', { member, tp, offset }),
   CommitRequested: event('CommitRequested', 'the member sent an offset commit; seq pairs it with its CommitResult', { member, group, generation, offsets: offsetMap, seq: z.number().int() }),
-  CommitResult: event('CommitResult', 'the answer to the commit with the same member and seq; error NONE means accepted', {
+  CommitResult: event('CommitResult', 'the answer to the commit with the same member and seq; error NONE means accepted; with local, the client failed the commit itself and sent nothing (no CommitRequested)', {
     member,
     group,
     generation,
     offsets: offsetMap,
     seq: z.number().int(),
     error: commitError,
+    local: z
+      .enum(['RebalanceInProgressException'])
+      .optional()
+      .describe('a classic member that is not STABLE fails the commit before sending it (kafka-protocol.md §2.7); error is then REBALANCE_IN_PROGRESS'),
   }),
   Left: event('Left', 'the member left its group (LeaveGroup sent, process closed)', { member, group }),
   PollTimeoutExpired: event('PollTimeoutExpired', 'max.poll.interval.ms passed without a poll(): the member gave up its generation (LeaveGroup unless static)', { member, group }),

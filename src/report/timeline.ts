@@ -60,6 +60,7 @@ export const describeEvent = (e: HistoryEvent): { who: string; what: string } =>
     case 'CommitRequested':
       return { who: e.member, what: `Commit #${e.seq} gen ${e.generation}: ${offsets(e.offsets)}` };
     case 'CommitResult':
+      if (e.local !== undefined) return { who: e.member, what: `Commit #${e.seq} gen ${e.generation}: ${offsets(e.offsets)} failed locally (${e.local}), not sent` };
       return { who: e.member, what: `Commit #${e.seq} ${e.error === 'NONE' ? 'OK' : e.error === 'REQUEST_TIMED_OUT' ? 'timed out (outcome unknown)' : `rejected ${e.error}`}` };
     case 'Left':
       return { who: e.member, what: `Left ${e.group}` };
