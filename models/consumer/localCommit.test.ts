@@ -130,6 +130,12 @@ describe('classic member: a commit while not STABLE fails locally (§2.7)', () =
     expect(sent(commitRecord(fenced, rec('t-0', 5)).out)).toMatchObject([{ type: 'OffsetCommit' }]);
   });
 
+  it('only a member that holds a generation (0 or more) fails locally; one that never joined is UNJOINED, not modelled as local', () => {
+    const never = { ...rejoining(), generation: -1 };
+    expect(localCommitFailure(never)).toBe(null);
+    expect(localCommitFailure({ ...rejoining(), generation: 0 })).toBe('RebalanceInProgressException');
+  });
+
   it("Java's auto-commit is not attempted while the member re-joins; it stays due for the first poll() STABLE again", () => {
     const due = { ...rejoining('auto-commit-java'), autoCommitDue: true };
     const during = poll(due);
@@ -145,6 +151,8 @@ describe('classic member: a commit while not STABLE fails locally (§2.7)', () =
     const manual = { ...stable(), mode: 'assign' as const, stable: false, generation: -1 };
     expect(localCommitFailure(manual)).toBe(null);
     expect(sent(commitRecord(manual, rec('t-0', 5)).out)).toMatchObject([{ type: 'OffsetCommit', generation: -1 }]);
+    // Not because of its generation: an assign() member is never concerned (hasAutoAssignedPartitions is false).
+    expect(localCommitFailure({ ...manual, generation: 3 })).toBe(null);
     const kip848 = { ...stable(), stable: false, kip848: { target: null, targetEpoch: -1, heartbeatInFlight: false, ackDue: false } } as ConsumerContext;
     expect(localCommitFailure(kip848)).toBe(null);
   });
