@@ -11,6 +11,7 @@ import { createActor } from 'xstate';
 import type { Effect } from '../effects.ts';
 import type { ConsumerConfig, LogRecord, ProcessingPolicy } from '../types.ts';
 import { consumerMachine } from './consumer.machine.ts';
+import { testConsumerConfig } from './testConfig.ts';
 import {
   commitBatch,
   commitBeforeCooperativeRevoke,
@@ -31,21 +32,8 @@ import {
   type ConsumerContext,
 } from './consumer.logic.ts';
 
-const configOf = (policy: ProcessingPolicy, assignors: ConsumerConfig['assignors'] = ['cooperative-sticky']): ConsumerConfig => ({
-  policy,
-  autoOffsetReset: 'earliest',
-  assignors,
-  sessionTimeoutMs: 10_000,
-  heartbeatIntervalMs: 3000,
-  maxPollIntervalMs: 30_000,
-  autoCommitIntervalMs: 1000,
-  maxPollRecords: 4,
-  fetchMinBytes: 1,
-  fetchMaxWaitMs: 500,
-  fetchMaxBytes: 1_000_000,
-  maxPartitionFetchBytes: 1_000_000,
-  processingMs: 10,
-});
+const configOf = (policy: ProcessingPolicy, assignors: ConsumerConfig['assignors'] = ['cooperative-sticky']): ConsumerConfig =>
+  testConsumerConfig({ policy, assignors, autoCommitIntervalMs: 1000, maxPollRecords: 4, maxPartitionFetchBytes: 1_000_000, processingMs: 10 });
 const rec = (tp: string, offset: number): LogRecord => ({ tp, offset, key: 'k', value: offset }) as LogRecord;
 /** A STABLE member of generation 3 owning t-0 and t-1, with two records of t-0 still buffered. */
 const stable = (policy: ProcessingPolicy = 'commit-per-message', over: Partial<ConsumerContext> = {}, assignors?: ConsumerConfig['assignors']): ConsumerContext => ({
@@ -158,20 +146,28 @@ describe('classic member: a commit while not STABLE fails locally (§2.7)', () =
   });
 });
 
+/**
+ * A cooperative member as an XState actor, STABLE in generation 1 with t-0, then told
+ * REBALANCE_IN_PROGRESS: its next poll() (the empty FetchResponse) sends the background JoinGroup.
+ */
+const rejoiningActor = (policy: ProcessingPolicy) => {
+  const actor = createActor(consumerMachine, { input: { name: 'c1', group: 'g', topics: ['t'], mode: 'subscribe', partitions: [], config: configOf(policy) } });
+  const out: Effect[] = [];
+  actor.on('*', (e) => out.push(e));
+  actor.start();
+  actor.send({ type: 'Start' });
+  actor.send({ type: 'FindCoordinatorResponse', to: 'c1', group: 'g' });
+  actor.send({ type: 'JoinGroupResponse', to: 'c1', error: 'NONE', generation: 1, memberId: 'c1~1', leaderId: 'c0~1', protocol: 'cooperative-sticky', members: [] });
+  actor.send({ type: 'SyncGroupResponse', to: 'c1', error: 'NONE', generation: 1, assignment: ['t-0'] });
+  actor.send({ type: 'OffsetFetchResponse', to: 'c1', committed: { 't-0': 0 }, logStartOffsets: {}, logEndOffsets: {} });
+  actor.send({ type: 'HeartbeatResponse', to: 'c1', error: 'REBALANCE_IN_PROGRESS', generation: 1 });
+  actor.send({ type: 'FetchResponse', to: 'c1', records: [], seq: actor.getSnapshot().context.fetchSeq });
+  return { actor, out };
+};
+
 describe('classic member: a commit while not STABLE fails locally (§2.7), as a machine', () => {
   it('per-message loop during a background re-join: no OffsetCommit, the batch is abandoned, the loop polls again', () => {
-    const actor = createActor(consumerMachine, { input: { name: 'c1', group: 'g', topics: ['t'], mode: 'subscribe', partitions: [], config: configOf('commit-per-message') } });
-    const out: Effect[] = [];
-    actor.on('*', (e) => out.push(e));
-    actor.start();
-    actor.send({ type: 'Start' });
-    actor.send({ type: 'FindCoordinatorResponse', to: 'c1', group: 'g' });
-    actor.send({ type: 'JoinGroupResponse', to: 'c1', error: 'NONE', generation: 1, memberId: 'c1~1', leaderId: 'c0~1', protocol: 'cooperative-sticky', members: [] });
-    actor.send({ type: 'SyncGroupResponse', to: 'c1', error: 'NONE', generation: 1, assignment: ['t-0'] });
-    actor.send({ type: 'OffsetFetchResponse', to: 'c1', committed: { 't-0': 0 }, logStartOffsets: {}, logEndOffsets: {} });
-    actor.send({ type: 'HeartbeatResponse', to: 'c1', error: 'REBALANCE_IN_PROGRESS', generation: 1 });
-    // The next poll() sends the background JoinGroup and returns two records.
-    actor.send({ type: 'FetchResponse', to: 'c1', records: [], seq: actor.getSnapshot().context.fetchSeq });
+    const { actor, out } = rejoiningActor('commit-per-message');
     expect(actor.getSnapshot().context.coopPhase).toBe('joining');
     actor.send({ type: 'FetchResponse', to: 'c1', records: [rec('t-0', 0), rec('t-0', 1)], seq: actor.getSnapshot().context.fetchSeq });
     expect(actor.getSnapshot().value).toBe('Processing');
@@ -187,17 +183,7 @@ describe('classic member: a commit while not STABLE fails locally (§2.7), as a 
   });
 
   it('closing during the background re-join: the close commit fails locally and the member leaves', () => {
-    const actor = createActor(consumerMachine, { input: { name: 'c1', group: 'g', topics: ['t'], mode: 'subscribe', partitions: [], config: configOf('commit-after-batch') } });
-    const out: Effect[] = [];
-    actor.on('*', (e) => out.push(e));
-    actor.start();
-    actor.send({ type: 'Start' });
-    actor.send({ type: 'FindCoordinatorResponse', to: 'c1', group: 'g' });
-    actor.send({ type: 'JoinGroupResponse', to: 'c1', error: 'NONE', generation: 1, memberId: 'c1~1', leaderId: 'c0~1', protocol: 'cooperative-sticky', members: [] });
-    actor.send({ type: 'SyncGroupResponse', to: 'c1', error: 'NONE', generation: 1, assignment: ['t-0'] });
-    actor.send({ type: 'OffsetFetchResponse', to: 'c1', committed: { 't-0': 0 }, logStartOffsets: {}, logEndOffsets: {} });
-    actor.send({ type: 'HeartbeatResponse', to: 'c1', error: 'REBALANCE_IN_PROGRESS', generation: 1 });
-    actor.send({ type: 'FetchResponse', to: 'c1', records: [], seq: actor.getSnapshot().context.fetchSeq });
+    const { actor, out } = rejoiningActor('commit-after-batch');
     actor.send({ type: 'FetchResponse', to: 'c1', records: [rec('t-0', 0)], seq: actor.getSnapshot().context.fetchSeq });
     out.length = 0;
     actor.send({ type: 'Timer', timer: 'process' });
