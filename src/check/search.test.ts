@@ -8,6 +8,7 @@ import { INVARIANTS } from '../../properties/invariants/index.ts';
 import type { Command } from '../sim/command.ts';
 import { rowById } from './matrix.ts';
 import { memoViolates, minimize, runScenario } from './search.ts';
+import type { Scenario } from '../gen/command.arb.ts';
 import { checkInvariant } from './checkHistory.ts';
 
 const row = rowById('before-process');
@@ -57,5 +58,33 @@ describe('memoViolates', () => {
     // Again with the same memo: every candidate is known, nothing runs.
     expect(minimize(row, inv, { commands: padded, choices: [] }, undefined, shared)).toEqual(a);
     expect(runs).toBe(before);
+  });
+
+  it('minimize folds Produces of one key into the earliest when the verdict survives, and keeps them apart otherwise', () => {
+    const split: Command[] = [
+      { type: 'Start', consumer: 0 },
+      { type: 'Produce', topic: 0, key: 0, count: 1 },
+      { type: 'Wait', ms: 5 },
+      { type: 'Produce', topic: 0, key: 1, count: 4 },
+      { type: 'Produce', topic: 0, key: 0, count: 2 },
+      { type: 'Crash', consumer: 0 },
+    ];
+    // A verdict that needs 3 records of key 0 and the crash: no Produce of key 0 can be dropped, but the two fold into one.
+    const produced = (cs: readonly Command[], key: number) => cs.reduce((n, c) => n + (c.type === 'Produce' && c.key === key ? c.count : 0), 0);
+    const needs = (x: Scenario) => produced(x.commands, 0) >= 3 && x.commands.some((c) => c.type === 'Crash');
+    const folded = minimize(row, inv, { commands: split, choices: [] }, undefined, needs);
+    expect(folded.commands).toEqual([
+      { type: 'Produce', topic: 0, key: 0, count: 3 },
+      { type: 'Crash', consumer: 0 },
+    ]);
+    // Produces of different keys are not folded together: a verdict that needs key 1's records keeps its own command.
+    const both = (x: Scenario) => needs(x) && produced(x.commands, 1) >= 4;
+    expect(minimize(row, inv, { commands: split, choices: [] }, undefined, both).commands).toEqual([
+      { type: 'Produce', topic: 0, key: 0, count: 3 },
+      { type: 'Produce', topic: 0, key: 1, count: 4 },
+      { type: 'Crash', consumer: 0 },
+    ]);
+    // Nothing is kept that the verdict did not accept.
+    expect(minimize(row, inv, { commands: split, choices: [] }, undefined, () => false)).toEqual({ commands: split, choices: [] });
   });
 });

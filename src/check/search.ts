@@ -11,6 +11,7 @@
  *    shrinks the failing scenario with the invariant as the property; `minimize` then drops
  *    every command and choice the violation does not need.
  */
+import type { Command } from '../sim/command.ts';
 import fc from 'fast-check';
 import { INVARIANTS } from '../../properties/invariants/index.ts';
 import { WITNESSES } from '../../properties/witnesses/index.ts';
@@ -393,12 +394,36 @@ const shrinkCounterexample = (row: MatrixRow, inv: Invariant, t: Tally, opts: Se
  */
 export const minimize = (row: MatrixRow, inv: Invariant, s: Scenario, onStep?: () => void, violated: (s: Scenario) => boolean = memoViolates(inv, row, onStep)): Scenario => {
   let best = s;
+  // Passes until none changes anything (each only removes or merges commands, so at most one round per command).
+  for (let round = 0; round <= s.commands.length; round++) {
+    const before = best;
+    best = dropCommands(best, violated);
+    best = mergeWaits(best, violated);
+    best = mergeProduces(best, violated);
+    if (best === before) break;
+  }
+  const used = runScenario(row, best).stats.choicesUsed;
+  if (used < best.choices.length) {
+    const trimmed: Scenario = { commands: best.commands, choices: best.choices.slice(0, used) };
+    if (violated(trimmed)) best = trimmed;
+  }
+  return best;
+};
+
+/** Drops each command that is not needed (no-ops such as a Leave of a consumer that is not running included). */
+const dropCommands = (s: Scenario, violated: (s: Scenario) => boolean): Scenario => {
+  let best = s;
   for (let i = best.commands.length - 1; i >= 0; i--) {
     if (best.commands.length <= 1) break;
     const candidate: Scenario = { commands: best.commands.filter((_, j) => j !== i), choices: best.choices };
     if (violated(candidate)) best = candidate;
   }
-  // Adjacent waits read better as one; keep the merge only when the violation survives it.
+  return best;
+};
+
+/** Adjacent waits read better as one; a merge is kept only when the violation survives it. */
+const mergeWaits = (s: Scenario, violated: (s: Scenario) => boolean): Scenario => {
+  let best = s;
   for (let i = best.commands.length - 1; i > 0; i--) {
     const a = best.commands[i - 1];
     const b = best.commands[i];
@@ -407,10 +432,25 @@ export const minimize = (row: MatrixRow, inv: Invariant, s: Scenario, onStep?: (
     const candidate: Scenario = { commands: merged, choices: best.choices };
     if (violated(candidate)) best = candidate;
   }
-  const used = runScenario(row, best).stats.choicesUsed;
-  if (used < best.choices.length) {
-    const trimmed: Scenario = { commands: best.commands, choices: best.choices.slice(0, used) };
-    if (violated(trimmed)) best = trimmed;
+  return best;
+};
+
+/**
+ * Produces of the same key and topic folded into the earliest of them (its count grown), kept only
+ * when the violation survives: fast-check shrinks each Produce's count but cannot move records from
+ * one command to another, so a loss that needs enough records in flight kept several Produces.
+ */
+const mergeProduces = (s: Scenario, violated: (s: Scenario) => boolean): Scenario => {
+  let best = s;
+  for (let i = best.commands.length - 1; i > 0; i--) {
+    const b = best.commands[i];
+    if (b?.type !== 'Produce') continue;
+    const j = best.commands.findIndex((a, k) => k < i && a.type === 'Produce' && a.topic === b.topic && a.key === b.key);
+    if (j < 0) continue;
+    const a = best.commands[j] as Extract<Command, { type: 'Produce' }>;
+    const merged = best.commands.flatMap((c, k): Command[] => (k === i ? [] : k === j ? [{ ...a, count: a.count + b.count }] : [c]));
+    const candidate: Scenario = { commands: merged, choices: best.choices };
+    if (violated(candidate)) best = candidate;
   }
   return best;
 };
