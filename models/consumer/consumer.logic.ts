@@ -97,6 +97,12 @@ export interface ConsumerContext extends ConsumerInput {
   readonly coopPhase: CooperativePhase;
   /** A cooperative SyncGroup answer waiting for the top of poll() (onJoinComplete), or null. */
   readonly pendingAssignment: readonly TopicPartition[] | null;
+  /**
+   * The KIP-848 member's own state (consumer848.logic.ts `Kip848State`); undefined for a classic
+   * member. Declared here so that every consumer context, classic or KIP-848, is built by the
+   * same literal and has one hidden class (see draft()).
+   */
+  readonly kip848?: unknown;
 }
 
 /** A member that owns nothing: no partitions, positions, buffered records or offsets to commit. */
@@ -139,6 +145,7 @@ export const initialConsumerContext = (input: ConsumerInput): ConsumerContext =>
   stickyClaimGeneration: -1,
   coopPhase: 'idle',
   pendingAssignment: null,
+  kip848: undefined,
 });
 
 /** A ConsumerContext under construction: every field writable and present. */
@@ -149,8 +156,10 @@ type Draft = { -readonly [K in keyof Required<ConsumerContext>]: ConsumerContext
  * V8 clones an object with `...` on a fast path only when the source keeps all its fields inside
  * the object, and the clone it makes does not: the next spread of that clone takes a runtime
  * path about 30× slower than this literal, and a context is spread on most events. The literal
- * has initialConsumerContext's key order, so the copy serialises as the spread did. A context
- * that extends this one (consumer848's `kip848`) keeps its extension field, as the spread would.
+ * has initialConsumerContext's key order, so the copy serialises as the spread did. `kip848`
+ * (consumer848's state, undefined for a classic member) is one of its fields rather than added
+ * after it: adding a property to the literal made a new hidden class for nearly every KIP-848
+ * context (about 40 per 20 runs), and each one deoptimised the shared handlers (stop 13).
  */
 export const draft = (c: ConsumerContext): Draft => {
   if (CONTEXT_COPY.spread) return { ...c } as Draft;
@@ -189,9 +198,8 @@ export const draft = (c: ConsumerContext): Draft => {
     stickyClaimGeneration: c.stickyClaimGeneration,
     coopPhase: c.coopPhase,
     pendingAssignment: c.pendingAssignment,
+    kip848: c.kip848,
   };
-  const ext = (c as { kip848?: unknown }).kip848;
-  if (ext !== undefined) (d as { kip848?: unknown }).kip848 = ext;
   return d;
 };
 
@@ -434,7 +442,7 @@ const commitRequest = (ctx: ConsumerContext, offsets: Readonly<Record<TopicParti
  * §3.3; they share this poll loop, models/consumer848) are never concerned.
  */
 export const localCommitFailure = (ctx: ConsumerContext): LocalCommitFailure | null => {
-  if (ctx.mode !== 'subscribe' || (ctx as { kip848?: unknown }).kip848 !== undefined) return null;
+  if (ctx.mode !== 'subscribe' || ctx.kip848 !== undefined) return null;
   return !ctx.stable && !ctx.generationLost && ctx.generation >= 0 ? 'RebalanceInProgressException' : null;
 };
 

@@ -20,7 +20,7 @@
  */
 import { and, createMachine } from 'xstate';
 import { consumerMachine } from '../consumer/consumer.machine.ts';
-import { commitOnClose, commitOnRevoke, initialConsumerContext, poll, type ConsumerInput } from '../consumer/consumer.logic.ts';
+import { commitOnClose, commitOnRevoke, initialConsumerContext, poll, withCtx, type ConsumerInput } from '../consumer/consumer.logic.ts';
 import type { ConsumerEvent } from '../consumer/consumer.machine.ts';
 import { onEvent, pureAction } from '../pureAction.ts';
 import type { Step } from '../effects.ts';
@@ -100,7 +100,8 @@ const { HeartbeatResponse: _h, JoinGroupResponse: _jr, AssignmentComputed: _ac, 
 const config = {
   ...base,
   id: 'consumer848',
-  context: ({ input }: { input: ConsumerInput }): C => ({ ...initialConsumerContext(input), kip848: INITIAL_KIP848 }),
+  // Through draft() (withCtx), not a spread: the classic contexts' hidden class (consumer.logic.ts draft).
+  context: ({ input }: { input: ConsumerInput }): C => withCtx(initialConsumerContext(input), { kip848: INITIAL_KIP848 }) as C,
   on: {
     ...rootHandlers,
     // The classic heartbeat, auto-commit and poll timers, then the heartbeat's request timeout...

@@ -179,10 +179,71 @@ export const parseSimConfig = (value: unknown, source = 'config', where: (path: 
   );
 };
 
+/** Every ConsumerConfig field, optional ones too (undefined when absent), in one key order. */
+const consumerShape = (c: ConsumerConfig, assignors: ConsumerConfig['assignors'] = c.assignors): ConsumerConfig => ({
+  policy: c.policy,
+  autoOffsetReset: c.autoOffsetReset,
+  assignors,
+  sessionTimeoutMs: c.sessionTimeoutMs,
+  heartbeatIntervalMs: c.heartbeatIntervalMs,
+  maxPollIntervalMs: c.maxPollIntervalMs,
+  autoCommitIntervalMs: c.autoCommitIntervalMs,
+  maxPollRecords: c.maxPollRecords,
+  fetchMinBytes: c.fetchMinBytes,
+  fetchMaxWaitMs: c.fetchMaxWaitMs,
+  fetchMaxBytes: c.fetchMaxBytes,
+  maxPartitionFetchBytes: c.maxPartitionFetchBytes,
+  processingMs: c.processingMs,
+  requestTimeoutMs: c.requestTimeoutMs,
+});
+
+const SHAPED = new WeakMap<SimConfig, SimConfig>();
+
+/**
+ * The same config rebuilt from literals that spell out every field, optional ones as undefined,
+ * in one key order: the simulator and the models read it on every step, and V8 compiles each
+ * property read for the hidden classes it has seen. Configs built by spreads, by zod, or with
+ * different optional fields have different hidden classes, so each new one met in a search (the
+ * matrix's rows) deoptimised every compiled function that had inlined such a read (issue 7,
+ * stop 13: TurboFan's recompiles are what keeps a second search thread from scaling). Equal
+ * to the input as JSON (undefined fields are not written). Memoised: one copy per input object,
+ * and a shaped config shapes to itself.
+ */
+export const fixedShape = (c: SimConfig): SimConfig => {
+  const known = SHAPED.get(c);
+  if (known !== undefined) return known;
+  const shaped: SimConfig = {
+    topics: c.topics.map((t) => ({ name: t.name, partitions: t.partitions })),
+    groups: c.groups.map((g) => ({
+      name: g.name,
+      topics: g.topics,
+      members: g.members,
+      mode: g.mode,
+      staticMembership: g.staticMembership,
+      protocol: g.protocol,
+      consumer: consumerShape(g.consumer),
+      assignorsByMember: g.assignorsByMember,
+    })),
+    initialRebalanceDelayMs: c.initialRebalanceDelayMs,
+    coordinatorLoadMs: c.coordinatorLoadMs,
+    networkDelayMaxMs: c.networkDelayMaxMs,
+    recordBytes: c.recordBytes,
+    keys: c.keys,
+    quiesceMaxMs: c.quiesceMaxMs,
+    eventsMax: c.eventsMax,
+    scheduler: c.scheduler,
+    variant: c.variant,
+  };
+  SHAPED.set(c, shaped);
+  SHAPED.set(shaped, shaped);
+  return shaped;
+};
+
 /** The consumer settings of the group's `index`-th member (its own assignors in a mixed group). */
 export const memberConsumerConfig = (g: GroupSpec, index: number): ConsumerConfig => {
   const own = g.assignorsByMember?.[index % g.assignorsByMember.length];
-  return own === undefined ? g.consumer : { ...g.consumer, assignors: own };
+  // The same literal as fixedShape's, so a mixed group's members share the hidden class.
+  return own === undefined ? g.consumer : consumerShape(g.consumer, own);
 };
 
 /** Slot i's group and name; slots are numbered across groups in config order. */

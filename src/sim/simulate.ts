@@ -34,7 +34,7 @@ import { BROKER, COORDINATOR, DROPPABLE, isCoordinatorNode, type Message, type R
 import { routingErrorResponse, snapshotOf, type CoordinatorContext, type GroupSnapshot, type RoutingError } from '../../models/coordinator/coordinator.logic.ts';
 import { tpKey, type TopicPartition } from '../../models/types.ts';
 import type { Command } from './command.ts';
-import { memberConsumerConfig, slotTable, stableBoundMs, type GroupSpec, type SimConfig } from './config.ts';
+import { fixedShape, memberConsumerConfig, slotTable, stableBoundMs, type GroupSpec, type SimConfig } from './config.ts';
 import { TimerQueue } from './timers.ts';
 import { PctScheduler } from './pct.ts';
 import { CompiledActor, compiled, type Coverage } from './compiled.ts';
@@ -217,6 +217,8 @@ const digestProcess = (d: DigestSink, p: Process, now: number): void => {
 
 export class Simulation {
   readonly history: HistoryEvent[] = [];
+  /** The run's config, fixedShape()d (every field present: one hidden class for all configs). */
+  readonly config: SimConfig;
   readonly log: PartitionedLog;
   private now = 0;
   private readonly timers = new TimerQueue();
@@ -259,7 +261,7 @@ export class Simulation {
   private readonly coordinatorOwners = new Map<string, string>();
 
   constructor(
-    readonly config: SimConfig,
+    config: SimConfig,
     private readonly choices: readonly number[],
     private readonly machines: Machines = machinesFor(config.variant),
     private readonly stepper: Stepper = DEFAULT_STEPPER,
@@ -268,6 +270,7 @@ export class Simulation {
     /** Internal (clone()): the copied state. Going through the constructor keeps clones' hidden class fast. */
     copy?: CloneParts,
   ) {
+    this.config = fixedShape(config);
     if (copy !== undefined) {
       this.log = copy.log;
       this.timers = copy.timers;
@@ -287,10 +290,11 @@ export class Simulation {
       copy.from.copyScalarsTo(this);
       return;
     }
-    this.log = new PartitionedLog(config.topics, config.recordBytes);
-    this.pct = config.scheduler?.kind === 'pct' ? new PctScheduler(choices, config.scheduler.depth, config.scheduler.horizon) : null;
-    this.slots = slotTable(config);
-    for (const g of config.groups) {
+    const c = this.config;
+    this.log = new PartitionedLog(c.topics, c.recordBytes);
+    this.pct = c.scheduler?.kind === 'pct' ? new PctScheduler(choices, c.scheduler.depth, c.scheduler.horizon) : null;
+    this.slots = slotTable(c);
+    for (const g of c.groups) {
       this.coordinators.set(g.name, this.coordinatorRunner(g));
       this.coordinatorNode.set(g.name, COORDINATOR);
     }
