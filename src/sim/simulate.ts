@@ -270,7 +270,8 @@ export class Simulation {
     /** Internal (clone()): the copied state. Going through the constructor keeps clones' hidden class fast. */
     copy?: CloneParts,
   ) {
-    this.config = fixedShape(config);
+    // A clone shares its original's (already shaped) config.
+    this.config = copy !== undefined ? copy.from.config : fixedShape(config);
     if (copy !== undefined) {
       this.log = copy.log;
       this.timers = copy.timers;
