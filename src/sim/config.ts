@@ -179,8 +179,11 @@ export const parseSimConfig = (value: unknown, source = 'config', where: (path: 
   );
 };
 
+/** T with every key required (its optional ones may hold undefined): a literal of it must list every field, so a field added later cannot be dropped. */
+type AllKeys<T> = { [K in keyof Required<T>]: T[K] };
+
 /** Every ConsumerConfig field, optional ones too (undefined when absent), in one key order. */
-const consumerShape = (c: ConsumerConfig, assignors: ConsumerConfig['assignors'] = c.assignors): ConsumerConfig => ({
+const consumerShape = (c: ConsumerConfig, assignors: ConsumerConfig['assignors'] = c.assignors): AllKeys<ConsumerConfig> => ({
   policy: c.policy,
   autoOffsetReset: c.autoOffsetReset,
   assignors,
@@ -212,9 +215,9 @@ const SHAPED = new WeakMap<SimConfig, SimConfig>();
 export const fixedShape = (c: SimConfig): SimConfig => {
   const known = SHAPED.get(c);
   if (known !== undefined) return known;
-  const shaped: SimConfig = {
-    topics: c.topics.map((t) => ({ name: t.name, partitions: t.partitions })),
-    groups: c.groups.map((g) => ({
+  const shaped: AllKeys<SimConfig> = {
+    topics: c.topics.map((t): AllKeys<SimConfig['topics'][number]> => ({ name: t.name, partitions: t.partitions })),
+    groups: c.groups.map((g): AllKeys<GroupSpec> => ({
       name: g.name,
       topics: g.topics,
       members: g.members,
